@@ -1,0 +1,511 @@
+"""Claim records: the schema, loading from `claims/*.yaml`, and validation.
+
+Every problem is reported as ``FILE:LINE: field: message`` so a reviewer can jump straight to
+it. Loading never writes anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from claimbook.pubmed.store import (
+    DOI_RE,
+    PMID_RE,
+    Snapshot,
+    SnapshotError,
+    citation_key,
+    load_snapshot,
+)
+
+__all__ = [
+    "Article",
+    "Citation",
+    "Claim",
+    "ClaimsError",
+    "Excluded",
+    "Problem",
+    "Quote",
+    "load_article",
+    "load_claims",
+    "load_snapshot",
+    "validate_project",
+]
+
+ARTICLE_FILE = "article.yaml"
+
+Stance = Literal["supports", "contradicts", "mixed", "context"]
+STANCES: tuple[str, ...] = ("supports", "contradicts", "mixed", "context")
+Design = Literal[
+    "meta-analysis",
+    "systematic-review",
+    "rct",
+    "crossover-trial",
+    "prospective-cohort",
+    "retrospective-cohort",
+    "case-control",
+    "cross-sectional",
+    "lab-experiment",
+    "case-report",
+    "narrative-review",
+    "guideline",
+    "other",
+]
+
+
+# --------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Quote(_Model):
+    """An exact, short quote from the article and the section it sits in."""
+
+    section: str = Field(min_length=1)
+    text: str = Field(min_length=8, max_length=600)
+
+
+def _check_pmid(v: str | None) -> str | None:
+    if v is not None and not PMID_RE.match(v):
+        raise ValueError(f"malformed PMID {v!r}: digits only, no prefix")
+    return v
+
+
+def _check_doi(v: str | None) -> str | None:
+    if v is not None and not DOI_RE.match(v):
+        raise ValueError(f"malformed DOI {v!r}: expected 10.NNNN/suffix, without https://doi.org/")
+    return v
+
+
+class Citation(_Model):
+    """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL."""
+
+    pmid: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    stance: Stance
+    design: Design
+    n: int | None = Field(None, ge=1)
+    finding: str = Field(min_length=20, max_length=700)
+    note: str | None = None
+
+    _pmid = field_validator("pmid")(_check_pmid)
+    _doi = field_validator("doi")(_check_doi)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://\S+$", v):
+            raise ValueError(f"malformed URL {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _has_id(self) -> Citation:
+        if not (self.pmid or self.doi or self.url):
+            raise ValueError("a citation needs a pmid, a doi or (for sources not in PubMed) a url")
+        return self
+
+    @property
+    def key(self) -> str:
+        return citation_key(self.pmid, self.doi, self.url)
+
+
+class Excluded(_Model):
+    """A paper screened out of a claim's evidence, with the reason."""
+
+    pmid: str | None = None
+    doi: str | None = None
+    reason: str = Field(min_length=5)
+
+    _pmid = field_validator("pmid")(_check_pmid)
+    _doi = field_validator("doi")(_check_doi)
+
+    @model_validator(mode="after")
+    def _has_id(self) -> Excluded:
+        if not (self.pmid or self.doi):
+            raise ValueError("an excluded paper needs a pmid or a doi")
+        return self
+
+    @property
+    def key(self) -> str:
+        return citation_key(self.pmid, self.doi)
+
+
+class Claim(_Model):
+    """One factual claim of the article, with its quotes, PubMed query and graded evidence."""
+
+    id: str = Field(pattern=r"^C\d{2,3}$")
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str = Field(min_length=5, max_length=120)
+    topic: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    claim: str = Field(min_length=10)
+    quotes: list[Quote] = Field(min_length=1)
+    query: str = Field(min_length=5)
+    evidence: list[Citation] = Field(min_length=1)
+    excluded: list[Excluded] = Field(default_factory=list)
+    reviewed: date
+    # Set by the loader, not by the YAML file.
+    path: Path | None = Field(None, exclude=True)
+
+    def stance_counts(self) -> dict[str, int]:
+        """How many citations take each stance (every stance present, zero included)."""
+        counts = dict.fromkeys(STANCES, 0)
+        for c in self.evidence:
+            counts[c.stance] += 1
+        return counts
+
+
+class Article(_Model):
+    """The reviewed article: metadata and attribution (its text is never committed)."""
+
+    title: str
+    publisher: str
+    kind: str = Field(description="what kind of piece it is, e.g. a promotional article")
+    attribution: str
+    url: str | None = None
+    language: str = "en"
+    text_file: str | None = Field(
+        None, description="where the full text lives locally, relative to the project root"
+    )
+    reviewed: date
+    topics: dict[str, str] = Field(min_length=1)
+    notes: str | None = None
+    path: Path | None = Field(None, exclude=True)
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, located in a file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class ClaimsError(Exception):
+    """Claims or snapshot failed to load or validate; `problems` lists every one found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        head = str(problems[0]) if problems else "invalid claims"
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(head + more)
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+class _Located:
+    """A parsed YAML document that remembers the line of every key and item."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+    def line(self, loc: tuple[Any, ...]) -> int:
+        """1-based line of the deepest node the path `loc` reaches."""
+        node = self.node
+        for part in loc:
+            nxt = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        nxt = v if not isinstance(v, yaml.ScalarNode) else k
+                        if isinstance(v, yaml.ScalarNode):
+                            return k.start_mark.line + 1
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    nxt = node.value[part]
+            if nxt is None:
+                break
+            node = nxt
+        return node.start_mark.line + 1
+
+    def duplicate_keys(self) -> list[tuple[int, str]]:
+        """(line, dotted key) of every key that appears twice in the same mapping."""
+        found: list[tuple[int, str]] = []
+
+        def walk(node: yaml.Node, path: str) -> None:
+            if isinstance(node, yaml.MappingNode):
+                seen = set()
+                for k, v in node.value:
+                    name = f"{path}.{k.value}" if path else str(k.value)
+                    if k.value in seen:
+                        found.append((k.start_mark.line + 1, name))
+                    seen.add(k.value)
+                    walk(v, name)
+            elif isinstance(node, yaml.SequenceNode):
+                for i, v in enumerate(node.value):
+                    walk(v, f"{path}[{i}]")
+
+        walk(self.node, "")
+        return found
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, _Located | None]:
+    """Parse one YAML file keeping node positions; syntax errors become problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(path), 1, "file", f"cannot read: {exc}"))
+        return None, None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        problems.append(Problem(str(path), line, "yaml", f"syntax error: {what}"))
+        return None, None
+    if node is None:
+        problems.append(Problem(str(path), 1, "file", "empty file"))
+        return None, None
+    located = _Located(node)
+    for line, name in located.duplicate_keys():
+        problems.append(Problem(str(path), line, name, "duplicate key"))
+    loader = yaml.SafeLoader(text)
+    try:
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    return data, located
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "record"
+
+
+def _pydantic_problems(path: Path, exc: ValidationError, located: _Located) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "missing required field"
+        elif err["type"] == "literal_error":
+            msg = f"{err['input']!r} is not allowed; {msg[0].lower()}{msg[1:]}"
+        problems.append(Problem(str(path), located.line(loc), _field_name(loc), msg))
+    return problems
+
+
+def _parse(model: type[_Model], path: Path, problems: list[Problem]):
+    data, located = _read_yaml(path, problems)
+    if located is None:
+        return None, None
+    if not isinstance(data, dict):
+        problems.append(Problem(str(path), 1, "file", "expected a mapping of fields"))
+        return None, None
+    try:
+        obj = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(path, exc, located))
+        return None, located
+    obj.path = path
+    return obj, located
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_article(directory: str | os.PathLike[str]) -> Article:
+    """Read `article.yaml` from a claims directory; raise ClaimsError when it is invalid."""
+    path = Path(directory) / ARTICLE_FILE
+    problems: list[Problem] = []
+    if not path.exists():
+        raise ClaimsError([Problem(str(path), 1, "file", "missing: every claims folder needs one")])
+    article, _ = _parse(Article, path, problems)
+    if problems:
+        raise ClaimsError(problems)
+    return article
+
+
+def _claim_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.y*ml") if p.name != ARTICLE_FILE)
+
+
+def _load(directory: Path, problems: list[Problem]) -> list[tuple[Claim, _Located]]:
+    if not directory.is_dir():
+        problems.append(Problem(str(directory), 1, "directory", "not found"))
+        return []
+    files = _claim_files(directory)
+    if not files:
+        problems.append(Problem(str(directory), 1, "directory", "no claim files (*.yaml)"))
+    loaded = []
+    for path in files:
+        claim, located = _parse(Claim, path, problems)
+        if claim is not None:
+            loaded.append((claim, located))
+    first_id: dict[str, Path] = {}
+    first_slug: dict[str, Path] = {}
+    for claim, located in loaded:
+        where = str(claim.path)
+        if claim.id in first_id:
+            problems.append(
+                Problem(where, located.line(("id",)), "id", f"duplicate id {claim.id} "
+                        f"(also in {first_id[claim.id]})")
+            )
+        first_id.setdefault(claim.id, claim.path)
+        if claim.slug in first_slug:
+            problems.append(
+                Problem(where, located.line(("slug",)), "slug", f"duplicate slug {claim.slug} "
+                        f"(also in {first_slug[claim.slug]})")
+            )
+        first_slug.setdefault(claim.slug, claim.path)
+        if not claim.path.stem.startswith(claim.id):
+            problems.append(
+                Problem(where, located.line(("id",)), "id",
+                        f"file name should start with the claim id {claim.id}")
+            )
+        _check_within_claim(claim, located, problems)
+    return loaded
+
+
+def _check_within_claim(claim: Claim, located: _Located, problems: list[Problem]) -> None:
+    where = str(claim.path)
+    seen: dict[str, int] = {}
+    for i, cit in enumerate(claim.evidence):
+        if cit.key in seen:
+            problems.append(
+                Problem(where, located.line(("evidence", i)), f"evidence[{i}]",
+                        f"{cit.key} is cited twice (first at evidence[{seen[cit.key]}])")
+            )
+        seen.setdefault(cit.key, i)
+    for i, exc in enumerate(claim.excluded):
+        if exc.key in seen:
+            problems.append(
+                Problem(where, located.line(("excluded", i)), f"excluded[{i}]",
+                        f"{exc.key} is both cited and excluded")
+            )
+
+
+def load_claims(directory: str | os.PathLike[str]) -> list[Claim]:
+    """Load and validate every claim file in `directory`, sorted by id.
+
+    Raises ClaimsError listing every problem (syntax, unknown/missing fields, types, duplicate
+    ids, bad stance/design, malformed PMID/DOI). Cross-checks against the snapshot and the
+    article are done by `validate_project`.
+    """
+    problems: list[Problem] = []
+    loaded = _load(Path(directory), problems)
+    if problems:
+        raise ClaimsError(problems)
+    return sorted((c for c, _ in loaded), key=lambda c: c.id)
+
+
+# --------------------------------------------------------------------------- project checks
+
+
+@dataclass
+class Project:
+    """A validated claims folder with its article and snapshot."""
+
+    article: Article
+    claims: list[Claim]
+    snapshot: Snapshot
+    article_text_checked: Path | None
+
+
+def _article_text(article: Article | None, claims_dir: Path, article_file: Path | None) -> Path | None:
+    if article_file is not None:
+        return article_file
+    if article is not None and article.text_file:
+        candidate = (claims_dir.resolve().parent / article.text_file).resolve()
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def validate_project(
+    claims_dir: str | os.PathLike[str] = "claims",
+    data_dir: str | os.PathLike[str] = "data",
+    article_file: str | os.PathLike[str] | None = None,
+) -> Project:
+    """Load article, claims and snapshot and check they agree; raise ClaimsError otherwise.
+
+    Checks, beyond `load_claims`: topics are those of `article.yaml`; every cited PMID/DOI/URL
+    is in the snapshot `data_dir/pubmed`; every quote (and its section heading) is an exact
+    substring of the article text, when that text is available (`article_file`, or the
+    `text_file` named in article.yaml).
+    """
+    claims_dir = Path(claims_dir)
+    problems: list[Problem] = []
+    article = None
+    try:
+        article = load_article(claims_dir)
+    except ClaimsError as exc:
+        problems.extend(exc.problems)
+    loaded = _load(claims_dir, problems)
+
+    snapshot = Snapshot([])
+    store_dir = Path(data_dir) / "pubmed"
+    try:
+        snapshot = load_snapshot(store_dir)
+    except SnapshotError as exc:
+        file, line, rest = (str(exc).split(":", 2) + ["", ""])[:3]
+        field, _, msg = rest.strip().partition(": ")
+        problems.append(Problem(file, int(line) if line.isdigit() else 1, field, msg or rest))
+
+    text_path = _article_text(article, claims_dir, Path(article_file) if article_file else None)
+    text = None
+    if text_path is not None:
+        try:
+            text = text_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            problems.append(Problem(str(text_path), 1, "article", f"cannot read: {exc}"))
+
+    for claim, located in loaded:
+        where = str(claim.path)
+        if article is not None and claim.topic not in article.topics:
+            problems.append(
+                Problem(where, located.line(("topic",)), "topic",
+                        f"unknown topic {claim.topic!r}; article.yaml lists "
+                        + ", ".join(sorted(article.topics)))
+            )
+        for i, cit in enumerate(claim.evidence):
+            if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
+                field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
+                value = cit.pmid or cit.doi or cit.url
+                problems.append(
+                    Problem(where, located.line(("evidence", i, field)), f"evidence[{i}].{field}",
+                            f"{value} is not in the snapshot {store_dir / 'records.jsonl'}")
+                )
+        if text is not None:
+            for i, q in enumerate(claim.quotes):
+                if q.text not in text:
+                    problems.append(
+                        Problem(where, located.line(("quotes", i, "text")), f"quotes[{i}].text",
+                                f"not an exact substring of {text_path}")
+                    )
+                if q.section not in text:
+                    problems.append(
+                        Problem(where, located.line(("quotes", i, "section")),
+                                f"quotes[{i}].section", f"no such heading in {text_path}")
+                    )
+    if problems:
+        raise ClaimsError(problems)
+    claims = sorted((c for c, _ in loaded), key=lambda c: c.id)
+    return Project(article, claims, snapshot, text_path)
