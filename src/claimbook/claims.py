@@ -218,23 +218,22 @@ class _Located:
         self.node = node
 
     def line(self, loc: tuple[Any, ...]) -> int:
-        """1-based line of the deepest node the path `loc` reaches."""
+        """1-based line of the deepest node the path `loc` reaches (a scalar: its key's line)."""
         node = self.node
         for part in loc:
-            nxt = None
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == part:
-                        nxt = v if not isinstance(v, yaml.ScalarNode) else k
-                        if isinstance(v, yaml.ScalarNode):
-                            return k.start_mark.line + 1
-                        break
+                pair = next(((k, v) for k, v in node.value if k.value == part), None)
+                if pair is None:
+                    break
+                key, node = pair
+                if isinstance(node, yaml.ScalarNode):
+                    return key.start_mark.line + 1
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    nxt = node.value[part]
-            if nxt is None:
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+            else:
                 break
-            node = nxt
         return node.start_mark.line + 1
 
     def duplicate_keys(self) -> list[tuple[int, str]]:
@@ -365,20 +364,32 @@ def _load(directory: Path, problems: list[Problem]) -> list[tuple[Claim, _Locate
         where = str(claim.path)
         if claim.id in first_id:
             problems.append(
-                Problem(where, located.line(("id",)), "id", f"duplicate id {claim.id} "
-                        f"(also in {first_id[claim.id]})")
+                Problem(
+                    where,
+                    located.line(("id",)),
+                    "id",
+                    f"duplicate id {claim.id} (also in {first_id[claim.id]})",
+                )
             )
         first_id.setdefault(claim.id, claim.path)
         if claim.slug in first_slug:
             problems.append(
-                Problem(where, located.line(("slug",)), "slug", f"duplicate slug {claim.slug} "
-                        f"(also in {first_slug[claim.slug]})")
+                Problem(
+                    where,
+                    located.line(("slug",)),
+                    "slug",
+                    f"duplicate slug {claim.slug} (also in {first_slug[claim.slug]})",
+                )
             )
         first_slug.setdefault(claim.slug, claim.path)
         if not claim.path.stem.startswith(claim.id):
             problems.append(
-                Problem(where, located.line(("id",)), "id",
-                        f"file name should start with the claim id {claim.id}")
+                Problem(
+                    where,
+                    located.line(("id",)),
+                    "id",
+                    f"file name should start with the claim id {claim.id}",
+                )
             )
         _check_within_claim(claim, located, problems)
     return loaded
@@ -390,15 +401,23 @@ def _check_within_claim(claim: Claim, located: _Located, problems: list[Problem]
     for i, cit in enumerate(claim.evidence):
         if cit.key in seen:
             problems.append(
-                Problem(where, located.line(("evidence", i)), f"evidence[{i}]",
-                        f"{cit.key} is cited twice (first at evidence[{seen[cit.key]}])")
+                Problem(
+                    where,
+                    located.line(("evidence", i)),
+                    f"evidence[{i}]",
+                    f"{cit.key} is cited twice (first at evidence[{seen[cit.key]}])",
+                )
             )
         seen.setdefault(cit.key, i)
     for i, exc in enumerate(claim.excluded):
         if exc.key in seen:
             problems.append(
-                Problem(where, located.line(("excluded", i)), f"excluded[{i}]",
-                        f"{exc.key} is both cited and excluded")
+                Problem(
+                    where,
+                    located.line(("excluded", i)),
+                    f"excluded[{i}]",
+                    f"{exc.key} is both cited and excluded",
+                )
             )
 
 
@@ -429,7 +448,9 @@ class Project:
     article_text_checked: Path | None
 
 
-def _article_text(article: Article | None, claims_dir: Path, article_file: Path | None) -> Path | None:
+def _article_text(
+    article: Article | None, claims_dir: Path, article_file: Path | None
+) -> Path | None:
     if article_file is not None:
         return article_file
     if article is not None and article.text_file:
@@ -465,9 +486,7 @@ def validate_project(
     try:
         snapshot = load_snapshot(store_dir)
     except SnapshotError as exc:
-        file, line, rest = (str(exc).split(":", 2) + ["", ""])[:3]
-        field, _, msg = rest.strip().partition(": ")
-        problems.append(Problem(file, int(line) if line.isdigit() else 1, field, msg or rest))
+        problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
 
     text_path = _article_text(article, claims_dir, Path(article_file) if article_file else None)
     text = None
@@ -481,29 +500,45 @@ def validate_project(
         where = str(claim.path)
         if article is not None and claim.topic not in article.topics:
             problems.append(
-                Problem(where, located.line(("topic",)), "topic",
-                        f"unknown topic {claim.topic!r}; article.yaml lists "
-                        + ", ".join(sorted(article.topics)))
+                Problem(
+                    where,
+                    located.line(("topic",)),
+                    "topic",
+                    f"unknown topic {claim.topic!r}; article.yaml lists "
+                    + ", ".join(sorted(article.topics)),
+                )
             )
         for i, cit in enumerate(claim.evidence):
             if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
                 field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
                 value = cit.pmid or cit.doi or cit.url
                 problems.append(
-                    Problem(where, located.line(("evidence", i, field)), f"evidence[{i}].{field}",
-                            f"{value} is not in the snapshot {store_dir / 'records.jsonl'}")
+                    Problem(
+                        where,
+                        located.line(("evidence", i, field)),
+                        f"evidence[{i}].{field}",
+                        f"{value} is not in the snapshot {store_dir / 'records.jsonl'}",
+                    )
                 )
         if text is not None:
             for i, q in enumerate(claim.quotes):
                 if q.text not in text:
                     problems.append(
-                        Problem(where, located.line(("quotes", i, "text")), f"quotes[{i}].text",
-                                f"not an exact substring of {text_path}")
+                        Problem(
+                            where,
+                            located.line(("quotes", i, "text")),
+                            f"quotes[{i}].text",
+                            f"not an exact substring of {text_path}",
+                        )
                     )
                 if q.section not in text:
                     problems.append(
-                        Problem(where, located.line(("quotes", i, "section")),
-                                f"quotes[{i}].section", f"no such heading in {text_path}")
+                        Problem(
+                            where,
+                            located.line(("quotes", i, "section")),
+                            f"quotes[{i}].section",
+                            f"no such heading in {text_path}",
+                        )
                     )
     if problems:
         raise ClaimsError(problems)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -155,7 +155,7 @@ def curate(evidence_dir: Path, claims_dir: Path, data_dir: Path) -> None:
             records,
             {
                 "action": "curate",
-                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "evidence": [p.name for p in sorted(evidence_dir.glob("*.json"))],
                 "cited": len({r.key for r in curated}),
             },

@@ -40,7 +40,11 @@ PMCID_RE = re.compile(r"^PMC[0-9]+$")
 
 
 class SnapshotError(Exception):
-    """The snapshot on disk is unreadable or invalid; the message names file and line."""
+    """The snapshot on disk is unreadable or invalid: `FILE:LINE: field: message`."""
+
+    def __init__(self, file: str | os.PathLike[str], line: int, field: str, message: str) -> None:
+        self.file, self.line, self.field, self.message = str(file), line, field, message
+        super().__init__(f"{self.file}:{line}: {field}: {message}")
 
 
 class AbstractSection(BaseModel):
@@ -195,16 +199,16 @@ def load_snapshot(directory: str | os.PathLike[str]) -> Snapshot:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise SnapshotError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
+            raise SnapshotError(path, lineno, "json", f"invalid JSON: {exc.msg}") from None
         try:
             rec = CitationRecord.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
             field = ".".join(str(p) for p in err["loc"]) or "record"
-            raise SnapshotError(f"{path}:{lineno}: {field}: {err['msg']}") from None
+            raise SnapshotError(path, lineno, field, err["msg"]) from None
         if rec.key in seen:
             raise SnapshotError(
-                f"{path}:{lineno}: key: duplicate record {rec.key} (first on line {seen[rec.key]})"
+                path, lineno, "key", f"duplicate record {rec.key} (first on line {seen[rec.key]})"
             )
         seen[rec.key] = lineno
         records.append(rec)
@@ -282,7 +286,9 @@ def save_snapshot(
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise SnapshotError(f"{manifest_path}: invalid JSON: {exc.msg}") from None
+            raise SnapshotError(
+                manifest_path, exc.lineno, "json", f"invalid JSON: {exc.msg}"
+            ) from None
     counts: dict[str, int] = {}
     for rec in records:
         counts[rec.source] = counts.get(rec.source, 0) + 1

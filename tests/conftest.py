@@ -1,0 +1,49 @@
+"""Shared test helpers: project paths, the optional ../shared folder, a throwaway project copy."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+ARTICLE_TEXT = SHARED / "article" / "muscle-cramps-article.txt"
+EVIDENCE_DIR = SHARED / "evidence"
+EUTILS_FIXTURES = SHARED / "fixtures" / "eutils"
+
+
+def need_shared(path: Path) -> Path:
+    """Skip the calling test when a ../shared resource is absent (CI always has it)."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared not beside the repo)")
+    return path
+
+
+def tree_digest(directory: Path) -> dict[str, str]:
+    """sha256 of every file under `directory`: to prove a command wrote nothing."""
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small, valid project: article.yaml, claim C01, the real snapshot, and an article text
+    made of C01's own quotes and section headings (so it needs nothing from ../shared)."""
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    shutil.copy(ROOT / "claims" / "article.yaml", claims / "article.yaml")
+    c01 = next((ROOT / "claims").glob("C01-*.yaml"))
+    shutil.copy(c01, claims / c01.name)
+    (tmp_path / "data" / "pubmed").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "pubmed" / "records.jsonl", tmp_path / "data" / "pubmed")
+    quotes = yaml.safe_load(c01.read_text(encoding="utf-8"))["quotes"]
+    text = "\n\n".join(f"{q['section']}\n\nSome words. {q['text']} More words." for q in quotes)
+    (tmp_path / "article.txt").write_text(text, encoding="utf-8")
+    return tmp_path
