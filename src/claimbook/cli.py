@@ -163,5 +163,186 @@ def curate(evidence_dir: Path, claims_dir: Path, data_dir: Path) -> None:
     click.echo(f"Snapshot {store_dir}: {len(records)} records ({len(curated)} curated).")
 
 
+QUIET_OPT = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+
+
+def _client(quiet: bool):
+    from claimbook.pubmed.client import EutilsClient
+
+    return EutilsClient(progress=False if quiet else None)
+
+
+def _load_claims_or_fail(claims_dir: Path) -> list:
+    try:
+        return load_claims(claims_dir)
+    except ClaimsError as exc:
+        _fail(exc.problems)
+        raise  # unreachable
+
+
+def _short_list(items: list[str], limit: int = 10) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+@main.command()
+@CLAIMS_OPT
+@DATA_OPT
+@click.option(
+    "--refresh", is_flag=True, help="Fetch every cited PMID again, not only missing ones."
+)
+@click.option("--offline", is_flag=True, help="Never touch the network; say what is missing.")
+@QUIET_OPT
+def fetch(claims_dir: Path, data_dir: Path, refresh: bool, offline: bool, quiet: bool) -> None:
+    """Fetch cited PMIDs from PubMed E-utilities into the snapshot.
+
+    Only PMIDs without an E-utilities record are fetched (all of them with --refresh); a warm
+    snapshot makes no request at all. Each batch is stored as soon as it arrives.
+    """
+    from claimbook.pubmed import PubMedError
+    from claimbook.pubmed.sync import cited_pmids, plan, sync
+
+    claims = _load_claims_or_fail(claims_dir)
+    store_dir = data_dir / "pubmed"
+    try:
+        snapshot = store.load_snapshot(store_dir)
+    except store.SnapshotError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    pmids = cited_pmids(claims)
+    todo = plan(pmids, snapshot, refresh=refresh)
+    if not todo:
+        click.echo(
+            f"Snapshot up to date: all {len(pmids)} cited PMIDs come from E-utilities; "
+            "no request made."
+        )
+        return
+    if offline:
+        click.echo(
+            f"Offline: {len(todo)} of {len(pmids)} cited PMIDs have no E-utilities record "
+            f"yet (curated records are used meanwhile): {_short_list(todo)}"
+        )
+        return
+    try:
+        report = sync(todo, store_dir, _client(quiet))
+    except PubMedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Fetched {len(report.stored)} of {len(todo)} PMIDs into {store_dir}.")
+    if report.missing:
+        click.echo(
+            f"error: PubMed returned no record for PMID {_short_list(report.missing)} "
+            "(deleted or unknown); check the claims that cite them.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("claim_id")
+@CLAIMS_OPT
+@click.option("--max", "max_hits", default=20, show_default=True, help="How many new hits to list.")
+@QUIET_OPT
+def search(claim_id: str, claims_dir: Path, max_hits: int, quiet: bool) -> None:
+    """Run a claim's saved PubMed query; list hits neither cited nor excluded."""
+    from claimbook.designs import design_from_pubmed
+    from claimbook.pubmed import PubMedError
+
+    claims = {c.id: c for c in _load_claims_or_fail(claims_dir)}
+    claim = claims.get(claim_id.upper())
+    if claim is None:
+        click.echo(
+            f"error: no claim {claim_id} in {claims_dir} (known: {', '.join(sorted(claims))})",
+            err=True,
+        )
+        sys.exit(1)
+    known = {c.pmid for c in list(claim.evidence) + list(claim.excluded) if c.pmid}
+    client = _client(quiet)
+    try:
+        result = client.esearch(claim.query, retmax=max_hits + len(known))
+        new = [pmid for pmid in result.ids if pmid not in known][:max_hits]
+        summaries = client.esummary(new) if new else {}
+    except PubMedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"{claim.id}: {result.count} PubMed hits; {len(new)} shown that are neither "
+        "cited nor excluded."
+    )
+    for pmid in new:
+        doc = summaries.get(pmid, {})
+        year = (doc.get("pubdate") or "")[:4] or "----"
+        design = design_from_pubmed(doc.get("pubtype") or []) or "-"
+        click.echo(f"{pmid:>9}  {year}  {design:<20}  {doc.get('title', '')}")
+
+
+@main.command()
+@click.argument("pmids", nargs=-1, required=True)
+@DATA_OPT
+@click.option("--offline", is_flag=True, help="Only the snapshot; never touch the network.")
+@QUIET_OPT
+def show(pmids: tuple[str, ...], data_dir: Path, offline: bool, quiet: bool) -> None:
+    """Print records from the snapshot, fetching the ones it lacks (not stored)."""
+    from claimbook.pubmed import PubMedError
+    from claimbook.pubmed.sync import record_from_article
+
+    bad = [p for p in pmids if not store.PMID_RE.match(p)]
+    if bad:
+        click.echo(f"error: not a PMID: {', '.join(bad)} (digits only)", err=True)
+        sys.exit(2)
+    snapshot = store.load_snapshot(data_dir / "pubmed")
+    records = {p: snapshot.get(p) for p in pmids}
+    absent = [p for p, r in records.items() if r is None]
+    if absent and offline:
+        click.echo(f"error: not in the snapshot (offline): {', '.join(absent)}", err=True)
+        sys.exit(1)
+    if absent:
+        from claimbook.pubmed.parse import parse_pubmed_xml
+
+        try:
+            result = _client(quiet).efetch(absent)
+        except PubMedError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        for batch in result.batches:
+            for art in parse_pubmed_xml(batch.raw):
+                records[art.pmid] = record_from_article(art, batch.fetched_at, "(not stored)")
+    found = [rec for rec in records.values() if rec is not None]
+    click.echo("\n\n".join(format_record(rec) for rec in found))
+    missing = [p for p, r in records.items() if r is None]
+    if missing:
+        click.echo(f"error: PubMed returned no record for PMID {', '.join(missing)}", err=True)
+        sys.exit(1)
+
+
+def format_record(rec: store.CitationRecord) -> str:
+    """A citation record as a few readable lines for the terminal."""
+    ids = [
+        f"PMID {rec.pmid}" if rec.pmid else None,
+        f"doi:{rec.doi}" if rec.doi else None,
+        rec.pmcid,
+        rec.url,
+    ]
+    if rec.source == "curated":
+        prov = f"curated {rec.curated_on}, verified on {', '.join(rec.verified_from[:2])}"
+    else:
+        prov = f"PubMed E-utilities, fetched {rec.fetched_at:%Y-%m-%d}"
+    authors = ", ".join(rec.authors[:6]) + (", et al." if len(rec.authors) > 6 else "")
+    lines = [
+        "  ".join(i for i in ids if i),
+        rec.title,
+        f"{authors}. {rec.journal or ''} {rec.year or ''}".strip(),
+    ]
+    if rec.publication_types:
+        lines.append("Publication types: " + ", ".join(rec.publication_types))
+    if rec.retracted:
+        lines.append("RETRACTED")
+    if rec.abstract:
+        lines.append("")
+        lines.append(rec.abstract)
+    lines.append(f"[source: {prov}]")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,127 @@
+"""Bring the snapshot up to date with the claims: plan, fetch, parse, store — batch by batch.
+
+Each efetch batch that arrives whole is committed at once (raw response + parsed records,
+atomically, under the store's lock), so work already fetched survives a later failure. A batch
+that fails leaves the snapshot exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from claimbook.pubmed import store
+from claimbook.pubmed.parse import Article, parse_pubmed_xml
+from claimbook.pubmed.store import AbstractSection, CitationRecord, Correction
+
+
+def record_from_article(article: Article, fetched_at: datetime, raw: str) -> CitationRecord:
+    """The snapshot record for a parsed PubMed article, with efetch provenance."""
+    return CitationRecord(
+        pmid=article.pmid,
+        doi=article.doi,
+        pmcid=article.pmcid,
+        in_pubmed=True,
+        title=article.title,
+        title_html=article.title_html,
+        authors=list(article.authors),
+        journal=article.journal,
+        year=article.year,
+        abstract=article.abstract or None,
+        abstract_sections=[
+            AbstractSection(label=s.label, category=s.category, text=s.text)
+            for s in article.abstract_sections
+        ],
+        publication_types=list(article.publication_types),
+        mesh_terms=list(article.mesh_terms),
+        retracted=article.retracted,
+        corrections=[
+            Correction(type=c.type, pmid=c.pmid, source=c.source) for c in article.corrections
+        ],
+        source="pubmed-efetch",
+        fetched_at=fetched_at,
+        raw=raw,
+    )
+
+
+def cited_pmids(claims: Iterable) -> list[str]:
+    """Every PMID the claims cite or exclude, in first-seen order."""
+    seen: dict[str, None] = {}
+    for claim in claims:
+        for cit in list(claim.evidence) + list(claim.excluded):
+            if cit.pmid:
+                seen.setdefault(cit.pmid)
+    return list(seen)
+
+
+def plan(pmids: Iterable[str], snapshot: store.Snapshot, refresh: bool = False) -> list[str]:
+    """The PMIDs to fetch: those without an E-utilities record (all of them with `refresh`)."""
+    out = []
+    for pmid in dict.fromkeys(pmids):
+        rec = snapshot.get(pmid)
+        if refresh or rec is None or rec.source != "pubmed-efetch":
+            out.append(pmid)
+    return out
+
+
+@dataclass
+class SyncReport:
+    """What a sync did: PMIDs stored from E-utilities, and those PubMed did not return."""
+
+    requested: list[str]
+    stored: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def commit_batch(
+    store_dir: Path, raw_body: bytes, fetched_at: datetime, request: dict
+) -> list[str]:
+    """Store one efetch response: raw bytes, parsed records (replacing curated ones), manifest.
+
+    Parses before writing anything, so a body that does not parse leaves the store untouched.
+    Returns the PMIDs stored.
+    """
+    digest = store.sha256(raw_body)
+    name = f"efetch-{fetched_at.strftime('%Y%m%dT%H%M%SZ')}-{digest[:12]}"
+    rel = f"{store.RAW_DIR}/{name}.xml.gz"
+    records = [record_from_article(a, fetched_at, rel) for a in parse_pubmed_xml(raw_body)]
+    with store.lock(store_dir):
+        snapshot = store.load_snapshot(store_dir)
+        merged = {rec.key: rec for rec in snapshot}
+        for rec in records:
+            merged[rec.key] = rec
+        store.write_raw(store_dir, name, raw_body)
+        entry = {
+            "action": "efetch",
+            "at": fetched_at.isoformat(timespec="seconds"),
+            **request,
+            "returned": len(records),
+            "raw": rel,
+            "raw_sha256": digest,
+        }
+        store.save_snapshot(store_dir, merged.values(), entry)
+    return [r.pmid for r in records if r.pmid]
+
+
+def sync(pmids: list[str], store_dir: str | os.PathLike[str], client) -> SyncReport:
+    """Fetch `pmids` with `client` (an EutilsClient) and commit each batch as it arrives."""
+    store_dir = Path(store_dir)
+    report = SyncReport(requested=list(pmids))
+    if not pmids:
+        return report
+
+    def on_batch(batch) -> None:
+        request = {
+            "requested": len(batch.requested),
+            "missing": sorted(set(batch.requested) - set(batch.returned)),
+        }
+        stored = commit_batch(store_dir, batch.raw, batch.fetched_at, request)
+        report.stored.extend(stored)
+
+    result = client.efetch(pmids, on_batch=on_batch)
+    report.missing = list(result.missing)
+    return report
+
