@@ -344,5 +344,43 @@ def format_record(rec: store.CitationRecord) -> str:
     return "\n".join(lines)
 
 
+@main.command()
+@click.option(
+    "--dir",
+    "notebooks_dir",
+    default="notebooks",
+    show_default=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of the review notebooks.",
+)
+@click.option("--claim", "claim_id", default=None, help="Render the claim notebook for one claim.")
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where --claim writes its notebook (default: reports/notebooks/claim-ID.ipynb).",
+)
+@QUIET_OPT
+def notebooks(notebooks_dir: Path, claim_id: str | None, out: Path | None, quiet: bool) -> None:
+    """Re-execute the review notebooks in place, or render one claim's notebook."""
+    from tqdm import tqdm
+
+    from claimbook import notebooks as nbs
+
+    if claim_id:
+        claim_id = claim_id.upper()
+        out = out or Path("reports") / "notebooks" / f"claim-{claim_id}.ipynb"
+        nbs.render_claim(claim_id, out, notebooks_dir)
+        click.echo(f"Wrote {out}")
+        return
+    paths = nbs.review_notebooks(notebooks_dir)
+    with tqdm(total=len(paths), unit="notebook", disable=quiet or None) as bar:
+        for path in paths:
+            bar.set_postfix_str(path.name)
+            nbs.execute_in_place(path)
+            bar.update()
+    click.echo(f"Executed {len(paths)} notebooks in place in {notebooks_dir}.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,75 @@
+"""Run the review notebooks in place (nbclient); render the per-claim notebook (papermill)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from claimbook.pubmed.store import atomic_write
+
+CLAIM_TEMPLATE = "claim.ipynb"
+
+
+def review_notebooks(directory: str | os.PathLike[str]) -> list[Path]:
+    """The notebooks to re-execute in place (the claim template runs with its default claim)."""
+    return sorted(Path(directory).glob("*.ipynb"))
+
+
+def execute_in_place(path: str | os.PathLike[str], timeout: int = 300) -> Path:
+    """Run a notebook top to bottom in its own folder and save it with fresh outputs.
+
+    The file is replaced atomically only after every cell ran; a failing cell raises
+    nbclient's CellExecutionError and leaves the committed notebook untouched.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    atomic_write(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
+    return path
+
+
+def render_claim(
+    claim_id: str,
+    out: str | os.PathLike[str],
+    notebooks_dir: str | os.PathLike[str] = "notebooks",
+    timeout: int = 300,
+) -> Path:
+    """Render the parameterised claim notebook for one claim to `out` (papermill)."""
+    import papermill
+
+    template = Path(notebooks_dir) / CLAIM_TEMPLATE
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(
+        str(template),
+        str(out),
+        parameters={"claim_id": claim_id},
+        cwd=str(template.parent.resolve()),
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=timeout,
+    )
+    return out
+
+
+def execute_all(
+    directory: str | os.PathLike[str], on_done: Callable[[Path], None] | None = None
+) -> list[Path]:
+    """Execute every review notebook in place, in name order."""
+    done = []
+    for path in review_notebooks(directory):
+        execute_in_place(path)
+        done.append(path)
+        if on_done:
+            on_done(path)
+    return done

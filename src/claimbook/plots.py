@@ -1,0 +1,243 @@
+"""Figures for notebooks and reports (matplotlib). Each function returns a Figure.
+
+Colours are the Okabe-Ito palette (safe for the common forms of colour blindness) and every
+encoding by colour is doubled by position, marker or label, so figures also read in grey.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # figures are rendered to files and notebooks, never to a screen
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+STANCE_COLOURS = {
+    "supports": "#0072B2",  # blue
+    "contradicts": "#D55E00",  # vermillion
+    "mixed": "#E69F00",  # orange
+    "context": "#999999",  # grey
+}
+STANCE_MARKERS = {"supports": "o", "contradicts": "X", "mixed": "D", "context": "s"}
+VERDICT_COLOURS = {
+    "supported": "#0072B2",
+    "contested": "#E69F00",
+    "contradicted": "#D55E00",
+    "insufficient": "#999999",
+}
+STANCES = list(STANCE_COLOURS)
+
+DESIGN_LABELS = {
+    "meta-analysis": "Meta-analysis",
+    "systematic-review": "Systematic review",
+    "guideline": "Guideline",
+    "rct": "RCT",
+    "crossover-trial": "Crossover trial",
+    "prospective-cohort": "Prospective cohort",
+    "retrospective-cohort": "Retrospective cohort",
+    "case-control": "Case-control",
+    "cross-sectional": "Cross-sectional",
+    "lab-experiment": "Lab experiment",
+    "narrative-review": "Narrative review",
+    "case-report": "Case report",
+    "other": "Other",
+}
+
+
+def _style(ax) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=9)
+
+
+def _stance_legend(ax, loc: str = "upper left", **kw) -> None:
+    handles = [
+        Line2D([], [], marker=STANCE_MARKERS[s], linestyle="", color=STANCE_COLOURS[s],
+               markersize=8, label=s)
+        for s in STANCES
+    ]  # fmt: skip
+    ax.legend(handles=handles, title="stance", frameon=False, fontsize=9, loc=loc, **kw)
+
+
+def evidence_map(table: pd.DataFrame) -> Figure:
+    """Claims x study design; marker size = number of citations, colour/shape = stance."""
+    live = table[~table["retracted"]]
+    designs = (
+        live[["design", "design_rank"]]
+        .drop_duplicates()
+        .sort_values(["design_rank", "design"], ascending=[False, True])
+    )
+    design_order = list(designs["design"])
+    claim_order = sorted(live["claim_id"].unique())
+    fig, ax = plt.subplots(
+        figsize=(max(7, 0.8 * len(design_order) + 2.5), max(3.5, 0.42 * len(claim_order) + 1.8))
+    )
+    offsets = {"supports": -0.24, "contradicts": -0.08, "mixed": 0.08, "context": 0.24}
+    counts = live.groupby(["claim_id", "design", "stance"]).size().reset_index(name="k")
+    for row in counts.itertuples(index=False):
+        x = design_order.index(row.design) + offsets[row.stance]
+        y = claim_order.index(row.claim_id)
+        ax.scatter(
+            x,
+            y,
+            s=35 + 45 * (row.k - 1),
+            color=STANCE_COLOURS[row.stance],
+            marker=STANCE_MARKERS[row.stance],
+            alpha=0.9,
+            linewidths=0.5,
+            edgecolors="white",
+            zorder=3,
+        )
+        if row.k > 1:
+            ax.annotate(
+                str(row.k),
+                (x, y),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+            )
+    ax.set_xticks(range(len(design_order)))
+    ax.set_xticklabels([DESIGN_LABELS.get(d, d) for d in design_order], rotation=35, ha="right")
+    ax.set_yticks(range(len(claim_order)))
+    ax.set_yticklabels(claim_order)
+    ax.set_ylim(len(claim_order) - 0.5, -0.5)
+    ax.set_xlim(-0.6, len(design_order) - 0.4)
+    ax.grid(True, color="#eeeeee", zorder=0)
+    ax.set_xlabel("study design (strongest on the left)")
+    ax.set_title("Evidence map: which kinds of study bear on each claim", fontsize=11, loc="left")
+    _style(ax)
+    _stance_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def stance_bars(table: pd.DataFrame, claim_ids: list[str] | None = None) -> Figure:
+    """Per claim, how many citations support, contradict, are mixed or give context."""
+    live = table[~table["retracted"]]
+    if claim_ids is not None:
+        live = live[live["claim_id"].isin(claim_ids)]
+    counts = (
+        live.groupby(["claim_id", "stance"]).size().unstack(fill_value=0)
+        .reindex(columns=STANCES, fill_value=0).sort_index(ascending=False)
+    )  # fmt: skip
+    fig, ax = plt.subplots(figsize=(7, max(2.2, 0.38 * len(counts) + 1.3)))
+    left = pd.Series(0, index=counts.index)
+    for stance in STANCES:
+        vals = counts[stance]
+        ax.barh(
+            counts.index,
+            vals,
+            left=left,
+            color=STANCE_COLOURS[stance],
+            label=stance,
+            edgecolor="white",
+            height=0.7,
+        )
+        for y, (v, x0) in enumerate(zip(vals, left, strict=True)):
+            if v:
+                ax.text(
+                    x0 + v / 2,
+                    y,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if stance in ("supports", "contradicts") else "black",
+                )
+        left = left + vals
+    ax.set_xlabel("citations")
+    ax.set_title("Citations by stance", fontsize=11, loc="left")
+    ax.legend(frameon=False, fontsize=9, ncols=4, loc="lower left", bbox_to_anchor=(0, 1.06))
+    _style(ax)
+    fig.tight_layout()
+    return fig
+
+
+def timeline(table: pd.DataFrame, claim_id: str) -> Figure:
+    """One claim's citations by publication year and design strength, shaped by stance."""
+    sub = table[(table["claim_id"] == claim_id) & table["year"].notna()]
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for stance in STANCES:
+        part = sub[(sub["stance"] == stance) & ~sub["retracted"]]
+        ax.scatter(
+            part["year"].astype(int),
+            part["design_rank"],
+            s=60,
+            color=STANCE_COLOURS[stance],
+            marker=STANCE_MARKERS[stance],
+            edgecolors="white",
+            linewidths=0.5,
+            zorder=3,
+        )
+    retracted = sub[sub["retracted"]]
+    if len(retracted):
+        ax.scatter(
+            retracted["year"].astype(int),
+            retracted["design_rank"],
+            s=90,
+            facecolors="none",
+            edgecolors="black",
+            marker="o",
+            label="retracted",
+        )
+    ranks = sub[["design_rank", "design"]].drop_duplicates().sort_values("design_rank")
+    labels = ranks.groupby("design_rank")["design"].apply(
+        lambda ds: " / ".join(DESIGN_LABELS.get(d, d) for d in ds)
+    )
+    ax.set_yticks(list(labels.index))
+    ax.set_yticklabels(list(labels.values), fontsize=8)
+    ax.set_xlabel("publication year")
+    ax.grid(True, axis="x", color="#eeeeee", zorder=0)
+    ax.set_title(f"{claim_id}: evidence over time", fontsize=11, loc="left")
+    _style(ax)
+    _stance_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def verdict_overview(verdicts: pd.DataFrame) -> Figure:
+    """Every claim's weighted evidence for (right) and against (left), coloured by verdict."""
+    v = verdicts.sort_values("claim_id", ascending=False).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, max(3, 0.42 * len(v) + 1.6)))
+    for y, row in v.iterrows():
+        colour = VERDICT_COLOURS[row["verdict"]]
+        ax.barh(y, row["support_weight"], color=colour, height=0.65)
+        ax.barh(
+            y,
+            -row["contradict_weight"],
+            color=colour,
+            height=0.65,
+            alpha=0.45,
+            hatch="///",
+            edgecolor="white",
+        )
+        ax.text(
+            max(row["support_weight"], 0) + 0.4,
+            y,
+            f"{row['verdict']} · {row['certainty']}",
+            va="center",
+            fontsize=8,
+        )
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(v)))
+    ax.set_yticklabels([f"{r.claim_id}  {r.title[:48]}" for r in v.itertuples()], fontsize=8)
+    ax.set_xlabel("weighted evidence  (← against · for →)")
+    xmax = max(v["support_weight"].max(), 1) + 12
+    ax.set_xlim(-max(v["contradict_weight"].max(), 1) - 1, xmax)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in VERDICT_COLOURS.values()]
+    ax.legend(
+        handles,
+        list(VERDICT_COLOURS),
+        frameon=False,
+        fontsize=8,
+        ncols=4,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.04),
+    )
+    ax.set_title("Verdicts", fontsize=11, loc="left", pad=28)
+    _style(ax)
+    fig.tight_layout()
+    return fig
