@@ -4,16 +4,25 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: report test lint setup clean
+.PHONY: report test lint setup system-deps clean
 
-setup: $(STAMP)
+setup: $(STAMP) system-deps
+
+# Headless Chromium renders the PDF report and screenshots the HTML; poppler checks the PDF.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	  echo "Installing Debian packages chromium and poppler-utils (needs root or sudo)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-report: $(STAMP)
+report: setup
 	$(BIN)/claimbook validate
 	$(BIN)/claimbook claims
 
@@ -21,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) lint
+test: setup lint
 	$(BIN)/pytest
 
 clean:

@@ -152,6 +152,9 @@ class Claim(_Model):
     query: str = Field(min_length=5)
     evidence: list[Citation] = Field(min_length=1)
     excluded: list[Excluded] = Field(default_factory=list)
+    advice: str | None = Field(
+        None, min_length=20, description="what to tell a client, in plain words (optional)"
+    )
     reviewed: date
     # Set by the loader, not by the YAML file.
     path: Path | None = Field(None, exclude=True)
