@@ -42,11 +42,15 @@ def claim_markdown(review: Review, claim_id: str) -> str:
     return "\n\n".join(parts)
 
 
+def show(fig) -> None:
+    """Display a figure once and close it (so the inline backend does not show it again)."""
+    display(fig)
+    plt.close(fig)
+
+
 def show_claim(review: Review, claim_id: str, figures: bool = True) -> None:
     """Display one claim fully: text, evidence table, stance and timeline figures."""
     display(Markdown(claim_markdown(review, claim_id)))
     display(review.claim_table(claim_id))
     if figures:
-        for fig in (plots.timeline(review.table, claim_id),):
-            display(fig)
-            plt.close(fig)
+        show(plots.timeline(review.table, claim_id))

@@ -6,10 +6,6 @@ encoding by colour is doubled by position, marker or label, so figures also read
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are rendered to files and notebooks, never to a screen
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
