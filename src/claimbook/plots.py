@@ -43,6 +43,13 @@ DESIGN_LABELS = {
 }
 
 
+def _shorten(text: str, width: int) -> str:
+    """Cut text at a word boundary to fit `width` characters, marking the cut with an ellipsis."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def _style(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=9)
@@ -197,7 +204,7 @@ def timeline(table: pd.DataFrame, claim_id: str) -> Figure:
 def verdict_overview(verdicts: pd.DataFrame) -> Figure:
     """Every claim's weighted evidence for (right) and against (left), coloured by verdict."""
     v = verdicts.sort_values("claim_id", ascending=False).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, max(3, 0.42 * len(v) + 1.6)))
+    fig, ax = plt.subplots(figsize=(10, max(3, 0.42 * len(v) + 1.6)))
     for y, row in v.iterrows():
         colour = VERDICT_COLOURS[row["verdict"]]
         ax.barh(y, row["support_weight"], color=colour, height=0.65)
@@ -219,21 +226,23 @@ def verdict_overview(verdicts: pd.DataFrame) -> Figure:
         )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(v)))
-    ax.set_yticklabels([f"{r.claim_id}  {r.title[:48]}" for r in v.itertuples()], fontsize=8)
+    ax.set_yticklabels(
+        [f"{r.claim_id}  {_shorten(r.title, 42)}" for r in v.itertuples()], fontsize=8
+    )
     ax.set_xlabel("weighted evidence  (← against · for →)")
     xmax = max(v["support_weight"].max(), 1) + 12
     ax.set_xlim(-max(v["contradict_weight"].max(), 1) - 1, xmax)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in VERDICT_COLOURS.values()]
-    ax.legend(
+    fig.legend(
         handles,
         list(VERDICT_COLOURS),
         frameon=False,
         fontsize=8,
         ncols=4,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.04),
+        loc="lower center",
     )
-    ax.set_title("Verdicts", fontsize=11, loc="left", pad=28)
+    ax.set_title("Verdicts: weighted evidence for and against each claim", fontsize=11, loc="left")
     _style(ax)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.subplots_adjust(left=0.4)  # long claim labels: tight_layout alone clips them
     return fig
