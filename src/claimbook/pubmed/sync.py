@@ -114,14 +114,10 @@ def sync(pmids: list[str], store_dir: str | os.PathLike[str], client) -> SyncRep
         return report
 
     def on_batch(batch) -> None:
-        request = {
-            "requested": len(batch.requested),
-            "missing": sorted(set(batch.requested) - set(batch.returned)),
-        }
-        stored = commit_batch(store_dir, batch.raw, batch.fetched_at, request)
+        request = {"requested": len(batch.requested), "missing": batch.missing}
+        stored = commit_batch(store_dir, batch.raw, batch.fetched_at, request, batch.articles)
         report.stored.extend(stored)
 
     result = client.efetch(pmids, on_batch=on_batch)
     report.missing = list(result.missing)
     return report
-
