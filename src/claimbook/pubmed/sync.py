@@ -77,17 +77,23 @@ class SyncReport:
 
 
 def commit_batch(
-    store_dir: Path, raw_body: bytes, fetched_at: datetime, request: dict
+    store_dir: Path,
+    raw_body: bytes,
+    fetched_at: datetime,
+    request: dict,
+    articles: list[Article] | None = None,
 ) -> list[str]:
     """Store one efetch response: raw bytes, parsed records (replacing curated ones), manifest.
 
-    Parses before writing anything, so a body that does not parse leaves the store untouched.
-    Returns the PMIDs stored.
+    Parses (unless the client already did: `articles`) before writing anything, so a body that
+    does not parse leaves the store untouched. Returns the PMIDs stored.
     """
     digest = store.sha256(raw_body)
     name = f"efetch-{fetched_at.strftime('%Y%m%dT%H%M%SZ')}-{digest[:12]}"
     rel = f"{store.RAW_DIR}/{name}.xml.gz"
-    records = [record_from_article(a, fetched_at, rel) for a in parse_pubmed_xml(raw_body)]
+    if articles is None:
+        articles = list(parse_pubmed_xml(raw_body))
+    records = [record_from_article(a, fetched_at, rel) for a in articles]
     with store.lock(store_dir):
         snapshot = store.load_snapshot(store_dir)
         merged = {rec.key: rec for rec in snapshot}
