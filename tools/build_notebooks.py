@@ -55,6 +55,8 @@ of cramps. This notebook checks each mechanism and benefit it claims for massage
 
 
 def _nb(cells: list) -> nbformat.NotebookNode:
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell-{i:02d}"  # stable ids: rebuilding does not churn the diff
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",

@@ -31,8 +31,11 @@ def execute_in_place(path: str | os.PathLike[str], timeout: int = 300) -> Path:
         nb,
         timeout=timeout,
         kernel_name="python3",
+        record_timing=False,  # no timestamps in committed notebooks: re-runs do not churn
         resources={"metadata": {"path": str(path.parent)}},
     )
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
     client.execute()
     atomic_write(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
     return path
