@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 
 report: setup
 	$(BIN)/claimbook validate
-	$(BIN)/claimbook claims
+	$(BIN)/claimbook report --out reports
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

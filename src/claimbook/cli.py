@@ -346,6 +346,62 @@ def format_record(rec: store.CitationRecord) -> str:
 
 @main.command()
 @click.option(
+    "--format",
+    "formats",
+    default="html,pdf,md",
+    show_default=True,
+    help="Comma-separated formats: html, pdf, md. Citation exports are always written.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="reports",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the report and exports into.",
+)
+@CLAIMS_OPT
+@DATA_OPT
+@click.option(
+    "--rules",
+    "rules_file",
+    default=None,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Grading rules YAML (default: the built-in rules/grading.yaml).",
+)
+@QUIET_OPT
+def report(
+    formats: str, out_dir: Path, claims_dir: Path, data_dir: Path, rules_file: Path | None,
+    quiet: bool,
+) -> None:  # fmt: skip
+    """Build the claim-by-claim report (HTML, PDF, Markdown) and citation exports, offline."""
+    from claimbook.report import FORMATS, build_report
+    from claimbook.report.pdf import PDFError
+    from claimbook.review import load_review
+
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}",
+            param_hint="--format",
+        )
+    try:
+        review = load_review(claims_dir, data_dir, rules_file)
+    except ClaimsError as exc:
+        _fail(exc.problems)
+    try:
+        written = build_report(review, out_dir, wanted, progress=None if not quiet else False)
+    except PDFError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    main_files = [str(written[f]) for f in FORMATS if f in written]
+    n_exports = len(written) - len(main_files)
+    click.echo(f"Wrote {', '.join(main_files)} and {n_exports} exports in {out_dir}.")
+
+
+@main.command()
+@click.option(
     "--dir",
     "notebooks_dir",
     default="notebooks",

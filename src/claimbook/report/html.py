@@ -31,6 +31,7 @@ def svg(fig) -> Markup:
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buf.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)  # RDF boilerplate
     return Markup(text[text.index("<svg") :])
 
 
