@@ -84,11 +84,20 @@ class Article:
 # --------------------------------------------------------------------------- text helpers
 
 
+def _clean(text: str) -> str:
+    """Collapse whitespace runs to one space (cheap test first: most fields have none)."""
+    if "\n" in text or "\t" in text or "  " in text or "\r" in text:
+        return _WS.sub(" ", text).strip()
+    return text.strip()
+
+
 def _text(el: etree._Element | None) -> str:
-    """All text under `el` (itertext), whitespace collapsed."""
+    """All text under `el` (itertext, so inline tags do not cut it), whitespace collapsed."""
     if el is None:
         return ""
-    return _WS.sub(" ", "".join(el.itertext())).strip()
+    if len(el) == 0:  # no child elements: the common case, and much cheaper
+        return _clean(el.text or "")
+    return _clean("".join(el.itertext()))
 
 
 def _first_text(parent: etree._Element, path: str) -> str | None:
@@ -96,6 +105,12 @@ def _first_text(parent: etree._Element, path: str) -> str | None:
     if el is None:
         return None
     return _text(el) or None
+
+
+def _leaf(parent: etree._Element, path: str) -> str | None:
+    """Text of a leaf element (no inline markup possible, e.g. LastName, Year)."""
+    text = parent.findtext(path)
+    return _clean(text) or None if text else None
 
 
 def _inline_html(el: etree._Element | None) -> str:
@@ -132,18 +147,23 @@ def _year(*candidates: str | None) -> int | None:
 
 
 def _author(el: etree._Element) -> str | None:
-    collective = el.find("CollectiveName")
-    if collective is not None:
-        return _text(collective) or None
-    last = _first_text(el, "LastName")
+    """'Surname Initials' (plus suffix), or a collective name as written."""
+    parts: dict[str, str] = {}
+    for child in el:  # one pass over the few children beats several find() calls
+        tag = child.tag
+        if tag == "CollectiveName":
+            return _text(child) or None
+        if tag in ("LastName", "Initials", "ForeName", "Suffix") and child.text:
+            parts[tag] = _clean(child.text)
+    last = parts.get("LastName")
     if not last:
         return None
-    initials = _first_text(el, "Initials")
+    initials = parts.get("Initials")
     if not initials:
-        fore = _first_text(el, "ForeName") or ""
+        fore = parts.get("ForeName", "")
         initials = "".join(p[0] for p in re.split(r"[\s\-]+", fore) if p)
     name = f"{last} {initials}".strip()
-    suffix = _first_text(el, "Suffix")
+    suffix = parts.get("Suffix")
     return f"{name} {suffix}" if suffix else name
 
 
@@ -202,7 +222,7 @@ def _journal_article(rec: etree._Element) -> Article:
     citation = rec.find("MedlineCitation")
     if citation is None:
         raise ParseError("PubmedArticle without MedlineCitation")
-    pmid = _first_text(citation, "PMID")
+    pmid = _leaf(citation, "PMID")
     if not pmid:
         raise ParseError("PubmedArticle without MedlineCitation/PMID")
     art = citation.find("Article")
@@ -216,9 +236,9 @@ def _journal_article(rec: etree._Element) -> Article:
         or _first_text(citation, "MedlineJournalInfo/MedlineTA")
     )
     year = _year(
-        _first_text(art, "Journal/JournalIssue/PubDate/Year"),
-        _first_text(art, "Journal/JournalIssue/PubDate/MedlineDate"),
-        _first_text(art, "ArticleDate/Year"),
+        art.findtext("Journal/JournalIssue/PubDate/Year"),
+        art.findtext("Journal/JournalIssue/PubDate/MedlineDate"),
+        art.findtext("ArticleDate/Year"),
     )
     ids = _ids(rec.find("PubmedData/ArticleIdList"))
     doi = ids.get("doi")
