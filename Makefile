@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: report test lint setup system-deps clean
+.PHONY: report test lint bench setup system-deps clean
 
 setup: $(STAMP) system-deps
 
@@ -32,6 +32,11 @@ lint: $(STAMP)
 
 test: setup lint
 	$(BIN)/pytest
+
+# Benchmarks against peer libraries (installs the `bench` extra); writes docs/benchmarks.md.
+bench: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

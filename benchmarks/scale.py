@@ -21,6 +21,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def write_article(claims_dir: Path) -> None:
+    """article.yaml with an absolute text_file, so quotes are still checked from a temp dir."""
+    article = yaml.safe_load((ROOT / "claims" / "article.yaml").read_text(encoding="utf-8"))
+    article["text_file"] = str((ROOT / article["text_file"]).resolve())
+    (claims_dir / "article.yaml").write_text(yaml.safe_dump(article), encoding="utf-8")
+
+
 def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: int = 1) -> Path:
     """A copy of the project with `n_claims` claims of `per_claim` citations each."""
     from claimbook.claims import load_claims
@@ -29,7 +36,7 @@ def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: i
     rnd = random.Random(seed)
     claims_dir = dest / "claims"
     claims_dir.mkdir(parents=True)
-    shutil.copy(ROOT / "claims" / "article.yaml", claims_dir / "article.yaml")
+    write_article(claims_dir)
     shutil.copytree(ROOT / "data", dest / "data")
     snapshot = load_snapshot(ROOT / "data" / "pubmed")
     records = list(snapshot)
@@ -80,6 +87,8 @@ def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
     from claimbook.claims import validate_project
     from claimbook.review import load_review
 
+    checked = validate_project(project / "claims", project / "data").article_text_checked
+    assert checked is not None, "the article text must be found, or quotes go unchecked"
     results = {
         "validate": timed(lambda: validate_project(project / "claims", project / "data"), runs),
         "grade (load_review)": timed(
@@ -104,7 +113,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        shipped = measure(ROOT, args.runs, tmp / "out-shipped")
+        shipped_copy = tmp / "shipped"
+        for part in ("claims", "data", "notebooks"):
+            shutil.copytree(ROOT / part, shipped_copy / part)
+        write_article(shipped_copy / "claims")
+        shipped = measure(shipped_copy, args.runs, tmp / "out-shipped")
         big = measure(scaled_project(tmp / "scaled"), args.runs, tmp / "out-scaled")
     print("| step | shipped article | 100 claims / 5,000 citations |\n|---|---:|---:|")
     for step in shipped:

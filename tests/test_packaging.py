@@ -17,7 +17,8 @@ def _name(requirement: str) -> str:
 def test_environment_yml_mirrors_pyproject():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {_name(r) for r in pyproject["dependencies"]}
-    declared |= {_name(r) for r in pyproject["optional-dependencies"]["dev"]}
+    for extra in pyproject["optional-dependencies"].values():
+        declared |= {_name(r) for r in extra}
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     assert conda == declared
