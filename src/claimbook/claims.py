@@ -361,30 +361,21 @@ def _load(directory: Path, problems: list[Problem]) -> list[tuple[Claim, _Locate
         claim, located = _parse(Claim, path, problems)
         if claim is not None:
             loaded.append((claim, located))
-    first_id: dict[str, Path] = {}
-    first_slug: dict[str, Path] = {}
+    first: dict[tuple[str, str], Path] = {}  # (field, value) -> first file with it
     for claim, located in loaded:
         where = str(claim.path)
-        if claim.id in first_id:
-            problems.append(
-                Problem(
-                    where,
-                    located.line(("id",)),
-                    "id",
-                    f"duplicate id {claim.id} (also in {first_id[claim.id]})",
+        for field in ("id", "slug"):
+            value = getattr(claim, field)
+            if (field, value) in first:
+                problems.append(
+                    Problem(
+                        where,
+                        located.line((field,)),
+                        field,
+                        f"duplicate {field} {value} (also in {first[field, value]})",
+                    )
                 )
-            )
-        first_id.setdefault(claim.id, claim.path)
-        if claim.slug in first_slug:
-            problems.append(
-                Problem(
-                    where,
-                    located.line(("slug",)),
-                    "slug",
-                    f"duplicate slug {claim.slug} (also in {first_slug[claim.slug]})",
-                )
-            )
-        first_slug.setdefault(claim.slug, claim.path)
+            first.setdefault((field, value), claim.path)
         if not claim.path.stem.startswith(claim.id):
             problems.append(
                 Problem(
