@@ -82,12 +82,20 @@ def test_every_shipped_pmid_and_doi_is_in_the_dossiers_with_that_title():
         elif rec.doi:
             assert rec.doi.lower() in by_doi, f"DOI {rec.doi} is not in ../shared/evidence"
             assert _norm(rec.title) in by_doi[rec.doi.lower()], rec.doi
+    papers = _dossier_papers()
+    any_pmid = {str(p["pmid"]) for p in papers if p.get("pmid")}
+    any_doi = {p["doi"].lower() for p in papers if p.get("doi")}
     for claim in load_claims(ROOT / "claims"):
-        for cit in claim.evidence + claim.excluded:
+        for cit in claim.evidence:
             if cit.pmid:
                 assert cit.pmid in by_pmid, f"{claim.id}: PMID {cit.pmid} not in the dossiers"
             elif cit.doi:
                 assert cit.doi.lower() in by_doi, f"{claim.id}: DOI {cit.doi} not in the dossiers"
+        for exc in claim.excluded:  # screened-out papers may lack a title, but must be real
+            if exc.pmid:
+                assert exc.pmid in any_pmid, f"{claim.id}: excluded PMID {exc.pmid} unknown"
+            else:
+                assert exc.doi.lower() in any_doi, f"{claim.id}: excluded DOI {exc.doi} unknown"
 
 
 def test_every_quote_is_an_exact_substring_of_the_article():

@@ -469,3 +469,29 @@ def test_api_key_never_logged_or_shown(httpserver, caplog):
     assert KEY not in batch.url
     assert c.redact(f"https://x/?api_key={KEY}&id=1") == "https://x/?api_key=<api_key>&id=1"
     del ok
+
+
+def test_large_result_sets_go_through_the_history_server(httpserver):
+    esearch = (
+        b"<eSearchResult><Count>450</Count><RetMax>0</RetMax><RetStart>0</RetStart>"
+        b"<QueryKey>1</QueryKey><WebEnv>MCID_test</WebEnv><IdList/></eSearchResult>"
+    )
+    httpserver.expect_request(re.compile(".*esearch.*")).respond_with_data(
+        esearch, content_type="text/xml"
+    )
+    pages = []
+
+    def history_page(request):
+        form = parse_qs(request.get_data(as_text=True))
+        pages.append(form)
+        start, size = int(form["retstart"][0]), int(form["retmax"][0])
+        ids = [str(5000 + i) for i in range(start, min(start + size, 450))]
+        return Response(article_set(ids), content_type="text/xml")
+
+    httpserver.expect_request(re.compile(".*efetch.*")).respond_with_handler(history_page)
+    c = EutilsClient(httpserver.url_for("/"), progress=False, backoff_factor=0.01)
+    result = c.fetch_search("cramp[tiab]")
+    assert len(result.returned) == 450
+    assert [p["retstart"][0] for p in pages] == ["0", "200", "400"]
+    assert all(p["WebEnv"] == ["MCID_test"] and p["query_key"] == ["1"] for p in pages)
+    assert all("id" not in p for p in pages)  # the ids stay on NCBI's side

@@ -369,7 +369,7 @@ class EutilsClient:
                 )
             if bar is not None:
                 bar.update(len(page.ids))
-            if not page.ids or len(result.ids) >= total:
+            if not page.ids or len(result.ids) >= total or want == 0:
                 break
         if bar is not None:
             bar.close()
@@ -458,6 +458,47 @@ class EutilsClient:
         finally:
             bar.close()
         return result
+
+    def efetch_history(
+        self,
+        ref: HistoryRef,
+        count: int,
+        *,
+        batch_size: int | None = None,
+        on_batch: Callable[[FetchedBatch], None] | None = None,
+    ) -> FetchResult:
+        """Fetch a result set kept on the history server (from esearch or epost), page by page.
+
+        Large result sets go this way: the ids never travel in the requests at all.
+        """
+        size = batch_size or self.batch_size
+        result = FetchResult()
+        pages = max(1, -(-count // size))
+        bar = tqdm(total=count, unit="PMID", desc="efetch",
+                   disable=pages < 2 or not self._show_progress())  # fmt: skip
+        try:
+            for k, start in enumerate(range(0, count, size), 1):
+                params = self._params(db="pubmed", WebEnv=ref.webenv, query_key=ref.query_key,
+                                      retstart=start, retmax=size, retmode="xml")  # fmt: skip
+                fetched = self._request(
+                    "efetch.fcgi", params, f"history page {k} of {pages}",
+                    lambda r: self._check_efetch(r, []),
+                )  # fmt: skip
+                result.batches.append(fetched)
+                if on_batch:
+                    on_batch(fetched)
+                bar.update(len(fetched.returned))
+        finally:
+            bar.close()
+        return result
+
+    def fetch_search(self, term: str, *, retmax: int | None = None) -> FetchResult:
+        """Run a search on the history server and fetch its records: esearch, then efetch pages."""
+        found = self.esearch(term, retmax=0, usehistory=True)
+        if not found.webenv or not found.query_key:
+            raise NCBIError("esearch: no WebEnv/QueryKey in the answer (history server)")
+        count = found.count if retmax is None else min(found.count, retmax)
+        return self.efetch_history(HistoryRef(found.webenv, found.query_key), count)
 
     def _check_efetch(self, response: requests.Response, batch: list[str]) -> FetchedBatch:
         raw = response.content

@@ -1,0 +1,81 @@
+"""Figures: each returns a Figure that shows what it claims to, in the colour-blind-safe palette."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # tests render off-screen
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from claimbook import plots
+from claimbook.review import load_review
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def review():
+    return load_review(ROOT / "claims", ROOT / "data")
+
+
+def _colours(ax) -> set[str]:
+    out = set()
+    for coll in ax.collections:
+        for c in coll.get_facecolors():
+            out.add(to_hex(c, keep_alpha=False))
+    for patch in ax.patches:
+        out.add(to_hex(patch.get_facecolor(), keep_alpha=False))
+    return out
+
+
+def test_evidence_map_has_a_row_per_claim_and_stance_colours(review):
+    fig = plots.evidence_map(review.table)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == sorted(c.id for c in review.claims)
+    stances = set(review.table["stance"])
+    assert {plots.STANCE_COLOURS[s].lower() for s in stances} <= _colours(ax)
+    plt.close(fig)
+
+
+def test_stance_bars_add_up_to_the_citation_counts(review):
+    fig = plots.stance_bars(review.table, ["C01", "C12"])
+    ax = fig.axes[0]
+    widths: dict[str, float] = {}
+    for patch in ax.patches:
+        y = round(patch.get_y() + patch.get_height() / 2)
+        widths[y] = widths.get(y, 0) + patch.get_width()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    for claim_id in ("C01", "C12"):
+        n = int((review.table["claim_id"] == claim_id).sum())
+        assert widths[labels.index(claim_id)] == n
+    plt.close(fig)
+
+
+def test_timeline_places_each_citation_by_year(review):
+    fig = plots.timeline(review.table, "C11")
+    ax = fig.axes[0]
+    years = sorted(int(x) for coll in ax.collections for x, _ in coll.get_offsets())
+    expected = sorted(int(y) for y in review.table.query("claim_id == 'C11'")["year"].dropna())
+    assert years == expected
+    plt.close(fig)
+
+
+def test_verdict_overview_colours_bars_by_verdict(review):
+    fig = plots.verdict_overview(review.verdicts)
+    ax = fig.axes[0]
+    assert len(ax.get_yticklabels()) == len(review.verdicts)
+    used = {plots.VERDICT_COLOURS[v].lower() for v in review.verdicts["verdict"]}
+    assert used <= _colours(ax)
+    plt.close(fig)
+
+
+def test_palette_is_okabe_ito():
+    okabe_ito = {"#0072b2", "#d55e00", "#e69f00", "#999999"}
+    assert {c.lower() for c in plots.STANCE_COLOURS.values()} <= okabe_ito
+    assert {c.lower() for c in plots.VERDICT_COLOURS.values()} <= okabe_ito
