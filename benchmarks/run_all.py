@@ -119,8 +119,11 @@ Targets:
 
 `Bio.Entrez.parse` refuses a PubmedArticleSet in this Biopython version ("does not represent
 a list"), so it has no timing. What limits claimbook is lxml building each record's element
-tree (the floor) plus reading about fifteen fields per record in Python; the first version
-was 2.4x the floor, and cheaper paths for leaf text and author names brought it under 2x.
+tree (the floor) plus reading about fifteen fields per record in Python (profiled with
+cProfile: about 45% of the time is lxml, the rest field extraction). The first version
+measured 2.4x the floor at 10 MB; cheaper paths for leaf text and author names cut that to
+about 1.8x in quiet runs. Timings on this shared 2-core machine vary by about 20% from run to
+run, so a ratio close to a target can land on either side of it; the table above is one run.
 
 ## Requests planned
 

@@ -95,15 +95,23 @@ def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
             lambda: load_review(project / "claims", project / "data"), runs
         ),
     }
-    try:
-        from claimbook.report import build_report
-    except ImportError:
-        return results
+    from claimbook.notebooks import execute_all
+    from claimbook.report import build_report
+
     review = load_review(project / "claims", project / "data")
-    for fmt in ("html", "md"):
-        results[f"report {fmt}"] = timed(
-            lambda f=fmt: build_report(review, out, formats=(f,)), runs
-        )
+    results["report html + md + exports"] = timed(
+        lambda: build_report(review, out, formats=("html", "md")), runs
+    )
+    results["report pdf (HTML printed by Chromium)"] = timed(
+        lambda: build_report(review, out, formats=("pdf",)), max(1, runs // 2)
+    )
+    results["all formats, from the YAML files"] = timed(
+        lambda: build_report(load_review(project / "claims", project / "data"), out), 1
+    )
+    nb_dir = project / "notebooks"
+    if not nb_dir.exists():
+        shutil.copytree(ROOT / "notebooks", nb_dir)
+    results["notebooks (execute all six)"] = timed(lambda: execute_all(nb_dir), 1)
     return results
 
 

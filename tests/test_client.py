@@ -448,9 +448,21 @@ def test_sliding_window_limiter_unit():
     limiter = RateLimiter(window=0.2)
     stamps = []
     for _ in range(7):
-        limiter.acquire(2)
+        slot = limiter.acquire(2)
         stamps.append(time.monotonic())
+        limiter.done(slot)
     assert max(sum(1 for u in stamps if t <= u < t + 0.2) for t in stamps) <= 2
+
+
+def test_a_slow_request_holds_its_slot_until_it_is_answered():
+    """An answer that takes long still counts from when it arrived, not from when it left."""
+    limiter = RateLimiter(window=0.2)
+    slow = limiter.acquire(1)
+    time.sleep(0.3)  # in flight longer than the window
+    limiter.done(slow)
+    started = time.monotonic()
+    limiter.done(limiter.acquire(1))
+    assert time.monotonic() - started >= 0.19
 
 
 def test_api_key_never_logged_or_shown(httpserver, caplog):

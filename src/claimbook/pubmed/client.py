@@ -19,7 +19,6 @@ import re
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,29 +52,41 @@ _SAFE_XML = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_t
 
 
 class RateLimiter:
-    """A sliding-window limiter: at most `limit` sends in any `window` seconds (thread-safe)."""
+    """A sliding-window limiter: at most `limit` requests in any `window` seconds (thread-safe).
+
+    A request occupies its slot from the moment it is sent until `done()` is called when its
+    answer has arrived; the slot's time is then moved to that moment. NCBI sees a request
+    somewhere in between, so counting from the later time keeps NCBI's own window within the
+    limit even when the network delays some requests more than others.
+    """
 
     def __init__(self, window: float = 1.0) -> None:
         self.window = window
-        self._sent: deque[float] = deque()
+        self._slots: list[list] = []  # [time, in_flight]
         self._lock = threading.Lock()
 
-    def acquire(self, limit: int) -> None:
-        """Block until one more send fits in the window, then record it."""
+    def acquire(self, limit: int) -> list:
+        """Block until one more request fits in the window; return its slot for `done()`."""
         while True:
             with self._lock:
                 now = time.monotonic()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < limit:
-                    self._sent.append(now)
-                    return
-                wait = self.window - (now - self._sent[0]) + 0.005
-            time.sleep(wait)
+                self._slots = [s for s in self._slots if s[1] or now - s[0] < self.window]
+                if len(self._slots) < limit:
+                    slot = [now, True]
+                    self._slots.append(slot)
+                    return slot
+                settled = [s[0] for s in self._slots if not s[1]]
+                wait = self.window - (now - min(settled)) + 0.002 if settled else 0.01
+            time.sleep(max(wait, 0.001))
+
+    def done(self, slot: list) -> None:
+        """The request's answer arrived: its slot counts from now."""
+        with self._lock:
+            slot[0], slot[1] = time.monotonic(), False
 
     def reset(self) -> None:
         with self._lock:
-            self._sent.clear()
+            self._slots.clear()
 
 
 #: The process-wide limiter every client shares.
@@ -246,11 +257,14 @@ class EutilsClient:
         attempt = 0
         while True:
             attempt += 1
-            self.limiter.acquire(self.rate_limit)
+            slot = self.limiter.acquire(self.rate_limit)
             failure: PubMedError
             response = None
             try:
-                response = self.session.post(url, data=data, timeout=self.timeout)
+                try:
+                    response = self.session.post(url, data=data, timeout=self.timeout)
+                finally:
+                    self.limiter.done(slot)
                 log.debug(
                     "POST %s (%s): HTTP %s, try %d", endpoint, what, response.status_code, attempt
                 )
