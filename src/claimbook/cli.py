@@ -375,8 +375,7 @@ def report(
     quiet: bool,
 ) -> None:  # fmt: skip
     """Build the claim-by-claim report (HTML, PDF, Markdown) and citation exports, offline."""
-    from claimbook.report import FORMATS, build_report
-    from claimbook.report.pdf import PDFError
+    from claimbook.report import FORMATS, ReportError, build_report
     from claimbook.review import load_review
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -392,7 +391,7 @@ def report(
         _fail(exc.problems)
     try:
         written = build_report(review, out_dir, wanted, progress=None if not quiet else False)
-    except PDFError as exc:
+    except ReportError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     main_files = [str(written[f]) for f in FORMATS if f in written]

@@ -199,7 +199,7 @@ def timeline(table: pd.DataFrame, claim_id: str) -> Figure:
     _stance_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     # Fixed margins instead of tight_layout: one figure per claim, and each saved layout pass
     # costs a full draw (the report draws seventeen of these).
-    fig.subplots_adjust(left=0.31, right=0.82, bottom=0.16, top=0.88)
+    fig.subplots_adjust(left=0.36, right=0.82, bottom=0.16, top=0.88)
     return fig
 
 

@@ -1,6 +1,13 @@
 """The claim-by-claim report: HTML, PDF and Markdown, citation exports and ClaimReview JSON-LD.
 
-`build_report(review, out_dir)` writes everything into `out_dir`; each file atomically.
+`build_report(review, out_dir)` writes everything into `out_dir`, each file atomically (temp
+file + rename) and deterministically (same review, same bytes), so rebuilding never churns::
+
+    claimbook-report.html       self-contained: inline CSS and SVG, no request to anywhere
+    claimbook-report.pdf        the HTML printed by headless Chromium, with page numbers
+    claimbook-report.md         the same content for notes and wikis (+ figures/*.svg)
+    claimreview.jsonld          schema.org ClaimReview, one per claim
+    exports/all.{ris,bib,csl.json,nbib,csv}   and the same per claim: exports/C01.ris ...
 """
 
 from __future__ import annotations
@@ -14,17 +21,22 @@ from tqdm import tqdm
 from claimbook.pubmed.store import atomic_write
 from claimbook.report import exports
 from claimbook.report.claimreview import claim_reviews, jsonld_text
-from claimbook.report.context import ReportContext, build_context
+from claimbook.report.context import ReportContext, ReportError, build_context
+from claimbook.report.figures import render_figures
+from claimbook.report.html import render_html
+from claimbook.report.markdown import render_markdown
+from claimbook.report.pdf import PDFError, html_to_pdf
 from claimbook.review import Review
 
-__all__ = ["FORMATS", "build_report"]
+__all__ = ["FORMATS", "PDFError", "ReportError", "build_report", "write_exports"]
 
 FORMATS = ("html", "pdf", "md")
-HTML_NAME, PDF_NAME, MD_NAME = (
-    "claimbook-report.html",
-    "claimbook-report.pdf",
-    "claimbook-report.md",
-)
+HTML_NAME = "claimbook-report.html"
+PDF_NAME = "claimbook-report.pdf"
+MD_NAME = "claimbook-report.md"
+CLAIMREVIEW_NAME = "claimreview.jsonld"
+EXPORTS_DIR = "exports"
+FIGURES_DIR = "figures"
 
 
 def _write(path: Path, text: str) -> Path:
@@ -32,27 +44,35 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+def _formats(formats: Iterable[str] | str) -> list[str]:
+    """Normalise and check the requested formats ('html,md' or ['html', 'md'])."""
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    wanted = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise ValueError(
+            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+        )
+    return wanted
+
+
 def write_exports(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
     """RIS, BibTeX, CSL-JSON, NBIB and CSV for all claims and for each claim, plus ClaimReview."""
     written: dict[str, Path] = {}
-    folder = out_dir / "exports"
-    groups: list[tuple[str, list]] = [("all", [r.record for r in ctx.references])]
+    folder = out_dir / EXPORTS_DIR
+    table = ctx.review.table
+    groups = [("all", [r.record for r in ctx.references], table)]
     for c in ctx.claims:
-        seen = {}
-        for row in c.rows:
-            seen.setdefault(row.ref.key, row.ref.record)
-        groups.append((c.id, list(seen.values())))
-    writers = {"ris": exports.ris, "bib": exports.bibtex, "json": exports.csl_json,
-               "nbib": exports.nbib}  # fmt: skip
-    for name, records in groups:
-        for ext, writer in writers.items():
-            suffix = "csl.json" if ext == "json" else ext
-            written[f"{name}.{suffix}"] = _write(folder / f"{name}.{suffix}", writer(records))
-        table = ctx.review.table
-        sub = table if name == "all" else table[table["claim_id"] == name]
-        written[f"{name}.csv"] = _write(folder / f"{name}.csv", exports.evidence_csv(sub))
+        records = list({row.ref.key: row.ref.record for row in c.rows}.values())
+        groups.append((c.id, records, table[table["claim_id"] == c.id]))
+    numbers = {r.key: r.number for r in ctx.references}
+    for name, records, rows in groups:
+        for suffix, text in exports.render_all(records, rows, numbers).items():
+            file = f"{name}.{suffix}"
+            written[file] = _write(folder / file, text)
     written["claimreview"] = _write(
-        out_dir / "claimreview.jsonld", jsonld_text(claim_reviews(ctx, HTML_NAME))
+        out_dir / CLAIMREVIEW_NAME, jsonld_text(claim_reviews(ctx, HTML_NAME))
     )
     return written
 
@@ -60,39 +80,54 @@ def write_exports(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
 def build_report(
     review: Review,
     out_dir: str | os.PathLike[str] = "reports",
-    formats: Iterable[str] = FORMATS,
-    progress: bool | None = False,
+    formats: Iterable[str] | str = FORMATS,
+    progress: bool | None = None,
 ) -> dict[str, Path]:
-    """Write the report in the given formats, and every export, into `out_dir`."""
-    from claimbook.report.html import render_html
-    from claimbook.report.markdown import render_markdown
-    from claimbook.report.pdf import html_to_pdf
+    """Write the report in the given formats, and every export, into `out_dir`.
 
-    formats = list(dict.fromkeys(f.strip().lower() for f in formats))
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    Returns what was written: "html", "pdf", "md" for the reports, then one key per export
+    file ("all.ris", "C01.bib", ..., "claimreview") and per Markdown figure ("figures/C01.svg").
+    `progress`: True shows a tqdm bar, False is quiet, None shows one only on a terminal.
+    Raises ValueError for an unknown format, PDFError when Chromium is missing or fails, and
+    ReportError when the review cannot be rendered.
+    """
+    wanted = _formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    steps = ["context", *[f for f in FORMATS if f in formats], "exports"]
-    bar = tqdm(total=len(steps), unit="step", desc="report", disable=not progress)
+    steps = ["content", "figures", *[f for f in FORMATS if f in wanted], "exports"]
     written: dict[str, Path] = {}
-    ctx = build_context(review)
-    bar.update()
-    html_path = out_dir / HTML_NAME
-    if "html" in formats or "pdf" in formats:
-        html = render_html(ctx)
-        _write(html_path, html)
-        if "html" in formats:
-            written["html"] = html_path
+    with tqdm(
+        total=len(steps),
+        unit="step",
+        desc="report",
+        disable=None if progress is None else not progress,
+    ) as bar:
+
+        def step(name: str) -> None:
+            bar.set_postfix_str(name, refresh=False)
             bar.update()
-    if "pdf" in formats:
-        written["pdf"] = html_to_pdf(html_path, out_dir / PDF_NAME)
-        bar.update()
-    if "md" in formats:
-        written["md"] = _write(out_dir / MD_NAME, render_markdown(ctx))
-        bar.update()
-    written.update(write_exports(ctx, out_dir))
-    bar.update()
-    bar.close()
-    return written
+
+        ctx = build_context(review)
+        step("content")
+        figures = render_figures(ctx)
+        step("figures")
+        html = render_html(ctx, figures, HTML_NAME) if {"html", "pdf"} & set(wanted) else ""
+        if "html" in wanted:
+            written["html"] = _write(out_dir / HTML_NAME, html)
+            step("html")
+        if "pdf" in wanted:
+            written["pdf"] = html_to_pdf(html, out_dir / PDF_NAME, fixed_date=ctx.article.reviewed)
+            step("pdf")
+        if "md" in wanted:
+            for claim_id, svg in sorted(figures.claims.items()):
+                name = f"{FIGURES_DIR}/{claim_id}.svg"
+                written[name] = _write(out_dir / name, svg)
+            written[f"{FIGURES_DIR}/overview.svg"] = _write(
+                out_dir / FIGURES_DIR / "overview.svg", figures.overview
+            )
+            written["md"] = _write(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
+            step("md")
+        written.update(write_exports(ctx, out_dir))
+        step("exports")
+    ordered = {k: written[k] for k in FORMATS if k in written}
+    return ordered | {k: v for k, v in written.items() if k not in ordered}

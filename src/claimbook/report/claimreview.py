@@ -1,67 +1,71 @@
-"""schema.org ClaimReview JSON-LD, one block per claim, so fact-check tools can read the verdicts.
+"""schema.org ClaimReview JSON-LD, one object per claim, so fact-check tools can read the verdicts.
 
-Rating scale (documented in the report's method appendix): 5 supported, 3 contested,
-2 insufficient evidence, 1 contradicted; `alternateName` carries the verdict in words.
+Fields follow schema.org/ClaimReview and Google's fact-check markup guide: claimReviewed,
+reviewRating (with alternateName, the verdict in words), url, author, datePublished, and
+itemReviewed (a Claim with its author and where it appeared). Rating scale: see RATING.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from markupsafe import Markup
 
-from claimbook.report.context import ClaimSection, ReportContext
+from claimbook.report.context import RATING, ClaimSection, ReportContext
 
-RATING = {"supported": 5, "contested": 3, "insufficient": 2, "contradicted": 1}
 REVIEWER = {"@type": "Organization", "name": "claimbook review"}
 
 
-def claim_review(ctx: ReportContext, section: ClaimSection, base_url: str = "") -> dict:
-    """The ClaimReview object for one claim."""
+def claim_review(ctx: ReportContext, section: ClaimSection, self_url: str = "") -> dict[str, Any]:
+    """The ClaimReview object for one claim; `self_url` is the report's address (or file name)."""
     article = ctx.article
-    appearance = {
+    publisher = {"@type": "Organization", "name": article.publisher}
+    appearance: dict[str, Any] = {
         "@type": "Article",
         "headline": article.title,
-        "publisher": {"@type": "Organization", "name": article.publisher},
+        "publisher": publisher,
     }
     if article.url:
         appearance["url"] = article.url
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{base_url}#{section.id.lower()}",
+        "url": f"{self_url}#{section.anchor}",
         "claimReviewed": section.claim,
         "datePublished": section.reviewed.isoformat(),
         "author": REVIEWER,
         "itemReviewed": {
             "@type": "Claim",
-            "author": {"@type": "Organization", "name": article.publisher},
+            "author": publisher,
             "appearance": appearance,
             "firstAppearance": appearance,
         },
         "reviewRating": {
             "@type": "Rating",
             "ratingValue": RATING[section.verdict],
-            "bestRating": 5,
-            "worstRating": 1,
-            "alternateName": f"{section.verdict.capitalize()} ({section.certainty} certainty)",
+            "bestRating": max(RATING.values()),
+            "worstRating": min(RATING.values()),
+            "alternateName": section.label,
             "ratingExplanation": section.sentence,
         },
     }
 
 
-def claim_reviews(ctx: ReportContext, base_url: str = "") -> list[dict]:
-    return [claim_review(ctx, s, base_url) for s in ctx.claims]
+def claim_reviews(ctx: ReportContext, self_url: str = "") -> list[dict[str, Any]]:
+    """One ClaimReview per claim, in claim order."""
+    return [claim_review(ctx, s, self_url) for s in ctx.claims]
 
 
 def jsonld_text(obj: object) -> str:
-    """JSON for a file: indented, UTF-8."""
+    """JSON for the .jsonld file: indented, UTF-8, stable."""
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
 
 
 def jsonld_script(obj: object) -> Markup:
-    """JSON safe inside <script type="application/ld+json">: '<', '>' and '&' escaped, so data
-    containing '</script>' cannot close the element."""
-    text = json.dumps(obj, ensure_ascii=False)
+    """JSON safe inside <script type="application/ld+json">: '<', '>' and '&' are written as
+    \\u escapes, so data containing '</script>' or '<!--' cannot end or confuse the element."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return Markup(text)

@@ -11,13 +11,26 @@ from datetime import date
 
 import pandas as pd
 
+from claimbook.claims import Article, Excluded, Quote
 from claimbook.display import verdict_sentence
+from claimbook.evidence import Rules
 from claimbook.plots import DESIGN_LABELS
 from claimbook.pubmed.store import CitationRecord
 from claimbook.review import Review
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
+SOURCE_NAMES = {
+    "curated": "curated from verified PubMed, PMC or publisher pages",
+    "pubmed-efetch": "fetched from PubMed (E-utilities)",
+}
+# Rating scale of the ClaimReview data (the method appendix prints it).
+DASH, TIMES = "\N{EN DASH}", "\N{MULTIPLICATION SIGN}"
+RATING = {"supported": 5, "contested": 3, "insufficient": 2, "contradicted": 1}
+
+
+class ReportError(Exception):
+    """The review cannot be turned into a report (e.g. a citation missing from the snapshot)."""
 
 
 @dataclass
@@ -38,16 +51,32 @@ class Reference:
         return DOI_URL.format(self.record.doi) if self.record.doi else None
 
     @property
+    def source_url(self) -> str | None:
+        """The URL of a source cited neither by PMID nor DOI (not indexed in PubMed)."""
+        r = self.record
+        return r.url if not (r.pmid or r.doi) else None
+
+    @property
     def url(self) -> str | None:
         return self.pubmed_url or self.doi_url or self.record.url
 
     @property
-    def citation(self) -> str:
-        """A Vancouver-style plain-text citation."""
+    def short(self) -> str:
+        """'Maughan RJ 1986': how the evidence tables name the paper."""
         r = self.record
-        authors = ", ".join(r.authors[:6]) + (", et al" if len(r.authors) > 6 else "")
-        bits = (authors, r.title, r.journal, str(r.year) if r.year else "")
-        return ". ".join(b.rstrip(". ") for b in bits if b) + "."
+        return f"{r.first_author or 'Anon.'} {r.year or ''}".strip()
+
+    @property
+    def authors(self) -> str:
+        a = self.record.authors
+        return ", ".join(a[:6]) + (", et al" if len(a) > 6 else "")
+
+    @property
+    def citation(self) -> str:
+        """A Vancouver-style plain-text citation (authors. title. journal. year.)."""
+        r = self.record
+        bits = (self.authors, r.title, r.journal, str(r.year) if r.year else "")
+        return ". ".join(b.strip().rstrip(".") for b in bits if b) + "."
 
 
 @dataclass
@@ -68,22 +97,43 @@ class ClaimSection:
     """Everything the report says about one claim."""
 
     id: str
+    anchor: str
     slug: str
     title: str
     topic: str
     topic_label: str
     claim: str
-    quotes: list
+    quotes: list[Quote]
     verdict: str
     certainty: str
     sentence: str
     rationale: str
     counts: dict[str, int]
+    retracted: int
     rows: list[EvidenceRow]
     advice: str | None
     query: str
     reviewed: date
-    excluded: list
+    excluded: list[Excluded]
+
+    @property
+    def label(self) -> str:
+        """'Supported (moderate certainty)': the verdict in words, for ratings and badges."""
+        return f"{self.verdict.capitalize()} ({self.certainty} certainty)"
+
+
+@dataclass
+class RulesView:
+    """The grading rules as the method appendix shows them."""
+
+    source: str
+    designs: list[tuple[str, int, float]]  # label, rank, weight; strongest first
+    pooled: list[str]
+    size: list[str]  # e.g. "fewer than 20 participants: weight x 0.5"
+    stances: list[tuple[str, float, float]]  # stance, share to support, share to contradiction
+    verdict: dict
+    certainty_start: list[tuple[str, int]]  # level, minimum rank
+    certainty: dict
 
 
 @dataclass
@@ -93,96 +143,134 @@ class ReportContext:
     review: Review
     claims: list[ClaimSection]
     references: list[Reference]
-    snapshot_summary: str
-    snapshot_sources: dict[str, int]
     snapshot_date: str
+    snapshot_size: int
+    snapshot_sources: list[tuple[str, int]]  # (description, count), over the whole snapshot
     thin: list[ClaimSection]
-    rules_designs: list[tuple[str, int, float]]
+    rules: RulesView
 
     @property
-    def article(self):
+    def article(self) -> Article:
         return self.review.article
 
     @property
-    def rules(self):
-        return self.review.rules
+    def retracted(self) -> list[Reference]:
+        return [r for r in self.references if r.record.retracted]
+
+    @property
+    def curated(self) -> int:
+        return sum(1 for r in self.references if r.record.source == "curated")
 
 
 def _design_label(design: str) -> str:
     return DESIGN_LABELS.get(design, design)
 
 
+def _rows(review: Review, claim_id: str, refs: dict[str, Reference]) -> list[EvidenceRow]:
+    """The claim's citations, strongest design first; numbers references on first sight."""
+    table = review.table
+    sub = table[table["claim_id"] == claim_id].sort_values(
+        ["design_rank", "year"], ascending=[False, False], kind="stable"
+    )
+    rows = []
+    for r in sub.itertuples(index=False):
+        rec = review.snapshot.get(r.key)
+        if rec is None:  # a validated project always resolves; say what is wrong if not
+            raise ReportError(
+                f"{claim_id} cites {r.key}, which is not in the snapshot; "
+                "run `claimbook validate` and `claimbook fetch`"
+            )
+        ref = refs.setdefault(r.key, Reference(len(refs) + 1, r.key, rec))
+        if claim_id not in ref.cited_by:
+            ref.cited_by.append(claim_id)
+        notes = [x for x in (r.note, r.design_note) if isinstance(x, str) and x]
+        rows.append(
+            EvidenceRow(
+                ref=ref,
+                design=_design_label(r.design),
+                n=None if pd.isna(r.n) else int(r.n),
+                stance=r.stance,
+                finding=r.finding,
+                note=" ".join(n if n.endswith(".") else n + "." for n in notes) or None,
+                retracted=bool(r.retracted),
+            )
+        )
+    return rows
+
+
+def rules_view(rules: Rules) -> RulesView:
+    """The grading rules, flattened for printing."""
+    designs = sorted(
+        ((_design_label(d), int(x["rank"]), float(x["weight"])) for d, x in rules.designs.items()),
+        key=lambda t: (-t[1], -t[2], t[0]),
+    )
+    size, lower = [], 1  # n is at least 1
+    for band in rules.size["bands"]:
+        size.append(f"n {lower}{DASH}{band['below'] - 1}: weight {TIMES} {band['factor']:g}")
+        lower = band["below"]
+    size.append(f"n {lower} or more: weight {TIMES} {rules.size['otherwise']:g}")
+    size.append(f"n not reported: weight {TIMES} {rules.size['unknown']:g}")
+    return RulesView(
+        source=rules.source,
+        designs=designs,
+        pooled=sorted(_design_label(d) for d in rules.pooled),
+        size=size,
+        stances=[
+            (s, float(x["support"]), float(x["contradict"])) for s, x in rules.stances.items()
+        ],
+        verdict=dict(rules.verdict),
+        certainty_start=[(s["level"], int(s["min_rank"])) for s in rules.certainty["start"]],
+        certainty=dict(rules.certainty),
+    )
+
+
+def snapshot_date(review: Review) -> str:
+    """The latest curation or fetch date in the snapshot (the report's only 'as of' date)."""
+    dates = [r.curated_on for r in review.snapshot if r.curated_on] + [
+        r.fetched_at.date() for r in review.snapshot if r.fetched_at
+    ]
+    return max(dates).isoformat() if dates else "unknown"
+
+
 def build_context(review: Review) -> ReportContext:
     """Number the references in order of first citation and assemble each claim's section."""
     refs: dict[str, Reference] = {}
     sections = []
-    table = review.table
     for claim in review.claims:
         v = review.verdict(claim.id)
-        rows = []
-        sub = table[table["claim_id"] == claim.id].sort_values(
-            ["design_rank", "year"], ascending=[False, False], kind="stable"
-        )
-        for r in sub.itertuples(index=False):
-            rec = review.snapshot.get(r.key)
-            if rec is None:  # validated projects always resolve; be explicit if not
-                raise KeyError(f"{claim.id}: {r.key} is not in the snapshot")
-            if r.key not in refs:
-                refs[r.key] = Reference(len(refs) + 1, r.key, rec)
-            ref = refs[r.key]
-            if claim.id not in ref.cited_by:
-                ref.cited_by.append(claim.id)
-            rows.append(
-                EvidenceRow(
-                    ref=ref,
-                    design=_design_label(r.design),
-                    n=None if pd.isna(r.n) else int(r.n),
-                    stance=r.stance,
-                    finding=r.finding,
-                    note=r.note if isinstance(r.note, str) else None,
-                    retracted=bool(r.retracted),
-                )
-            )
-        counts = {s: int(v[s]) for s in ("supports", "contradicts", "mixed", "context")}
+        rows = _rows(review, claim.id, refs)
         sections.append(
             ClaimSection(
                 id=claim.id,
+                anchor=claim.id.lower(),
                 slug=claim.slug,
                 title=claim.title,
                 topic=claim.topic,
                 topic_label=review.article.topics.get(claim.topic, claim.topic),
                 claim=claim.claim,
-                quotes=claim.quotes,
+                quotes=list(claim.quotes),
                 verdict=v["verdict"],
                 certainty=v["certainty"],
                 sentence=verdict_sentence(v["verdict"], v["certainty"]),
                 rationale=v["rationale"],
-                counts=counts,
+                counts={s: int(v[s]) for s in ("supports", "contradicts", "mixed", "context")},
+                retracted=int(v["retracted"]),
                 rows=rows,
                 advice=claim.advice,
                 query=claim.query,
                 reviewed=claim.reviewed,
-                excluded=claim.excluded,
+                excluded=list(claim.excluded),
             )
         )
     sources = review.snapshot.count_by_source()
-    summary = review.snapshot_summary()
-    snapshot_date = summary.rsplit("latest ", 1)[-1]
-    thin = [s for s in sections if s.verdict == "insufficient" or s.certainty in ("very low",)]
-    designs = sorted(
-        (
-            (_design_label(d), int(x["rank"]), float(x["weight"]))
-            for d, x in review.rules.designs.items()
-        ),
-        key=lambda t: (-t[1], -t[2], t[0]),
-    )
+    thin = [s for s in sections if s.verdict == "insufficient" or s.certainty == "very low"]
     return ReportContext(
         review=review,
         claims=sections,
         references=list(refs.values()),
-        snapshot_summary=summary,
-        snapshot_sources=dict(sorted(sources.items())),
-        snapshot_date=snapshot_date,
+        snapshot_date=snapshot_date(review),
+        snapshot_size=len(review.snapshot),
+        snapshot_sources=[(SOURCE_NAMES.get(k, k), n) for k, n in sorted(sources.items())],
         thin=thin,
-        rules_designs=designs,
+        rules=rules_view(review.rules),
     )

@@ -1,34 +1,45 @@
 """Citation exports: RIS and BibTeX (Zotero, EndNote, Mendeley), CSL-JSON, NBIB (PubMed's
 MEDLINE format) and the evidence table as CSV. Small writers of our own: the formats are
-simple, and each is checked by parsing it back with a real reader in the tests."""
+simple, and each is checked by parsing it back with a real reader in the tests. All text is
+UTF-8; non-ASCII characters are kept as they are."""
 
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
 from claimbook.pubmed.store import CitationRecord
 
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 CSV_COLUMNS = [
-    "claim_id", "topic", "pmid", "doi", "first_author", "year", "journal", "title", "design",
-    "design_rank", "n", "stance", "finding", "note", "retracted", "source", "weight",
+    "claim_id", "topic", "ref", "key", "pmid", "doi", "first_author", "year", "journal", "title",
+    "design", "design_rank", "n", "stance", "finding", "note", "retracted", "source", "weight",
 ]  # fmt: skip
 
 
+def _line(text: str | None) -> str:
+    """One line of text: newlines and runs of white space collapsed."""
+    return " ".join((text or "").split())
+
+
 def _split_author(author: str) -> tuple[str, str]:
-    """'Maughan RJ' -> ('Maughan', 'RJ'); a collective name has no initials."""
-    parts = author.rsplit(" ", 1)
-    if len(parts) == 2 and re.fullmatch(r"[A-Z]{1,4}", parts[1]):
-        return parts[0], parts[1]
-    return author, ""
+    """'Maughan RJ' -> ('Maughan', 'RJ'); a collective name ('ACSM Group') has no initials."""
+    parts = author.strip().rsplit(" ", 1)
+    if len(parts) == 2:
+        surname, initials = parts
+        is_initials = initials.isalpha() and initials.isupper() and len(initials) <= 4
+        # "van der Berg RJ" is a person; "Writing Group of the ESC" is not.
+        if is_initials and len(surname.split()) <= 3:
+            return surname, initials
+    return author.strip(), ""
 
 
-def _is_person(author: str) -> bool:
-    return bool(_split_author(author)[1])
+def _url(r: CitationRecord) -> str | None:
+    return PUBMED_URL.format(r.pmid) if r.pmid else r.url
 
 
 # --------------------------------------------------------------------------- RIS
@@ -38,24 +49,26 @@ def ris(records: Iterable[CitationRecord]) -> str:
     """RIS, one TY..ER block per record (journal articles)."""
     out = []
     for r in records:
-        lines = ["TY  - JOUR", f"TI  - {r.title}"]
+        lines = ["TY  - JOUR", f"TI  - {_line(r.title)}"]
         for a in r.authors:
             last, initials = _split_author(a)
-            lines.append(f"AU  - {last}, {initials}" if initials else f"AU  - {last}")
+            lines.append(f"AU  - {last}, {initials}" if initials else f"AU  - {_line(a)}")
         if r.journal:
-            lines.append(f"JO  - {r.journal}")
+            lines += [f"T2  - {_line(r.journal)}", f"JO  - {_line(r.journal)}"]
         if r.year:
             lines.append(f"PY  - {r.year}")
         if r.doi:
             lines.append(f"DO  - {r.doi}")
         if r.pmid:
-            lines += [f"AN  - {r.pmid}", f"UR  - https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/"]
-        elif r.url:
-            lines.append(f"UR  - {r.url}")
+            lines.append(f"AN  - {r.pmid}")
+        if _url(r):
+            lines.append(f"UR  - {_url(r)}")
         if r.abstract:
-            lines.append(f"AB  - {r.abstract.replace(chr(10), ' ')}")
+            lines.append(f"AB  - {_line(r.abstract)}")
         if r.retracted:
             lines.append("N1  - RETRACTED")
+        if r.in_pubmed is False:
+            lines.append("N1  - Not indexed in PubMed")
         lines.append("ER  - ")
         out.append("\n".join(lines))
     return "\n\n".join(out) + "\n"
@@ -68,8 +81,14 @@ _BIB_ESCAPE = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%
                "^": r"\textasciicircum{}"}  # fmt: skip
 
 
-def _bib(text: str) -> str:
-    return "".join(_BIB_ESCAPE.get(ch, ch) for ch in text)
+def bib_escape(text: str) -> str:
+    """Escape BibTeX/LaTeX special characters; non-ASCII letters stay (UTF-8 BibTeX)."""
+    return "".join(_BIB_ESCAPE.get(ch, ch) for ch in _line(text))
+
+
+def _bib_verbatim(text: str) -> str:
+    """DOIs and URLs are verbatim fields: only braces (which would unbalance) are encoded."""
+    return text.replace("{", "%7B").replace("}", "%7D")
 
 
 def bibtex_key(r: CitationRecord) -> str:
@@ -83,40 +102,39 @@ def bibtex_key(r: CitationRecord) -> str:
 
 def _bib_author(author: str) -> str:
     last, initials = _split_author(author)
-    return f"{_bib(last)}, {initials}" if initials else f"{{{_bib(author)}}}"
+    return f"{bib_escape(last)}, {initials}" if initials else f"{{{bib_escape(author)}}}"
 
 
 def bibtex(records: Iterable[CitationRecord]) -> str:
-    """BibTeX @article entries; special characters escaped, non-ASCII kept (UTF-8)."""
-    out = []
+    """BibTeX @article entries with unique keys; special characters escaped."""
+    out, used = [], set()
     for r in records:
-        authors = " and ".join(
-            f"{_bib(_split_author(a)[0])}, {_split_author(a)[1]}"
-            if _is_person(a)
-            else f"{{{_bib(a)}}}"
-            for a in r.authors
-        )
-        url = f"https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/" if r.pmid else (r.url or "")
+        key = base = bibtex_key(r)
+        suffix = 0
+        while key in used:
+            suffix += 1
+            key = f"{base}{chr(ord('a') + suffix - 1)}" if suffix <= 26 else f"{base}_{suffix}"
+        used.add(key)
         fields = {
-            "title": f"{{{_bib(r.title)}}}",
-            "author": authors,
-            "journal": _bib(r.journal or ""),
+            "title": f"{{{bib_escape(r.title)}}}",  # double braces keep the title's case
+            "author": " and ".join(_bib_author(a) for a in r.authors),
+            "journal": bib_escape(r.journal or ""),
             "year": str(r.year or ""),
-            "doi": r.doi or "",
+            "doi": _bib_verbatim(r.doi or ""),
             "pmid": r.pmid or "",
-            "url": url,
+            "url": _bib_verbatim(_url(r) or ""),
             "note": "RETRACTED" if r.retracted else "",
         }
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
-        out.append(f"@article{{{bibtex_key(r)},\n{body}\n}}")
+        out.append(f"@article{{{key},\n{body}\n}}")
     return "\n\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------- CSL-JSON
 
 
-def csl_json(records: Iterable[CitationRecord]) -> str:
-    """CSL-JSON (the format citeproc, Zotero and pandoc read)."""
+def csl_items(records: Iterable[CitationRecord]) -> list[dict]:
+    """CSL-JSON items (the format citeproc, Zotero and pandoc read)."""
     items = []
     for r in records:
         authors = []
@@ -124,29 +142,34 @@ def csl_json(records: Iterable[CitationRecord]) -> str:
             last, initials = _split_author(a)
             authors.append({"family": last, "given": initials} if initials else {"literal": a})
         item = {
-            "id": r.pmid or r.doi or r.url,
+            "id": r.key,
             "type": "article-journal",
-            "title": r.title,
+            "title": _line(r.title),
             "author": authors,
             "container-title": r.journal,
             "issued": {"date-parts": [[r.year]]} if r.year else None,
             "DOI": r.doi,
             "PMID": r.pmid,
             "PMCID": r.pmcid,
-            "URL": f"https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/" if r.pmid else r.url,
+            "URL": _url(r),
             "abstract": r.abstract,
             "note": "RETRACTED" if r.retracted else None,
         }
         items.append({k: v for k, v in item.items() if v not in (None, [], "")})
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return items
+
+
+def csl_json(records: Iterable[CitationRecord]) -> str:
+    """CSL-JSON as text: a JSON array, indented, UTF-8."""
+    return json.dumps(csl_items(records), indent=2, ensure_ascii=False) + "\n"
 
 
 # --------------------------------------------------------------------------- NBIB (MEDLINE)
 
 
-def _medline_field(tag: str, value: str, width: int = 80) -> list[str]:
-    """A MEDLINE field: 4-character tag padded to 6 with '- ', continuation lines indented 6."""
-    words = value.split()
+def medline_field(tag: str, value: str, width: int = 80) -> list[str]:
+    """A MEDLINE field: tag padded to 4, '- ', value wrapped; continuation lines indented 6."""
+    words = _line(value).split(" ")
     lines, line = [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width - 6:
@@ -155,44 +178,67 @@ def _medline_field(tag: str, value: str, width: int = 80) -> list[str]:
         else:
             line = f"{line} {word}" if line else word
     lines.append(line)
-    head = f"{tag:<4}- {lines[0]}"
-    return [head] + [" " * 6 + rest for rest in lines[1:]]
+    return [f"{tag:<4}- {lines[0]}"] + [" " * 6 + rest for rest in lines[1:]]
 
 
 def nbib(records: Iterable[CitationRecord]) -> str:
-    """PubMed's MEDLINE/NBIB format, as PubMed's 'Send to: citation manager' writes it."""
+    """PubMed's MEDLINE/NBIB format, as PubMed's 'Send to: Citation manager' writes it."""
     out = []
     for r in records:
-        lines: list[str] = []
+        fields: list[tuple[str, str]] = []
         if r.pmid:
-            lines += _medline_field("PMID", r.pmid)
-        lines += _medline_field("TI", r.title)
-        if r.abstract:
-            lines += _medline_field("AB", r.abstract.replace("\n", " "))
-        for a in r.authors:
-            lines += _medline_field("AU", a)
-        for pt in r.publication_types or ["Journal Article"]:
-            lines += _medline_field("PT", pt)
-        if r.retracted and "Retracted Publication" not in r.publication_types:
-            lines += _medline_field("PT", "Retracted Publication")
-        if r.year:
-            lines += _medline_field("DP", str(r.year))
-        if r.journal:
-            lines += _medline_field("TA", r.journal)
+            fields.append(("PMID", r.pmid))
+        fields.append(("TI", r.title))
         if r.doi:
-            lines += _medline_field("AID", f"{r.doi} [doi]")
-            lines += _medline_field("LID", f"{r.doi} [doi]")
+            fields.append(("LID", f"{r.doi} [doi]"))
+        if r.abstract:
+            fields.append(("AB", r.abstract))
+        for a in r.authors:
+            fields.append(("AU" if _split_author(a)[1] else "CN", a))
+        for pt in r.publication_types or ["Journal Article"]:
+            fields.append(("PT", pt))
+        if r.retracted and "Retracted Publication" not in r.publication_types:
+            fields.append(("PT", "Retracted Publication"))
+        if r.year:
+            fields.append(("DP", str(r.year)))
+        if r.journal:
+            fields.append(("TA", r.journal))
+        if r.doi:
+            fields.append(("AID", f"{r.doi} [doi]"))
         if r.pmcid:
-            lines += _medline_field("PMC", r.pmcid)
+            fields.append(("PMC", r.pmcid))
         if not r.pmid and r.url:
-            lines += _medline_field("URL", r.url)
-        out.append("\n".join(lines))
+            fields.append(("AID", f"{r.url} [url]"))
+        if r.journal:
+            fields.append(("SO", f"{r.journal}. {r.year}." if r.year else f"{r.journal}."))
+        out.append("\n".join(line for tag, v in fields for line in medline_field(tag, v)))
     return "\n\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------- CSV
 
 
-def evidence_csv(table: pd.DataFrame) -> str:
-    """The evidence table as CSV (UTF-8, one row per claim and citation)."""
+def evidence_csv(table: pd.DataFrame, numbers: Mapping[str, int] | None = None) -> str:
+    """The evidence table as CSV (one row per claim and citation); `ref` is the citation's
+    number in the report's reference list."""
+    table = table.assign(ref=table["key"].map(numbers or {}).astype("Int64"))
     return table[CSV_COLUMNS].to_csv(index=False, lineterminator="\n")
+
+
+# --------------------------------------------------------------------------- all at once
+
+WRITERS: dict[str, Callable[[list[CitationRecord]], str]] = {
+    "ris": ris,
+    "bib": bibtex,
+    "csl.json": csl_json,
+    "nbib": nbib,
+}
+
+
+def render_all(
+    records: list[CitationRecord], rows: pd.DataFrame, numbers: Mapping[str, int] | None = None
+) -> dict[str, str]:
+    """Every export of one group of citations, by file suffix."""
+    texts = {suffix: writer(records) for suffix, writer in WRITERS.items()}
+    texts["csv"] = evidence_csv(rows, numbers)
+    return texts

@@ -1,40 +1,25 @@
 """The self-contained HTML report: Jinja2 with autoescape, CSS inline, figures as inline SVG.
 
 Every string from claims or PubMed is escaped by the template; the only markup let through is
-a PubMed title's inline formatting, sanitised by nh3 to i/b/sup/sub/u without attributes.
+a PubMed title's inline formatting, sanitised by nh3 to i/b/sup/sub without attributes. No
+fonts, scripts or images are loaded from anywhere: the file works offline and prints cleanly.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from importlib import resources
 
-import matplotlib
-import matplotlib.pyplot as plt
 import nh3
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from claimbook import __version__, plots
 from claimbook.report.claimreview import claim_reviews, jsonld_script
-from claimbook.report.context import Reference, ReportContext
+from claimbook.report.context import RATING, Reference, ReportContext
+from claimbook.report.figures import Figures, inline_svg
 
-INLINE_TAGS = {"i", "b", "sup", "sub", "u"}
-SOURCE_NAMES = {"curated": "curated and verified by hand", "pubmed-efetch": "fetched from PubMed"}
-
-
-def svg(fig) -> Markup:
-    """A matplotlib figure as an inline <svg> element (deterministic ids, no date stamp)."""
-    buf = io.StringIO()
-    # Text stays text (selectable, smaller, faster to write); the figures are laid out already,
-    # so no second "tight" drawing pass is needed.
-    with matplotlib.rc_context({"svg.hashsalt": "claimbook", "svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    text = buf.getvalue()
-    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)  # RDF boilerplate
-    return Markup(text[text.index("<svg") :])
+INLINE_TAGS = {"i", "b", "sup", "sub"}
 
 
 def safe_title(title: str, title_html: str | None) -> Markup:
@@ -45,47 +30,70 @@ def safe_title(title: str, title_html: str | None) -> Markup:
 
 
 def citation_html(ref: Reference) -> Markup:
+    """The reference-list entry's text (authors. title. journal. year.) as safe HTML."""
     r = ref.record
-    authors = ", ".join(r.authors[:6]) + (", et al" if len(r.authors) > 6 else "")
-    bits = [escape(authors.rstrip(". ")) if authors else None,
-            safe_title(r.title.rstrip(". "), r.title_html), escape(r.journal or ""),
-            escape(str(r.year or ""))]  # fmt: skip
+    bits = [
+        escape(ref.authors.rstrip(". ")) if ref.authors else None,
+        safe_title(r.title.strip().rstrip("."), (r.title_html or "").strip().rstrip(".") or None),
+        escape(r.journal.rstrip(".")) if r.journal else None,
+        escape(str(r.year)) if r.year else None,
+    ]
     return Markup(". ").join(b for b in bits if b) + Markup(".")
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_on(hex_colour: str) -> str:
+    """Black or white, whichever reads better on this background (WCAG contrast)."""
+    lum = _luminance(hex_colour)
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
+
+
+def colour_css() -> str:
+    """CSS variables for the verdict and stance colours, taken from claimbook.plots so the
+    report and the figures always agree (Okabe-Ito, safe for common colour blindness)."""
+    lines = [":root {"]
+    for verdict, colour in plots.VERDICT_COLOURS.items():
+        lines.append(f"  --{verdict}: {colour}; --{verdict}-text: {text_on(colour)};")
+    for stance, colour in plots.STANCE_COLOURS.items():
+        lines.append(f"  --s-{stance}: {colour};")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def _env() -> Environment:
     return Environment(
         loader=PackageLoader("claimbook.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        autoescape=True,  # every {{ }} is escaped unless it is Markup we made ourselves
         trim_blocks=True,
         lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
     )
 
 
-def render_html(ctx: ReportContext) -> str:
-    """The whole report as one HTML document."""
+def render_html(ctx: ReportContext, figures: Figures, self_url: str = "") -> str:
+    """The whole report as one HTML document (`self_url`: its file name, for ClaimReview urls)."""
     css = resources.files("claimbook.report").joinpath("templates/report.css").read_text("utf-8")
-    figures = {
-        "overview": svg(plots.verdict_overview(ctx.review.verdicts)),
-        "claims": {c.id: svg(plots.timeline(ctx.review.table, c.id)) for c in ctx.claims},
-    }
     html = (
         _env()
         .get_template("report.html.j2")
         .render(
+            ctx=ctx,
             article=ctx.article,
             claims=ctx.claims,
             references=ctx.references,
-            snapshot_summary=ctx.snapshot_summary,
-            snapshot_sources=ctx.snapshot_sources,
-            source_names=SOURCE_NAMES,
             rules=ctx.rules,
-            rules_designs=ctx.rules_designs,
-            thin=ctx.thin,
-            figures=figures,
+            rating=sorted(RATING.items(), key=lambda kv: -kv[1]),
+            overview=Markup(inline_svg(figures.overview)),
+            claim_figures={k: Markup(inline_svg(v)) for k, v in figures.claims.items()},
             citations={ref.key: citation_html(ref) for ref in ctx.references},
-            claimreviews=[jsonld_script(b) for b in claim_reviews(ctx)],
-            css=Markup(css),
+            claimreviews=[jsonld_script(b) for b in claim_reviews(ctx, self_url)],
+            css=Markup(colour_css() + "\n" + css),
             version=__version__,
         )
     )

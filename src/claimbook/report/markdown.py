@@ -1,33 +1,72 @@
-"""The report as Markdown, for pasting into notes and wikis: the same content as the HTML."""
+"""The report as Markdown, for pasting into notes and wikis: the same content as the HTML.
+
+Tables are GitHub-style pipe tables. Every piece of text from claims or PubMed goes through
+`md()`, which backslash-escapes Markdown and HTML syntax (including `|`), so a title holding
+markup renders as text; link targets go through `md_url()`.
+"""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
-from claimbook.report.claimreview import RATING
-from claimbook.report.context import ReportContext
+from claimbook import __version__
+from claimbook.report.context import DASH, RATING, ClaimSection, ReportContext
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#&~!])")
 
 
 def md(text: object) -> str:
-    """Escape Markdown (and inline HTML) so text from PubMed or claims renders as text."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Escape Markdown and inline HTML so text renders as itself, on one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def render_markdown(ctx: ReportContext) -> str:
-    """The whole report as one Markdown document."""
+def md_url(url: str) -> str:
+    """A link target that cannot break out of `(...)` or a table cell."""
+    return quote(url, safe=":/?#@$&'*+,;=%~-._!")
+
+
+def link(text: str, url: str) -> str:
+    return f"[{md(text)}]({md_url(url)})"
+
+
+def code(text: str) -> str:
+    """An inline code span (backticks in the text are replaced; code is not escaped)."""
+    return "`" + " ".join(text.split()).replace("`", "'") + "`"
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def _cover(ctx: ReportContext) -> list[str]:
     a = ctx.article
-    out = [
+    by = md(a.publisher) + (f" · {link(a.url, a.url)}" if a.url else "")
+    papers = f"{len(ctx.references)}"
+    if ctx.retracted:
+        papers += f" ({len(ctx.retracted)} retracted, flagged and not counted)"
+    sources = "; ".join(f"{n} {md(name)}" for name, n in ctx.snapshot_sources)
+    return [
         f"# Evidence review: {md(a.title)}",
         "",
-        f"*Published by {md(a.publisher)}.* **What kind of piece this is:** {md(a.kind)}",
+        "*Evidence review · claim by claim against PubMed*",
         "",
-        f"- Reviewed: {a.reviewed.isoformat()}",
-        f"- Claims checked: {len(ctx.claims)}; papers cited: {len(ctx.references)}",
-        f"- Citation snapshot: {md(ctx.snapshot_summary)}",
+        f"An article by {by}.",
+        "",
+        f"**What kind of piece this is:** {md(a.kind)}",
+        "",
+        f"- **Review date:** {a.reviewed.isoformat()}",
+        f"- **Claims checked:** {len(ctx.claims)}",
+        f"- **Papers cited:** {papers}",
+        f"- **Citation snapshot:** as of {ctx.snapshot_date}: {ctx.snapshot_size} records, "
+        f"{sources}",
         "",
         f"> {md(a.attribution)}",
+    ]
+
+
+def _summary(ctx: ReportContext, figures_dir: str | None) -> list[str]:
+    out = [
         "",
         "## Summary",
         "",
@@ -35,95 +74,199 @@ def render_markdown(ctx: ReportContext) -> str:
         "|---|---|---|---:|---:|",
     ]
     for c in ctx.claims:
+        flag = f" **{c.retracted} retracted**" if c.retracted else ""
         out.append(
-            f"| [{c.id}](#{c.id.lower()}) {md(c.title)} | **{c.verdict}** | {c.certainty} "
-            f"| {c.counts['supports']} | {c.counts['contradicts']} |"
+            f"| [{c.id}](#{c.anchor}) {md(c.title)}{flag} | **{c.verdict.upper()}** "
+            f"| {c.certainty} | {c.counts['supports']} | {c.counts['contradicts']} |"
         )
-    for c in ctx.claims:
-        out += ["", f'<a id="{c.id.lower()}"></a>', "", f"## {c.id} · {md(c.title)}", ""]
-        out.append(f"*{md(c.topic_label)}*")
-        out.append("")
-        for q in c.quotes:
-            out.append(f"> “{md(q.text)}” — {md(a.publisher)}, section “{md(q.section)}”")
+    if figures_dir:
+        out += ["", f"![Weighted evidence for and against each claim]({figures_dir}/overview.svg)"]
+    return out
+
+
+def _links(row) -> str:
+    ref = row.ref
+    links = [link(n, u) for n, u in (("PubMed", ref.pubmed_url), ("DOI", ref.doi_url)) if u]
+    if ref.source_url:
+        links.append(link("Source", ref.source_url) + " (not in PubMed)")
+    return " ".join(links)
+
+
+def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list[str]:
+    publisher = md(ctx.article.publisher)
+    out = ["", f'<a id="{c.anchor}"></a>', "", f"## {c.id} · {md(c.title)}", ""]
+    out += [f"*{md(c.topic_label)}*", "", "**What the article says**", ""]
+    for i, q in enumerate(c.quotes):
+        if i:
             out.append(">")
-        out[-1] = ""
-        out += [
-            f"**The claim, plainly:** {md(c.claim)}",
-            "",
-            f"**Verdict: {c.verdict.upper()} ({c.certainty} certainty).** {md(c.sentence)}",
-            "",
-            f"**Why:** {md(c.rationale)}",
-            "",
-        ]
-        if c.advice:
-            out += [f"**What to tell a client:** {md(c.advice)}", ""]
-        out += [
-            "| Ref | Study | Design | n | Stance | Finding | Links |",
-            "|---|---|---|---:|---|---|---|",
-        ]
-        for row in c.rows:
-            r = row.ref.record
-            study = f"{md(r.first_author or 'Anon.')} {r.year or ''}".strip()
-            if row.retracted:
-                study += " **RETRACTED**"
-            links = " ".join(
-                f"[{name}]({url})"
-                for name, url in (("PubMed", row.ref.pubmed_url), ("DOI", row.ref.doi_url))
-                if url
-            ) or (f"[source]({r.url}) (not in PubMed)" if r.url else "")
-            finding = md(row.finding) + (f" *{md(row.note)}*" if row.note else "")
-            out.append(
-                f"| [{row.ref.number}] | {study} | {md(row.design)} | {row.n or '-'} "
-                f"| {row.stance} | {finding} | {links} |"
+        out += [f"> “{md(q.text)}”  ", f"> — {publisher}, section “{md(q.section)}”"]
+    out += [
+        "",
+        f"**The claim, plainly:** {md(c.claim)}",
+        "",
+        f"**Verdict: {c.verdict.upper()}** — {md(c.sentence)}",
+        "",
+        f"**Why:** {md(c.rationale)}",
+        "",
+    ]
+    if c.advice:
+        out += [f"**What to tell a client:** {md(c.advice)}", ""]
+    if c.retracted:
+        out += [f"**Retracted:** {c.retracted} of the papers cited here; given no weight.", ""]
+    counts = (
+        f"{len(c.rows)} papers: {c.counts['supports']} support, {c.counts['contradicts']} "
+        f"contradict, {c.counts['mixed']} mixed, {c.counts['context']} background"
+    )
+    out += ["### The evidence", "", counts + ". Numbers in brackets refer to the references.", ""]
+    if figures_dir:
+        out += [f"![{c.id}: the papers by year and design]({figures_dir}/{c.id}.svg)", ""]
+    out += [
+        "| Ref | Study | Design | n | Stance | Finding | Links |",
+        "|---|---|---|---:|---|---|---|",
+    ]
+    for row in c.rows:
+        study = md(row.ref.short) + (" **RETRACTED**" if row.retracted else "")
+        finding = md(row.finding) + (f" *{md(row.note)}*" if row.note else "")
+        out.append(
+            f"| [{row.ref.number}] | {study} | {md(row.design)} | {row.n or DASH} "
+            f"| {row.stance} | {finding} | {_links(row)} |"
+        )
+    if c.excluded:
+        out += ["", "**Screened out**: papers looked at for this claim and not used.", ""]
+        for x in c.excluded:
+            target = (
+                link(f"PMID {x.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{x.pmid}/")
+                if x.pmid
+                else link(f"doi:{x.doi}", f"https://doi.org/{x.doi}")
             )
-    out += ["", "## References", ""]
+            out.append(f"- {target}: {md(x.reason)}")
+    return out
+
+
+def _references(ctx: ReportContext) -> list[str]:
+    out = [
+        "",
+        "## References",
+        "",
+        "Every paper cited, once, numbered in order of first citation.",
+        "",
+    ]
     for ref in ctx.references:
         r = ref.record
         ids = []
         if ref.pubmed_url:
-            ids.append(f"[PMID {r.pmid}]({ref.pubmed_url})")
+            ids.append(link(f"PMID {r.pmid}", ref.pubmed_url))
         if ref.doi_url:
-            ids.append(f"[doi:{md(r.doi)}]({ref.doi_url})")
-        if not ids and r.url:
-            ids.append(f"<{r.url}> (not indexed in PubMed)")
+            ids.append(link(f"doi:{r.doi}", ref.doi_url))
+        if ref.source_url:
+            ids.append(link(ref.source_url, ref.source_url) + " (not indexed in PubMed)")
         flag = " **RETRACTED**" if r.retracted else ""
-        out.append(
-            f"{ref.number}. {md(ref.citation)} {' '.join(ids)}{flag} "
-            f"(cited for {', '.join(ref.cited_by)})"
-        )
-    v = ctx.rules.verdict
-    out += [
+        cited = ", ".join(f"[{cid}](#{cid.lower()})" for cid in ref.cited_by)
+        out.append(f"{ref.number}. {md(ref.citation)} {' · '.join(ids)}{flag} Cited for {cited}.")
+    return out
+
+
+def _method(ctx: ReportContext) -> list[str]:
+    rules, v, cert = ctx.rules, ctx.rules.verdict, ctx.rules.certainty
+    sources = "; ".join(f"{n} {md(name)}" for name, n in ctx.snapshot_sources)
+    out = [
         "",
         "## Method",
         "",
-        "Each factual claim of the article is a record with the sentences it rests on. Papers "
-        "for and against each claim come from curated evidence dossiers (every paper verified "
-        "on a public page, which its record keeps) and, where fetched, from PubMed's "
-        "E-utilities. Findings are summarised in this project's own words.",
+        "### How the evidence was gathered",
         "",
-        f"Verdicts: *supported* when at least {v['supported_at_least']:.0%} of the weighted "
-        f"evidence is for the claim, *contradicted* at {v['contradicted_at_most']:.0%} or less, "
-        f"*contested* in between, *insufficient* below a total weight of "
-        f"{v['min_total_weight']}. Retracted papers never count. Certainty uses GRADE's words. "
-        "ClaimReview ratings: "
-        + ", ".join(f"{k} = {n}" for k, n in sorted(RATING.items(), key=lambda kv: -kv[1]))
-        + ".",
+        "Each factual claim of the article was written down as a record holding the sentences "
+        "it rests on, quoted exactly. Papers for *and against* each claim come from curated "
+        "evidence dossiers, in which every paper was verified on a public PubMed, PMC or "
+        "publisher page that the record keeps, and, where fetched, from PubMed's E-utilities. "
+        "Findings are summarised in this review's own words. The citation snapshot is dated "
+        f"{ctx.snapshot_date}: {sources}. These are the PubMed searches a reviewer can rerun "
+        "for each claim:",
+        "",
+        *[f"- **{c.id}**: {code(c.query)}" for c in ctx.claims],
+        "",
+        "### How the verdicts are graded",
+        "",
+        f"The rules are data ({md(rules.source)}) that anyone can read, change and rerun. Each "
+        "paper takes a *stance* towards the claim as the article makes it and carries a "
+        "*weight* from its study design; a primary study's weight is scaled by its size. "
+        "Retracted papers get no weight.",
         "",
         "| Design | Rank | Weight |",
         "|---|---:|---:|",
-        *[f"| {name} | {rank} | {weight} |" for name, rank, weight in ctx.rules_designs],
+        *[
+            f"| {md(name)}{' (not scaled by size)' if name in rules.pooled else ''} "
+            f"| {rank} | {weight:g} |"
+            for name, rank, weight in rules.designs
+        ],
         "",
-        "PubMed queries a reviewer can rerun:",
+        "| Stance | For | Against |",
+        "|---|---:|---:|",
+        *[f"| {s} | {sup:g} | {con:g} |" for s, sup, con in rules.stances],
         "",
-        *[f"- {c.id}: `{c.query.replace('`', '')}`" for c in ctx.claims],
+        f"**Size** (primary studies): {md('; '.join(rules.size))}.",
         "",
-        "Limitations: the evidence comes from curated dossiers and PubMed records, not a full "
-        "systematic review; unverifiable papers were left out; stances are one team's reading.",
+        f"With *s* the share of the weight that is for the claim: **supported** when *s* ≥ "
+        f"{_pct(v['supported_at_least'])}, **contradicted** when *s* ≤ "
+        f"{_pct(v['contradicted_at_most'])}, **contested** in between, and **insufficient** "
+        f"whenever the total weight is below {v['min_total_weight']:g}.",
+        "",
+        "**Certainty** uses GRADE's words. It starts from the best design on the deciding side ("
+        + "; ".join(f"rank {rank} or more: {level}" for level, rank in rules.certainty_start)
+        + f") and drops one level when more than {_pct(cert['downgrade_if_inconsistent_share'])}"
+        " of the weight points the other way, and one when the deciding primary studies "
+        f"enrolled fewer than {cert['downgrade_if_total_n_below']} people (unless a "
+        "meta-analysis or systematic review decides); a contested verdict is at most "
+        f"{cert['contested_at_most']}.",
+        "",
+        "In the machine-readable ClaimReview data (schema.org) the verdicts are rated "
+        + ", ".join(f"{n} ({k})" for k, n in sorted(RATING.items(), key=lambda kv: -kv[1]))
+        + ", on a scale from 1 to 5.",
+        "",
+        "### Limitations",
+        "",
+    ]
+    if ctx.curated:
+        out.append(
+            f"- {ctx.curated} of the {len(ctx.references)} cited records are curated: their "
+            "bibliographic details were copied from public PubMed, PMC or publisher pages and "
+            "verified there (each record keeps the page), not fetched from PubMed's "
+            "E-utilities, so they carry no abstracts or publication types and the study design "
+            "comes from this review's reading. Running `claimbook fetch` online replaces them "
+            "with PubMed's records."
+        )
+    else:
+        out.append("- Every cited record was fetched from PubMed's E-utilities.")
+    out += [
+        "- This is a structured review of selected evidence, not a full systematic review; "
+        "papers whose PMID, DOI, title or year could not be verified were left out, which "
+        "removes some small trials.",
+        "- Stances and findings are one reviewing team's reading of each paper; the grading "
+        "rules are simple and public so that others can disagree precisely.",
+        "- Much of the research uses cramps provoked electrically in a laboratory or recalled "
+        "by participants; field trials of prevention are few.",
     ]
     if ctx.thin:
-        out.append(
-            "Thin evidence: "
-            + ", ".join(f"{c.id} ({c.verdict}, {c.certainty} certainty)" for c in ctx.thin)
-            + "."
+        thin = ", ".join(
+            f"{c.id} ({c.verdict}, {c.certainty} certainty, {len(c.rows)} papers)" for c in ctx.thin
         )
+        out.append(
+            f"- **Thin evidence:** {thin}. Read these verdicts as what the little research "
+            "there is suggests."
+        )
+    if ctx.retracted:
+        nums = ", ".join(f"\\[{r.number}\\]" for r in ctx.retracted)
+        out.append(
+            f"- **Retracted papers:** {nums}; flagged wherever they are cited and given no weight."
+        )
+    out += ["", f"*Made with claimbook {__version__}.*"]
+    return out
+
+
+def render_markdown(ctx: ReportContext, figures_dir: str | None = None) -> str:
+    """The whole report as one Markdown document; `figures_dir` (relative) holds the SVGs."""
+    out = _cover(ctx) + _summary(ctx, figures_dir)
+    for c in ctx.claims:
+        out += _claim(c, ctx, figures_dir)
+    out += _references(ctx) + _method(ctx)
     return "\n".join(out) + "\n"

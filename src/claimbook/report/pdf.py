@@ -1,15 +1,18 @@
-"""PDF from the HTML report with headless Chromium (Debian's `chromium`): paginated, page
-numbers from CSS @page margin boxes, links kept clickable."""
+"""PDF from the HTML report with headless Chromium (Debian's `chromium`): A4, paginated, page
+numbers from CSS @page margin boxes, links kept clickable, no browser header/footer."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from claimbook.pubmed.store import atomic_write
+from claimbook.report.context import ReportError
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = [
@@ -22,17 +25,21 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
-    # The report is self-contained: refuse any network lookup it might still try.
+    "--disable-default-apps",
+    # The report is self-contained; should anything still try the network, it goes nowhere:
+    # every host name fails to resolve and any proxied request hits the local discard port.
     "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
 ]
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
 
 
-class PDFError(RuntimeError):
+class PDFError(ReportError):
     """The PDF could not be made (no Chromium, or Chromium failed)."""
 
 
 def find_chromium() -> str:
-    """Path of a Chromium binary, or a clear error saying how to install one."""
+    """Path of a Chromium binary ($CLAIMBOOK_CHROMIUM, else on PATH), or a clear error."""
     explicit = os.environ.get("CLAIMBOOK_CHROMIUM")
     if explicit:
         return explicit
@@ -41,30 +48,55 @@ def find_chromium() -> str:
         if path:
             return path
     raise PDFError(
-        "no Chromium found for the PDF report: install Debian's 'chromium' package "
-        "(make report does it) or set CLAIMBOOK_CHROMIUM"
+        "no Chromium found to print the PDF report: install the Debian package 'chromium' "
+        "(sudo apt-get install chromium; `make report` does it), set CLAIMBOOK_CHROMIUM to a "
+        "Chromium binary, or leave out the pdf format (--format html,md)"
     )
 
 
 def chromium_command(chromium: str, profile: str, *extra: str) -> list[str]:
+    """A headless Chromium command line with a fresh profile and no network."""
     return [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra]
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> Path:
-    """Print an HTML file to PDF (A4, no browser header/footer), written atomically."""
+def fix_dates(pdf: bytes, when: date) -> bytes:
+    """Set the PDF's creation/modification dates to `when`, so rebuilding gives the same bytes.
+    Same-length substitution: the cross-reference offsets stay valid."""
+
+    def sub(m: re.Match[bytes]) -> bytes:
+        stamp = when.strftime("%Y%m%d000000").encode()
+        return b"/%s (D:%s%s)" % (m.group(1), stamp, m.group(3))
+
+    return _PDF_DATE.sub(sub, pdf)
+
+
+def html_to_pdf(
+    html: str, pdf_path: Path, fixed_date: date | None = None, timeout: float = 180
+) -> Path:
+    """Print an HTML document to `pdf_path` (A4), atomically; `fixed_date` pins its dates."""
     chromium = find_chromium()
     with tempfile.TemporaryDirectory(prefix="claimbook-chromium-") as tmp:
-        out = Path(tmp) / "report.pdf"
+        page, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
         cmd = chromium_command(
             chromium,
             str(Path(tmp) / "profile"),
             "--no-pdf-header-footer",
             f"--print-to-pdf={out}",
-            html_path.resolve().as_uri(),
+            page.as_uri(),
         )
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise PDFError(
+                f"Chromium did not finish printing the PDF within {timeout:g} s"
+            ) from exc
+        except OSError as exc:
+            raise PDFError(f"could not run Chromium ({chromium}): {exc}") from exc
         if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-            tail = (proc.stderr or "").strip().splitlines()[-1:] or ["no output"]
-            raise PDFError(f"Chromium could not print {html_path} to PDF: {tail[0]}")
-        atomic_write(pdf_path, out.read_bytes())
+            lines = [ln for ln in (proc.stderr or "").splitlines() if ln.strip()]
+            detail = lines[-1] if lines else f"exit status {proc.returncode}, no output"
+            raise PDFError(f"Chromium could not print the report to PDF: {detail}")
+        data = out.read_bytes()
+    atomic_write(pdf_path, fix_dates(data, fixed_date) if fixed_date else data)
     return pdf_path
