@@ -8,6 +8,7 @@ citing only the real snapshot records, so no citation is invented).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 import statistics
@@ -45,7 +46,9 @@ def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: i
     for i in range(n_claims):
         proto = base[i % len(base)]
         data = yaml.safe_load(proto.path.read_text(encoding="utf-8"))
-        data["id"] = f"C{i + 1:03d}"
+        # Two-digit ids up to C99 (then C100), so the first copies keep the shipped ids the
+        # notebooks name.
+        data["id"] = f"C{i + 1:02d}"
         data["slug"] = f"{proto.slug}-{i + 1}"
         picks = rnd.sample(records, min(per_claim, len(records)))
         evidence = []
@@ -118,6 +121,7 @@ def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the raw seconds here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -127,6 +131,8 @@ def main() -> None:
         write_article(shipped_copy / "claims")
         shipped = measure(shipped_copy, args.runs, tmp / "out-shipped")
         big = measure(scaled_project(tmp / "scaled"), args.runs, tmp / "out-scaled")
+    if args.json:
+        args.json.write_text(json.dumps({"shipped": shipped, "scaled": big}, indent=2))
     print("| step | shipped article | 100 claims / 5,000 citations |\n|---|---:|---:|")
     for step in shipped:
         print(f"| {step} | {shipped[step]:.3f} s | {big.get(step, float('nan')):.3f} s |")
