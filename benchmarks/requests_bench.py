@@ -2,6 +2,8 @@
 E-utilities server (NCBI itself is not reachable here), for
 
 * claimbook's client (batches of 200 PMIDs, POST, rate-limited, retried),
+* claimbook through the history server: one epost of all the ids, then efetch pages of up
+  to 10,000 records (NCBI's largest efetch page) that name no ids at all,
 * one request per PMID (how some peer scripts fetch), and
 * Biopython's `Entrez.efetch(db="pubmed", id=ids)` as its tutorial shows it (its hard-coded
   NCBI address is redirected to the loopback server; nothing else is changed).
@@ -39,10 +41,12 @@ def real_records() -> list[bytes]:
 
 
 class Counter:
-    """A WSGI app that answers efetch and counts requests and bytes both ways."""
+    """A WSGI app that answers epost and efetch (by ids or from the history server) and counts
+    requests and bytes both ways."""
 
     def __init__(self, records: list[bytes]) -> None:
         self.records = records
+        self.posted: dict[str, list[str]] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -56,6 +60,15 @@ class Counter:
         body = request.get_data()
         form = parse_qs(body.decode()) if body else parse_qs(urlsplit(request.url).query)
         ids = ",".join(form.get("id", [""])).split(",")
+        if request.path.endswith("epost.fcgi"):
+            webenv = f"MCID_{len(self.posted)}"
+            self.posted[webenv] = ids
+            payload = (f"<ePostResult><QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv>"
+                       "</ePostResult>").encode()  # fmt: skip
+            return self._answer(request, body, payload, environ, start_response)
+        if "WebEnv" in form:
+            start, size = int(form["retstart"][0]), int(form["retmax"][0])
+            ids = self.posted[form["WebEnv"][0]][start : start + size]
         parts = [HEADER]
         for pmid in (p for p in ids if p):
             rec = self.records[int(pmid) % len(self.records)]  # same PMID, same record
@@ -63,6 +76,9 @@ class Counter:
             parts.append(re.sub(rb'<PMID Version="\d+">\d+</PMID>', own, rec, count=1))
         parts.append(b"</PubmedArticleSet>\n")
         payload = b"".join(parts)
+        return self._answer(request, body, payload, environ, start_response)
+
+    def _answer(self, request, body, payload, environ, start_response):
         head = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
         with self.lock:
             self.requests += 1
@@ -83,6 +99,13 @@ def with_claimbook(base: str, ids: list[str]) -> None:
 
     # An API key raises the polite limit from 3 to 10 requests/s; the loopback server ignores it.
     EutilsClient(base, api_key="benchmark", progress=False).efetch(ids)
+
+
+def with_claimbook_history(base: str, ids: list[str]) -> None:
+    from claimbook.pubmed.client import EutilsClient
+
+    client = EutilsClient(base, api_key="benchmark", progress=False)
+    client.efetch_history(client.epost(ids), len(ids), batch_size=10_000)
 
 
 def one_per_pmid(base: str, ids: list[str]) -> None:
@@ -115,6 +138,7 @@ def with_biopython(base: str, ids: list[str]) -> None:
 
 STRATEGIES = {
     "claimbook (batches of 200, POST)": with_claimbook,
+    "claimbook (epost, then history pages of 10,000)": with_claimbook_history,
     "one request per PMID": one_per_pmid,
     "Biopython Entrez.efetch (tutorial)": with_biopython,
 }

@@ -157,11 +157,16 @@ HTTP requests and bytes to fetch N PMIDs, counted at a loopback E-utilities serv
 {requests_table}
 
 claimbook needs ceil(N/200) efetch requests, and none on a warm snapshot (`claimbook fetch`
-with every cited PMID already fetched makes zero requests; the test suite checks it). One
-request per PMID multiplies requests by 200 and, at NCBI's limit of 3 requests a second,
-turns 10,000 PMIDs into at least 55 minutes (claimbook: 50 requests, at least 17 s; 5 s with
-an API key). Biopython's tutorial call sends all ids in one POST: fewer requests, but one
-failure loses everything and NCBI asks for batches of a few hundred ids.
+with every cited PMID already fetched makes zero requests; the test suite checks it). Through
+the history server (`EutilsClient.epost` then `efetch_history`, which `fetch_search` uses for
+search results) it needs one epost and ceil(N/10,000) efetch pages: 2 requests for 10,000
+PMIDs. One request per PMID multiplies requests by 200 and, at NCBI's limit of 3 requests a
+second, turns 10,000 PMIDs into at least 55 minutes (claimbook: 50 requests, at least 17 s;
+5 s with an API key). Biopython's tutorial call sends all ids in one POST: fewest requests,
+but one failure loses everything, and NCBI asks for batches of a few hundred ids or the
+history server for more. Bytes received are the same for every strategy (the records
+themselves); bytes sent differ by the ids and headers each request repeats. Wall times here
+are loopback times with no rate limit at the server, not what NCBI would take.
 
 ## End to end
 
