@@ -187,16 +187,21 @@ Each stage of a full build of the shipped report, timed on its own
 {stages_table}
 
 The PDF is most of the time, and it is Chromium's: starting a headless browser, then laying out
-and printing 48 A4 pages with about 1,000 link annotations. It is CPU-bound (about 7 s of CPU
-over 5 s of wall time on two cores) and the same with the report's CSS removed; the inline
-SVG figures cost about 1 s of it. The next stage is matplotlib drawing one timeline per claim:
-pyinstrument shows `savefig` (axis and tick drawing) as most of it, after earlier fixes (drawn
-once per build and shared by HTML and Markdown; fixed margins instead of `tight_layout`, which
-drew every figure twice; text kept as SVG text instead of paths) took the HTML and Markdown
-build from about 4 s to about 2 s. Without the PDF, the shipped report meets the 5 s target;
-with it, it does not on this machine, and no change on our side can take Chromium's own cost
-below the measured floor. `claimbook report --format html,md` skips the PDF when it is not
-needed.
+and printing 48 A4 pages with about 1,000 link annotations. Sampling /proc during one print
+showed it CPU-bound (about 7 s of CPU over 5 s of wall time on two cores); removing the
+report's CSS did not change it much, and the inline SVG figures cost about 1 s of it. The next
+stage is matplotlib drawing one timeline per claim: pyinstrument shows `savefig` (axis and
+tick drawing) as most of it, after earlier fixes (drawn once per build and shared by HTML and
+Markdown; fixed margins instead of `tight_layout`, which drew every figure twice; text kept as
+SVG text instead of paths) took the HTML and Markdown build from about 4 s to about 2 s.
+
+So without the PDF the shipped report meets the 5 s target, and with it, it does not on this
+machine. What is left to try: keep one Chromium running and drive it over the DevTools pipe,
+so that its start-up overlaps the figure drawing (at most the start-up time above, and only
+with a spare core); drawing the figures in worker processes (the same condition). Neither
+changes Chromium's layout time, which is most of the PDF. `claimbook report --format html,md`
+skips the PDF when it is not needed. Single runs here vary by up to a second or two, which is
+why the stage sum and the end-to-end row differ.
 
 The notebooks take longest (a Jupyter kernel starts for each of the six, and each imports
 pandas and matplotlib); they are run by `make test` through nbval, not by `make report`.
