@@ -53,15 +53,13 @@ def stage_times(runs: int) -> dict[str, float]:
 
 def chromium_floor(runs: int) -> float:
     """Median seconds for Chromium to print a one-line page: its start-up cost alone."""
+    from scale import timed  # benchmarks/ is on sys.path when this runs as a script
+
     from claimbook.report.pdf import html_to_pdf
 
-    times = []
     with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            html_to_pdf("<!doctype html><p>one line</p>", Path(tmp) / "blank.pdf")
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        pdf = Path(tmp) / "blank.pdf"
+        return timed(lambda: html_to_pdf("<!doctype html><p>one line</p>", pdf), runs)
 
 
 def profile_figures() -> str:

@@ -270,15 +270,31 @@ def _corrections(cc_list: etree._Element) -> list[Correction]:
 # --------------------------------------------------------------------------- records
 
 
-def _journal_article(rec: etree._Element) -> Article:
-    citation = data = None
+def _record_parts(
+    rec: etree._Element, main_tag: str, data_tag: str
+) -> tuple[etree._Element, etree._Element | None]:
+    """A record's bibliographic part (required) and its PubMed-data part (may be None)."""
+    main = data = None
     for child in rec:
-        if child.tag == "MedlineCitation":
-            citation = child
-        elif child.tag == "PubmedData":
+        if child.tag == main_tag:
+            main = child
+        elif child.tag == data_tag:
             data = child
-    if citation is None:
-        raise ParseError("<PubmedArticle> without <MedlineCitation>")
+    if main is None:
+        raise ParseError(f"<{rec.tag}> without <{main_tag}>")
+    return main, data
+
+
+def _data_ids(data: etree._Element | None, ids: dict[str, str]) -> None:
+    """Add the ids of a PubmedData/PubmedBookData ArticleIdList (never ReferenceList's) to `ids`."""
+    if data is not None:
+        for child in data:
+            if child.tag == "ArticleIdList":
+                _collect_ids(child, ids)
+
+
+def _journal_article(rec: etree._Element) -> Article:
+    citation, data = _record_parts(rec, "MedlineCitation", "PubmedData")
 
     pmid = art = medline_ta = None
     corrections: list[Correction] = []
@@ -333,10 +349,7 @@ def _journal_article(rec: etree._Element) -> Article:
             article_year = article_year or _child_text(child, "Year")
 
     ids: dict[str, str] = {}
-    if data is not None:
-        for child in data:  # PubmedData/ArticleIdList only, never ReferenceList/Reference/...
-            if child.tag == "ArticleIdList":
-                _collect_ids(child, ids)
+    _data_ids(data, ids)
     abstract, sections = _abstract(abstract_el)
     retracted = "Retracted Publication" in pub_types or any(
         c.type == "RetractionIn" for c in corrections
@@ -361,14 +374,7 @@ def _journal_article(rec: etree._Element) -> Article:
 
 
 def _book_article(rec: etree._Element) -> Article:
-    doc = data = None
-    for child in rec:
-        if child.tag == "BookDocument":
-            doc = child
-        elif child.tag == "PubmedBookData":
-            data = child
-    if doc is None:
-        raise ParseError("<PubmedBookArticle> without <BookDocument>")
+    doc, data = _record_parts(rec, "BookDocument", "PubmedBookData")
 
     pmid = title_el = abstract_el = book = None
     ids: dict[str, str] = {}
@@ -393,10 +399,7 @@ def _book_article(rec: etree._Element) -> Article:
             abstract_el = child
     if not pmid:
         raise ParseError("<PubmedBookArticle> without BookDocument/PMID")
-    if data is not None:
-        for child in data:
-            if child.tag == "ArticleIdList":
-                _collect_ids(child, ids)
+    _data_ids(data, ids)
 
     publisher = book_title_el = year_text = medline_date = begin_year = None
     if book is not None:
