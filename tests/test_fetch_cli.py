@@ -17,7 +17,7 @@ from werkzeug import Response
 
 from claimbook.cli import main
 from claimbook.pubmed.client import LIMITER, EutilsClient
-from claimbook.pubmed.store import CitationRecord, load_snapshot, save_snapshot
+from claimbook.pubmed.store import PaperRecord, load_snapshot, save_snapshot
 
 from conftest import EUTILS_FIXTURES, ROOT, need_shared, tree_digest
 
@@ -147,7 +147,7 @@ def test_warm_snapshot_makes_zero_requests(tmp_path, httpserver, records, env):
 def test_curated_record_is_replaced_in_place(tmp_path, httpserver, records, env):
     project = make_project(tmp_path, REAL[:1])
     store = project / "data" / "pubmed"
-    curated = CitationRecord(
+    curated = PaperRecord(
         pmid="29963580",
         title="Development of a pulmonary imaging biomarker pipeline for phenotyping of "
         "chronic lung disease.",
@@ -189,7 +189,7 @@ def test_final_failure_leaves_the_snapshot_untouched(
     project = make_project(tmp_path, REAL)
     save_snapshot(
         project / "data" / "pubmed",
-        [CitationRecord(pmid="151222", title="Histochemical and histoenzymic researches in "
+        [PaperRecord(pmid="151222", title="Histochemical and histoenzymic researches in "
                         "coronary sudden death.", source="curated")],
     )  # fmt: skip
     before = tree_digest(project / "data")

@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimbook.evidence import CERTAINTIES, VERDICTS, Graded, grade, load_rules
+from claimbook import CERTAINTIES, VERDICTS, WeighedCitation, grade, load_rules
 
 RULES = load_rules()
 DESIGNS = sorted(RULES.designs)
@@ -17,7 +17,7 @@ STANCES = sorted(RULES.stances)
 LEVEL = {"contradicted": 0, "insufficient": 1, "contested": 1, "supported": 2}
 
 citation = st.builds(
-    Graded,
+    WeighedCitation,
     key=st.from_regex(r"[1-9][0-9]{0,7}", fullmatch=True),
     stance=st.sampled_from(STANCES),
     design=st.sampled_from(DESIGNS),
@@ -27,8 +27,8 @@ citation = st.builds(
 citations = st.lists(citation, max_size=25, unique_by=lambda c: c.key)
 
 
-def _meta(key: str, stance: str = "supports", retracted: bool = False) -> Graded:
-    return Graded(key=key, stance=stance, design="meta-analysis", retracted=retracted)
+def _meta(key: str, stance: str = "supports", retracted: bool = False) -> WeighedCitation:
+    return WeighedCitation(key=key, stance=stance, design="meta-analysis", retracted=retracted)
 
 
 @settings(max_examples=300)
@@ -46,7 +46,7 @@ def test_adding_a_supporting_meta_analysis_never_lowers_support(cits):
 @given(citations, st.sampled_from(STANCES), st.sampled_from(DESIGNS))
 def test_a_retracted_citation_never_changes_a_verdict(cits, stance, design):
     before = grade(cits, RULES)
-    retracted = Graded(key="999999999", stance=stance, design=design, retracted=True)
+    retracted = WeighedCitation(key="999999999", stance=stance, design=design, retracted=True)
     after = grade([*cits, retracted], RULES)
     assert (after.verdict, after.certainty, after.rationale) == (
         before.verdict,
@@ -91,7 +91,9 @@ def test_consistent_meta_analyses_give_high_certainty_support():
 
 
 def test_contradicting_trials_give_contradicted():
-    cits = [Graded(key=str(i), stance="contradicts", design="rct", n=200) for i in range(1, 4)]
+    cits = [
+        WeighedCitation(key=str(i), stance="contradicts", design="rct", n=200) for i in range(1, 4)
+    ]
     v = grade(cits, RULES)
     assert v.verdict == "contradicted"
     assert v.certainty == "high"
@@ -105,13 +107,15 @@ def test_balanced_evidence_is_contested_and_at_most_low():
 
 
 def test_a_lone_case_report_is_insufficient():
-    v = grade([Graded(key="1", stance="supports", design="case-report", n=1)], RULES)
+    v = grade([WeighedCitation(key="1", stance="supports", design="case-report", n=1)], RULES)
     assert v.verdict == "insufficient"
 
 
 def test_small_primary_studies_lower_certainty():
-    small = [Graded(key=str(i), stance="supports", design="rct", n=10) for i in range(1, 4)]
-    big = [Graded(key=str(i), stance="supports", design="rct", n=400) for i in range(1, 4)]
+    small = [
+        WeighedCitation(key=str(i), stance="supports", design="rct", n=10) for i in range(1, 4)
+    ]
+    big = [WeighedCitation(key=str(i), stance="supports", design="rct", n=400) for i in range(1, 4)]
     assert CERTAINTIES.index(grade(small, RULES).certainty) > CERTAINTIES.index(
         grade(big, RULES).certainty
     )
@@ -125,7 +129,7 @@ def test_rules_file_is_honoured(tmp_path):
         .joinpath("rules/grading.yaml")
         .read_text("utf-8")
     )
-    cits = [_meta("1"), Graded(key="2", stance="contradicts", design="rct", n=200)]
+    cits = [_meta("1"), WeighedCitation(key="2", stance="contradicts", design="rct", n=200)]
     assert grade(cits, RULES).verdict == "contested"  # 6 for, 4 against: 60%
     strict = tmp_path / "rules.yaml"
     strict.write_text(text.replace("supported_at_least: 0.75", "supported_at_least: 0.55"))

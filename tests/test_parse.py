@@ -24,8 +24,8 @@ from lxml import etree
 from claimbook.pubmed import ParseError
 from claimbook.pubmed.parse import (
     AbstractSection,
-    Article,
     Correction,
+    PubMedArticle,
     parse_pubmed_xml,
 )
 
@@ -43,7 +43,7 @@ def shared(*parts: str) -> Path:
     return EUTILS.joinpath(*parts)
 
 
-def by_pmid(source) -> dict[str, Article]:
+def by_pmid(source) -> dict[str, PubMedArticle]:
     return {a.pmid: a for a in parse_pubmed_xml(source)}
 
 

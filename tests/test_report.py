@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from claimbook.cli import main
 from claimbook.plots import VERDICT_COLOURS
-from claimbook.pubmed.store import CitationRecord
+from claimbook.pubmed.store import PaperRecord
 from claimbook.report import PDFError, build_report
 from claimbook.report import pdf as pdf_module
 from claimbook.report.exports import _split_author, bibtex, medline_field, nbib
@@ -79,7 +79,7 @@ def pdf_text(built):
     return proc.stdout
 
 
-def cited(review) -> list[CitationRecord]:
+def cited(review) -> list[PaperRecord]:
     """Every paper the claims cite (the table holds their snapshot keys)."""
     keys = set(review.table["key"])
     return [r for r in review.snapshot if r.key in keys]
@@ -216,7 +216,7 @@ def test_ris_bibtex_and_csl_json_parse_back_with_every_pmid(review, built):
 
 
 def test_bibtex_escapes_special_characters():
-    rec = CitationRecord(
+    rec = PaperRecord(
         pmid="123",
         title="Salt & water: 50% of {cramps} in #1 runners_A ~ $5 ^2 \\x",
         authors=["Núñez J", "ACSM & Friends"],
@@ -256,7 +256,7 @@ def test_nbib_tags_and_continuation_lines():
     lines = medline_field("TI", long)
     assert lines[0].startswith("TI  - ") and all(ln.startswith(" " * 6) for ln in lines[1:])
     assert all(len(ln) <= 80 for ln in lines)
-    rec = CitationRecord(
+    rec = PaperRecord(
         pmid="99", title=long, authors=["Ünal Ö"], journal="J", year=2001, source="curated"
     )
     (parsed,) = Medline.parse(io.StringIO(nbib([rec])))

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from claimbook.pubmed import store
-from claimbook.pubmed.store import CitationRecord, SnapshotError, load_snapshot, save_snapshot
+from claimbook.pubmed.store import PaperRecord, SnapshotError, load_snapshot, save_snapshot
 
 from conftest import ROOT
 
 
-def _rec(pmid=None, doi=None, url=None, title="A title", **kw) -> CitationRecord:
-    return CitationRecord(pmid=pmid, doi=doi, url=url, title=title, source="curated", **kw)
+def _rec(pmid=None, doi=None, url=None, title="A title", **kw) -> PaperRecord:
+    return PaperRecord(pmid=pmid, doi=doi, url=url, title=title, source="curated", **kw)
 
 
 def test_shipped_snapshot_loads_and_is_sorted_by_key():

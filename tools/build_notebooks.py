@@ -125,7 +125,9 @@ between the two is shown in the evidence table's `design_note` column.
 
 The rules are data, not code: `src/claimbook/rules/grading.yaml`, shown here."""),
             new_code_cell("""\
-pd.DataFrame(review.rules.designs).T.sort_values("rank", ascending=False)"""),
+pd.DataFrame({d: r.model_dump() for d, r in review.rules.designs.items()}).T.sort_values(
+    "rank", ascending=False
+)"""),
             new_markdown_cell("## Where the evidence is thin"),
             new_code_cell("""\
 thin = review.verdicts[

@@ -1,3 +1,79 @@
-"""claimbook: check a health article's claims against PubMed, claim by claim."""
+"""claimbook: check a health article's claims against PubMed, claim by claim.
+
+The names a notebook or script needs, in one place::
+
+    from claimbook import load_review, build_report, show_claim
+    review = load_review(project=".")           # validated claims + snapshot, graded
+    review.verdicts                             # one row per claim
+    build_report(review, "reports")             # HTML, PDF, Markdown and exports
+
+Names are imported on first use (PEP 562), so `import claimbook` stays cheap and the command
+line starts fast; `claimbook.report` never loads IPython.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    # a review: load, validate, grade
+    "Review": "claimbook.review",
+    "load_review": "claimbook.review",
+    "find_root": "claimbook.folder",
+    "ReviewFolder": "claimbook.folder",
+    "Claim": "claimbook.claims",
+    "Citation": "claimbook.claims",
+    "ClaimsError": "claimbook.claims",
+    "Excluded": "claimbook.claims",
+    "Problem": "claimbook.claims",
+    "Project": "claimbook.claims",
+    "Quote": "claimbook.claims",
+    "ReviewedArticle": "claimbook.claims",
+    "Topic": "claimbook.claims",
+    "load_article": "claimbook.claims",
+    "load_claims": "claimbook.claims",
+    "validate_project": "claimbook.claims",
+    "evidence_table": "claimbook.evidence",
+    "verdicts": "claimbook.evidence",
+    "Grading": "claimbook.grading",
+    "Rules": "claimbook.grading",
+    "RulesError": "claimbook.grading",
+    "WeighedCitation": "claimbook.grading",
+    "grade": "claimbook.grading",
+    "load_rules": "claimbook.grading",
+    # the vocabulary
+    "CERTAINTIES": "claimbook.vocab",
+    "DESIGNS": "claimbook.vocab",
+    "STANCES": "claimbook.vocab",
+    "VERDICTS": "claimbook.vocab",
+    "verdict_sentence": "claimbook.vocab",
+    # show and share
+    "show_claim": "claimbook.display",
+    "build_report": "claimbook.report",
+    "PDFError": "claimbook.report",
+    "ReportError": "claimbook.report",
+    # PubMed
+    "PubMedError": "claimbook.pubmed",
+}
+_MODULES = {"plots": "claimbook.plots", "pubmed": "claimbook.pubmed"}
+
+__all__ = ["__version__", *sorted(_EXPORTS), *sorted(_MODULES)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    else:
+        raise AttributeError(f"module 'claimbook' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,32 +7,27 @@ it. Loading never writes anything.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from claimbook.pubmed.store import (
-    DOI_RE,
-    PMID_RE,
-    Snapshot,
-    SnapshotError,
-    citation_key,
-    load_snapshot,
-)
+from claimbook.ids import check_doi, check_pmid, check_url, citation_key
+from claimbook.pubmed.store import Snapshot, SnapshotError, load_snapshot
+from claimbook.vocab import STANCES, Design, Stance
 
 __all__ = [
-    "Article",
     "Citation",
     "Claim",
     "ClaimsError",
     "Excluded",
     "Problem",
     "Quote",
+    "ReviewedArticle",
+    "Topic",
     "load_article",
     "load_claims",
     "load_snapshot",
@@ -40,24 +35,6 @@ __all__ = [
 ]
 
 ARTICLE_FILE = "article.yaml"
-
-Stance = Literal["supports", "contradicts", "mixed", "context"]
-STANCES: tuple[str, ...] = ("supports", "contradicts", "mixed", "context")
-Design = Literal[
-    "meta-analysis",
-    "systematic-review",
-    "rct",
-    "crossover-trial",
-    "prospective-cohort",
-    "retrospective-cohort",
-    "case-control",
-    "cross-sectional",
-    "lab-experiment",
-    "case-report",
-    "narrative-review",
-    "guideline",
-    "other",
-]
 
 
 # --------------------------------------------------------------------------- models
@@ -74,18 +51,6 @@ class Quote(_Model):
     text: str = Field(min_length=8, max_length=600)
 
 
-def _check_pmid(v: str | None) -> str | None:
-    if v is not None and not PMID_RE.match(v):
-        raise ValueError(f"malformed PMID {v!r}: digits only, no prefix")
-    return v
-
-
-def _check_doi(v: str | None) -> str | None:
-    if v is not None and not DOI_RE.match(v):
-        raise ValueError(f"malformed DOI {v!r}: expected 10.NNNN/suffix, without https://doi.org/")
-    return v
-
-
 class Citation(_Model):
     """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL."""
 
@@ -98,15 +63,9 @@ class Citation(_Model):
     finding: str = Field(min_length=20, max_length=700)
     note: str | None = None
 
-    _pmid = field_validator("pmid")(_check_pmid)
-    _doi = field_validator("doi")(_check_doi)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^https?://\S+$", v):
-            raise ValueError(f"malformed URL {v!r}")
-        return v
+    _pmid = field_validator("pmid")(check_pmid)
+    _doi = field_validator("doi")(check_doi)
+    _url = field_validator("url")(check_url)
 
     @model_validator(mode="after")
     def _has_id(self) -> Citation:
@@ -126,8 +85,8 @@ class Excluded(_Model):
     doi: str | None = None
     reason: str = Field(min_length=5)
 
-    _pmid = field_validator("pmid")(_check_pmid)
-    _doi = field_validator("doi")(_check_doi)
+    _pmid = field_validator("pmid")(check_pmid)
+    _doi = field_validator("doi")(check_doi)
 
     @model_validator(mode="after")
     def _has_id(self) -> Excluded:
@@ -143,7 +102,7 @@ class Excluded(_Model):
 class Claim(_Model):
     """One factual claim of the article, with its quotes, PubMed query and graded evidence."""
 
-    id: str = Field(pattern=r"^C\d{2,3}$")
+    id: str = Field(pattern=r"^[A-Z]\d{2,3}$")
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     title: str = Field(min_length=5, max_length=120)
     topic: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -167,7 +126,14 @@ class Claim(_Model):
         return counts
 
 
-class Article(_Model):
+class Topic(_Model):
+    """A topic of the review: its heading and, optionally, a short intro for its notebook."""
+
+    title: str = Field(min_length=3)
+    intro: str | None = None
+
+
+class ReviewedArticle(_Model):
     """The reviewed article: metadata and attribution (its text is never committed)."""
 
     title: str
@@ -180,9 +146,17 @@ class Article(_Model):
         None, description="where the full text lives locally, relative to the project root"
     )
     reviewed: date
-    topics: dict[str, str] = Field(min_length=1)
+    topics: dict[str, Topic] = Field(min_length=1)
     notes: str | None = None
     path: Path | None = Field(None, exclude=True)
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _plain_topics(cls, v: Any) -> Any:
+        """A topic may be written as just its title: `stretching: Stretching and reflexes`."""
+        if isinstance(v, dict):
+            return {k: {"title": t} if isinstance(t, str) else t for k, t in v.items()}
+        return v
 
 
 # --------------------------------------------------------------------------- problems
@@ -333,13 +307,13 @@ def _parse(model: type[_Model], path: Path, problems: list[Problem]):
 # --------------------------------------------------------------------------- loading
 
 
-def load_article(directory: str | os.PathLike[str]) -> Article:
+def load_article(directory: str | os.PathLike[str]) -> ReviewedArticle:
     """Read `article.yaml` from a claims directory; raise ClaimsError when it is invalid."""
     path = Path(directory) / ARTICLE_FILE
     problems: list[Problem] = []
     if not path.exists():
         raise ClaimsError([Problem(str(path), 1, "file", "missing: every claims folder needs one")])
-    article, _ = _parse(Article, path, problems)
+    article, _ = _parse(ReviewedArticle, path, problems)
     if problems:
         raise ClaimsError(problems)
     return article
@@ -368,25 +342,25 @@ def _load(directory: Path, problems: list[Problem]) -> list[tuple[Claim, _Locate
             value = getattr(claim, field)
             if (field, value) in first:
                 problems.append(
-                    Problem(
+                    _at(
                         where,
-                        located.line((field,)),
-                        field,
+                        located,
+                        (field,),
                         f"duplicate {field} {value} (also in {first[field, value]})",
                     )
                 )
             first.setdefault((field, value), claim.path)
         if not claim.path.stem.startswith(claim.id):
             problems.append(
-                Problem(
-                    where,
-                    located.line(("id",)),
-                    "id",
-                    f"file name should start with the claim id {claim.id}",
-                )
+                _at(where, located, ("id",), f"file name should start with the claim id {claim.id}")
             )
         _check_within_claim(claim, located, problems)
     return loaded
+
+
+def _at(where: str, located: _Located, loc: tuple[Any, ...], message: str) -> Problem:
+    """A problem at the YAML node `loc` (e.g. ("evidence", 2, "pmid")) of a claim file."""
+    return Problem(where, located.line(loc), _field_name(loc), message)
 
 
 def _check_within_claim(claim: Claim, located: _Located, problems: list[Problem]) -> None:
@@ -395,10 +369,10 @@ def _check_within_claim(claim: Claim, located: _Located, problems: list[Problem]
     for i, cit in enumerate(claim.evidence):
         if cit.key in seen:
             problems.append(
-                Problem(
+                _at(
                     where,
-                    located.line(("evidence", i)),
-                    f"evidence[{i}]",
+                    located,
+                    ("evidence", i),
                     f"{cit.key} is cited twice (first at evidence[{seen[cit.key]}])",
                 )
             )
@@ -406,12 +380,7 @@ def _check_within_claim(claim: Claim, located: _Located, problems: list[Problem]
     for i, exc in enumerate(claim.excluded):
         if exc.key in seen:
             problems.append(
-                Problem(
-                    where,
-                    located.line(("excluded", i)),
-                    f"excluded[{i}]",
-                    f"{exc.key} is both cited and excluded",
-                )
+                _at(where, located, ("excluded", i), f"{exc.key} is both cited and excluded")
             )
 
 
@@ -436,14 +405,39 @@ def load_claims(directory: str | os.PathLike[str]) -> list[Claim]:
 class Project:
     """A validated claims folder with its article and snapshot."""
 
-    article: Article
+    article: ReviewedArticle
     claims: list[Claim]
     snapshot: Snapshot
     article_text_checked: Path | None
 
+    def summary(self) -> str:
+        """'17 claims, 210 citations, snapshot of 108 records (108 curated); quotes checked
+        against FILE': what `claimbook validate` reports when all is well."""
+        n_cit = sum(len(c.evidence) for c in self.claims)
+        counts = self.snapshot.count_by_source()
+        sources = ", ".join(f"{n} {s}" for s, n in counts.items())
+        quotes = (
+            f"quotes checked against {_shown(self.article_text_checked)}"
+            if self.article_text_checked
+            else "quotes NOT checked (article text not found; pass --article FILE)"
+        )
+        return (
+            f"{len(self.claims)} claims, {n_cit} citations, "
+            f"snapshot of {len(self.snapshot)} records ({sources}); {quotes}"
+        )
+
+
+def _shown(path: Path) -> str:
+    """A path as a user would type it: relative to the current folder when that is shorter."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return rel if len(rel) < len(str(path)) else str(path)
+
 
 def _article_text(
-    article: Article | None, claims_dir: Path, article_file: Path | None
+    article: ReviewedArticle | None, claims_dir: Path, article_file: Path | None
 ) -> Path | None:
     if article_file is not None:
         return article_file
@@ -494,10 +488,10 @@ def validate_project(
         where = str(claim.path)
         if article is not None and claim.topic not in article.topics:
             problems.append(
-                Problem(
+                _at(
                     where,
-                    located.line(("topic",)),
-                    "topic",
+                    located,
+                    ("topic",),
                     f"unknown topic {claim.topic!r}; article.yaml lists "
                     + ", ".join(sorted(article.topics)),
                 )
@@ -507,10 +501,10 @@ def validate_project(
                 field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
                 value = cit.pmid or cit.doi or cit.url
                 problems.append(
-                    Problem(
+                    _at(
                         where,
-                        located.line(("evidence", i, field)),
-                        f"evidence[{i}].{field}",
+                        located,
+                        ("evidence", i, field),
                         f"{value} is not in the snapshot {store_dir / 'records.jsonl'}",
                     )
                 )
@@ -518,19 +512,19 @@ def validate_project(
             for i, q in enumerate(claim.quotes):
                 if q.text not in text:
                     problems.append(
-                        Problem(
+                        _at(
                             where,
-                            located.line(("quotes", i, "text")),
-                            f"quotes[{i}].text",
+                            located,
+                            ("quotes", i, "text"),
                             f"not an exact substring of {text_path}",
                         )
                     )
                 if q.section not in text:
                     problems.append(
-                        Problem(
+                        _at(
                             where,
-                            located.line(("quotes", i, "section")),
-                            f"quotes[{i}].section",
+                            located,
+                            ("quotes", i, "section"),
                             f"no such heading in {text_path}",
                         )
                     )

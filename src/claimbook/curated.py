@@ -11,10 +11,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from claimbook.pubmed.store import CitationRecord, Snapshot, citation_key
+from claimbook.files import lock
+from claimbook.ids import citation_key
+from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot, save_snapshot
+
+if TYPE_CHECKING:
+    from claimbook.claims import Claim
 
 
 class CurationError(Exception):
@@ -62,14 +69,14 @@ def _merge(papers: list[tuple[dict, date | None]]) -> dict:
 def records_for(
     cited: Iterable[tuple[str | None, str | None, str | None]],
     dossiers: list[tuple[dict, date | None]],
-) -> list[CitationRecord]:
-    """Build one curated CitationRecord per cited (pmid, doi, url) triple."""
+) -> list[PaperRecord]:
+    """Build one curated PaperRecord per cited (pmid, doi, url) triple."""
     index: dict[str, list[tuple[dict, date | None]]] = {}
     for paper, curated_on in dossiers:
         for key in _paper_keys(paper):
             index.setdefault(key, []).append((paper, curated_on))
 
-    records: dict[str, CitationRecord] = {}
+    records: dict[str, PaperRecord] = {}
     for pmid, doi, url in cited:
         key = citation_key(pmid, doi, url)
         matches = index.get(key)
@@ -80,7 +87,7 @@ def records_for(
             missing = "title" if not paper.get("title") else "year"
             raise CurationError(f"{key}: the dossier has no {missing}; cite another paper")
         has_pmid = bool(paper.get("pmid"))
-        rec = CitationRecord(
+        rec = PaperRecord(
             pmid=str(paper["pmid"]) if has_pmid else None,
             doi=paper.get("doi"),
             pmcid=paper.get("pmcid"),
@@ -103,7 +110,7 @@ def _first_author(paper: dict) -> list[str]:
     return [paper["first_author"]] if paper.get("first_author") else []
 
 
-def merge_into(snapshot: Snapshot, curated: list[CitationRecord]) -> list[CitationRecord]:
+def merge_into(snapshot: Snapshot, curated: list[PaperRecord]) -> list[PaperRecord]:
     """The new record list: E-utilities records are kept; curated ones are replaced or added."""
     out = {rec.key: rec for rec in snapshot}
     for rec in curated:
@@ -112,3 +119,40 @@ def merge_into(snapshot: Snapshot, curated: list[CitationRecord]) -> list[Citati
             continue
         out[rec.key] = rec
     return list(out.values())
+
+
+@dataclass
+class Curation:
+    """What `curate` did: the snapshot's size after it, and how many records are curated."""
+
+    store_dir: Path
+    total: int
+    curated: int
+
+
+def curate(
+    evidence_dir: str | os.PathLike[str],
+    claims: list[Claim],
+    store_dir: str | os.PathLike[str],
+) -> Curation:
+    """Rebuild the curated records of every paper `claims` cite, under the snapshot's lock.
+
+    E-utilities records are kept. Raises CurationError (nothing written) when a cited paper is
+    absent from the dossiers or incomplete there.
+    """
+    evidence_dir, store_dir = Path(evidence_dir), Path(store_dir)
+    cited = [(c.pmid, c.doi, c.url) for claim in claims for c in claim.evidence]
+    records = records_for(cited, read_dossiers(evidence_dir))
+    with lock(store_dir):
+        merged = merge_into(load_snapshot(store_dir), records)
+        save_snapshot(
+            store_dir,
+            merged,
+            {
+                "action": "curate",
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "evidence": [p.name for p in sorted(evidence_dir.glob("*.json"))],
+                "cited": len({r.key for r in records}),
+            },
+        )
+    return Curation(store_dir, len(merged), len(records))

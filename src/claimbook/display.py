@@ -9,25 +9,13 @@ from IPython.display import Markdown, display
 
 from claimbook import plots
 from claimbook.review import Review
-
-VERDICT_SENTENCES = {
-    "supported": "The research supports this claim",
-    "contested": "The research is divided on this claim",
-    "contradicted": "The research contradicts this claim",
-    "insufficient": "There is too little research to judge this claim",
-}
-
-
-def verdict_sentence(verdict: str, certainty: str) -> str:
-    """The verdict in one plain sentence, e.g. 'The research supports this claim (moderate
-    certainty).'"""
-    return f"{VERDICT_SENTENCES[verdict]} ({certainty} certainty)."
+from claimbook.vocab import verdict_sentence
 
 
 def claim_markdown(review: Review, claim_id: str) -> str:
     """The claim's text part as Markdown (quotes, claim, verdict, rationale, advice)."""
     claim = review.claim(claim_id)
-    v = review.verdict(claim_id)
+    v = review.verdict_row(claim_id)
     esc = html.escape
     quotes = "\n".join(f"> “{esc(q.text)}”  \n> — *{esc(q.section)}*\n>" for q in claim.quotes)
     parts = [

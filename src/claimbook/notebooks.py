@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from tqdm import tqdm
 
-from claimbook.pubmed.store import atomic_write
+from claimbook.files import atomic_write
 
 CLAIM_TEMPLATE = "claim.ipynb"
 
@@ -65,14 +65,16 @@ def render_claim(
     return out
 
 
-def execute_all(
-    directory: str | os.PathLike[str], on_done: Callable[[Path], None] | None = None
-) -> list[Path]:
-    """Execute every review notebook in place, in name order."""
-    done = []
-    for path in review_notebooks(directory):
-        execute_in_place(path)
-        done.append(path)
-        if on_done:
-            on_done(path)
-    return done
+def execute_all(directory: str | os.PathLike[str], progress: bool | None = None) -> list[Path]:
+    """Execute every review notebook in place, in name order.
+
+    `progress`: True shows a tqdm bar, False is quiet, None shows one only on a terminal.
+    """
+    paths = review_notebooks(directory)
+    disable = None if progress is None else not progress
+    with tqdm(total=len(paths), unit="notebook", disable=disable) as bar:
+        for path in paths:
+            bar.set_postfix_str(path.name)
+            execute_in_place(path)
+            bar.update()
+    return paths

@@ -11,6 +11,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from claimbook.vocab import STANCES, design_label
+
 STANCE_COLOURS = {
     "supports": "#0072B2",  # blue
     "contradicts": "#D55E00",  # vermillion
@@ -23,23 +25,6 @@ VERDICT_COLOURS = {
     "contested": "#E69F00",
     "contradicted": "#D55E00",
     "insufficient": "#999999",
-}
-STANCES = list(STANCE_COLOURS)
-
-DESIGN_LABELS = {
-    "meta-analysis": "Meta-analysis",
-    "systematic-review": "Systematic review",
-    "guideline": "Guideline",
-    "rct": "RCT",
-    "crossover-trial": "Crossover trial",
-    "prospective-cohort": "Prospective cohort",
-    "retrospective-cohort": "Retrospective cohort",
-    "case-control": "Case-control",
-    "cross-sectional": "Cross-sectional",
-    "lab-experiment": "Lab experiment",
-    "narrative-review": "Narrative review",
-    "case-report": "Case report",
-    "other": "Other",
 }
 
 
@@ -103,7 +88,7 @@ def evidence_map(table: pd.DataFrame) -> Figure:
                 fontsize=7,
             )
     ax.set_xticks(range(len(design_order)))
-    ax.set_xticklabels([DESIGN_LABELS.get(d, d) for d in design_order], rotation=35, ha="right")
+    ax.set_xticklabels([design_label(d) for d in design_order], rotation=35, ha="right")
     ax.set_yticks(range(len(claim_order)))
     ax.set_yticklabels(claim_order)
     ax.set_ylim(len(claim_order) - 0.5, -0.5)
@@ -188,7 +173,7 @@ def timeline(table: pd.DataFrame, claim_id: str) -> Figure:
         )
     ranks = sub[["design_rank", "design"]].drop_duplicates().sort_values("design_rank")
     labels = ranks.groupby("design_rank")["design"].apply(
-        lambda ds: " / ".join(DESIGN_LABELS.get(d, d) for d in ds)
+        lambda ds: " / ".join(design_label(d) for d in ds)
     )
     ax.set_yticks(list(labels.index))
     ax.set_yticklabels(list(labels.values), fontsize=8)

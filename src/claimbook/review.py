@@ -5,14 +5,14 @@ Notebooks and the report both start from `load_review()`, so they always agree.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from claimbook.claims import Article, Claim, validate_project
-from claimbook.evidence import Rules, evidence_table, load_rules, verdicts
+from claimbook.claims import Claim, ReviewedArticle, validate_project
+from claimbook.evidence import evidence_table, verdicts
+from claimbook.folder import PathLike, ReviewFolder, find_root
+from claimbook.grading import Rules, load_rules
 from claimbook.pubmed.store import Snapshot
 
 TABLE_VIEW = ["first_author", "year", "design", "n", "stance", "finding"]
@@ -22,7 +22,7 @@ TABLE_VIEW = ["first_author", "year", "design", "n", "stance", "finding"]
 class Review:
     """Everything a notebook or report needs about one article's claims."""
 
-    article: Article
+    article: ReviewedArticle
     claims: list[Claim]
     snapshot: Snapshot
     rules: Rules
@@ -35,7 +35,8 @@ class Review:
                 return c
         raise KeyError(f"no claim {claim_id}; known: {', '.join(c.id for c in self.claims)}")
 
-    def verdict(self, claim_id: str) -> pd.Series:
+    def verdict_row(self, claim_id: str) -> pd.Series:
+        """The claim's row of `verdicts`: verdict, certainty, rationale, counts by stance."""
         return self.verdicts.set_index("claim_id").loc[claim_id]
 
     def claim_table(self, claim_id: str) -> pd.DataFrame:
@@ -51,33 +52,26 @@ class Review:
     def snapshot_summary(self) -> str:
         counts = self.snapshot.count_by_source()
         parts = ", ".join(f"{n} {src}" for src, n in sorted(counts.items()))
-        dates = [r.curated_on for r in self.snapshot if r.curated_on] + [
-            r.fetched_at.date() for r in self.snapshot if r.fetched_at
-        ]
-        latest = max(dates).isoformat() if dates else "unknown"
+        latest = self.snapshot.latest_date() or "unknown"
         return f"{len(self.snapshot)} records ({parts}); latest {latest}"
 
 
-def find_root(start: str | os.PathLike[str] | None = None) -> Path:
-    """The project root: the nearest folder upwards holding claims/ and data/."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "claims").is_dir() and (folder / "data").is_dir():
-            return folder
-    raise FileNotFoundError(f"no claims/ and data/ folders above {here}")
-
-
 def load_review(
-    claims_dir: str | os.PathLike[str] | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-    rules_file: str | os.PathLike[str] | None = None,
+    claims_dir: PathLike | None = None,
+    data_dir: PathLike | None = None,
+    rules_file: PathLike | None = None,
+    project: PathLike | None = None,
 ) -> Review:
-    """Load and validate a project (default: the one around the current folder) and grade it."""
-    root = find_root() if claims_dir is None or data_dir is None else None
-    claims_dir = Path(claims_dir) if claims_dir else root / "claims"
-    data_dir = Path(data_dir) if data_dir else root / "data"
-    project = validate_project(claims_dir, data_dir)
+    """Load, validate and grade a review folder.
+
+    `project` names the folder; without it (and without both `claims_dir` and `data_dir`) the
+    review around the current folder is used, so a notebook finds its review from notebooks/.
+    """
+    if project is None and (claims_dir is None or data_dir is None):
+        project = find_root()
+    folder = ReviewFolder.at(project, claims_dir, data_dir)
+    checked = validate_project(folder.claims, folder.data)
     rules = load_rules(rules_file)
-    table = evidence_table(project.claims, project.snapshot, rules)
-    graded = verdicts(project.claims, project.snapshot, rules, table=table)
-    return Review(project.article, project.claims, project.snapshot, rules, table, graded)
+    table = evidence_table(checked.claims, checked.snapshot, rules)
+    graded = verdicts(checked.claims, checked.snapshot, rules, table=table)
+    return Review(checked.article, checked.claims, checked.snapshot, rules, table, graded)

@@ -1,7 +1,12 @@
-"""PubMed access: E-utilities client, streaming XML parser and the on-disk snapshot."""
+"""PubMed access: E-utilities client, streaming XML parser and the on-disk snapshot.
 
+from claimbook.pubmed import EutilsClient, load_snapshot, parse_pubmed_xml
+for article in parse_pubmed_xml("efetch.xml"):   # PubMedArticle records, streamed
+    print(article.pmid, article.title)
+"""
+
+from claimbook.pubmed.client import EutilsClient
 from claimbook.pubmed.errors import (
-    MissingRecordsError,
     NCBIError,
     NetworkError,
     ParseError,
@@ -9,13 +14,23 @@ from claimbook.pubmed.errors import (
     RateLimitedError,
     SessionExpiredError,
 )
+from claimbook.pubmed.parse import AbstractSection, Correction, PubMedArticle, parse_pubmed_xml
+from claimbook.pubmed.store import PaperRecord, Snapshot, SnapshotError, load_snapshot
 
 __all__ = [
-    "MissingRecordsError",
+    "AbstractSection",
+    "Correction",
+    "EutilsClient",
     "NCBIError",
     "NetworkError",
+    "PaperRecord",
     "ParseError",
+    "PubMedArticle",
     "PubMedError",
     "RateLimitedError",
     "SessionExpiredError",
+    "Snapshot",
+    "SnapshotError",
+    "load_snapshot",
+    "parse_pubmed_xml",
 ]

@@ -19,7 +19,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -30,6 +30,7 @@ from urllib3.exceptions import MaxRetryError, ProtocolError
 from urllib3.util.retry import Retry
 
 from claimbook import __version__
+from claimbook.ids import short_list
 from claimbook.pubmed.errors import (
     NCBIError,
     NetworkError,
@@ -38,7 +39,7 @@ from claimbook.pubmed.errors import (
     RateLimitedError,
     SessionExpiredError,
 )
-from claimbook.pubmed.parse import Article, parse_pubmed_xml
+from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ class FetchedBatch:
     url: str
     fetched_at: datetime
     status: int
-    articles: list[Article] = field(default_factory=list, repr=False)
+    articles: list[PubMedArticle] = field(default_factory=list, repr=False)
 
     @property
     def missing(self) -> list[str]:
@@ -149,16 +150,8 @@ class FetchResult:
         return [p for b in self.batches for p in b.missing]
 
     @property
-    def articles(self) -> list[Article]:
+    def articles(self) -> list[PubMedArticle]:
         return [a for b in self.batches for a in b.articles]
-
-
-def _short(ids: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" (+{len(ids) - limit} more)" if len(ids) > limit else "")
-
-
-# --------------------------------------------------------------------------- the client
 
 
 class EutilsClient:
@@ -460,7 +453,7 @@ class EutilsClient:
                     not_fetched = [p for p in ids if p not in set(done)]
                     err = type(exc)(
                         f"efetch failed on {exc}; {len(not_fetched)} of {len(ids)} PMIDs not "
-                        f"fetched: {_short(not_fetched)}"
+                        f"fetched: {short_list(not_fetched, limit=8)}"
                         + (f"; {len(done)} fetched before the failure are kept" if done else "")
                     )
                     err.fetched, err.not_fetched = done, not_fetched

@@ -25,11 +25,3 @@ class SessionExpiredError(NCBIError):
 
 class ParseError(PubMedError):
     """A response body is not the XML it should be (malformed, truncated, unsafe)."""
-
-
-class MissingRecordsError(PubMedError):
-    """Some PMIDs asked for were not returned (deleted or unknown to PubMed)."""
-
-    def __init__(self, message: str, missing: list[str]) -> None:
-        super().__init__(message)
-        self.missing = missing

@@ -1,4 +1,4 @@
-"""Streaming, safe parser for PubMed efetch XML (PubmedArticleSet) into `Article` records.
+"""Streaming, safe parser for PubMed efetch XML (PubmedArticleSet) into `PubMedArticle` records.
 
 * Streaming: `lxml.etree.iterparse` on each record's end tag; every record is cleared once read
   and its earlier siblings deleted, so memory does not grow with the number of records.
@@ -25,15 +25,16 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from lxml import etree
+from pydantic import ConfigDict
 
 from claimbook.pubmed.errors import ParseError
 
-__all__ = ["CORRECTION_TYPES", "AbstractSection", "Article", "Correction", "parse_pubmed_xml"]
+__all__ = ["CORRECTION_TYPES", "AbstractSection", "Correction", "PubMedArticle", "parse_pubmed_xml"]
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
 ROOT_TAG = "PubmedArticleSet"
 INLINE_TAGS = frozenset({"i", "b", "sup", "sub", "u"})
-# The CommentsCorrections types kept in `Article.corrections`: links that change how a paper
+# The CommentsCorrections types kept in `PubMedArticle.corrections`: links that change how a paper
 # should be read. CommentOn/CommentIn, Cites, SummaryForPatientsIn etc. are left out.
 CORRECTION_TYPES = frozenset({
     "ErratumIn", "ErratumFor", "RetractionIn", "RetractionOf", "PartialRetractionIn",
@@ -53,7 +54,13 @@ PROLOG_LIMIT = 1 << 20  # bytes of prolog inspected before falling back to scann
 
 @dataclass(slots=True)
 class AbstractSection:
-    """One AbstractText: its printed label, NLM category and plain text."""
+    """One AbstractText: its printed label, NLM category and plain text.
+
+    The snapshot stores these as they are (PaperRecord.abstract_sections); pydantic validates
+    them there and refuses unknown fields.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     label: str | None
     category: str | None
@@ -66,13 +73,15 @@ class Correction:
     expressions of concern, updates, republications, reprints); comments and citations are not
     kept. `source` is the RefSource citation text, `pmid` the linked record's PMID if given."""
 
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     type: str
     pmid: str | None
     source: str | None
 
 
 @dataclass(slots=True)
-class Article:
+class PubMedArticle:
     """One PubMed record, normalised. `kind` is "article" or "book".
 
     For books (`kind="book"`) `journal` holds the publisher's name (else the book title),
@@ -293,7 +302,7 @@ def _data_ids(data: etree._Element | None, ids: dict[str, str]) -> None:
                 _collect_ids(child, ids)
 
 
-def _journal_article(rec: etree._Element) -> Article:
+def _journal_article(rec: etree._Element) -> PubMedArticle:
     citation, data = _record_parts(rec, "MedlineCitation", "PubmedData")
 
     pmid = art = medline_ta = None
@@ -354,7 +363,7 @@ def _journal_article(rec: etree._Element) -> Article:
     retracted = "Retracted Publication" in pub_types or any(
         c.type == "RetractionIn" for c in corrections
     )
-    return Article(
+    return PubMedArticle(
         pmid=pmid,
         title=_text(title_el),
         title_html=_inline_html(title_el),
@@ -373,7 +382,7 @@ def _journal_article(rec: etree._Element) -> Article:
     )
 
 
-def _book_article(rec: etree._Element) -> Article:
+def _book_article(rec: etree._Element) -> PubMedArticle:
     doc, data = _record_parts(rec, "BookDocument", "PubmedBookData")
 
     pmid = title_el = abstract_el = book = None
@@ -419,7 +428,7 @@ def _book_article(rec: etree._Element) -> Article:
     if title_el is None:  # a whole-book record has no chapter title
         title_el = book_title_el
     abstract, sections = _abstract(abstract_el)
-    return Article(
+    return PubMedArticle(
         pmid=pmid,
         title=_text(title_el),
         title_html=_inline_html(title_el),
@@ -582,7 +591,7 @@ def _root_error(root: etree._Element | None) -> ParseError:
     return ParseError(message)
 
 
-def parse_pubmed_xml(source: bytes | str | os.PathLike[str] | BinaryIO) -> Iterator[Article]:
+def parse_pubmed_xml(source: bytes | str | os.PathLike[str] | BinaryIO) -> Iterator[PubMedArticle]:
     """Yield one Article per PubmedArticle / PubmedBookArticle in an efetch XML body.
 
     `source` is the body as bytes, a path (str or PathLike; `.gz` is read through gzip) or a

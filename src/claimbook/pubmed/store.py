@@ -2,7 +2,7 @@
 
 Layout::
 
-    data/pubmed/records.jsonl   one CitationRecord per line, sorted by key (diff-friendly)
+    data/pubmed/records.jsonl   one PaperRecord per line, sorted by key (diff-friendly)
     data/pubmed/manifest.json   what was asked, when, counts, tool version, content hashes
     data/pubmed/raw/*.xml.gz    E-utilities responses exactly as received (gzip-compressed)
 
@@ -14,29 +14,34 @@ never leaves a half-written snapshot.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import json
 import os
-import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from claimbook.files import atomic_write, lock
+from claimbook.ids import check_doi, check_pmcid, check_pmid, citation_key, key_sort
+from claimbook.pubmed.parse import AbstractSection, Correction
+
+__all__ = [
+    "PaperRecord",
+    "Snapshot",
+    "SnapshotError",
+    "atomic_write",
+    "load_snapshot",
+    "lock",
+    "save_snapshot",
+]
 
 RECORDS_FILE = "records.jsonl"
 MANIFEST_FILE = "manifest.json"
 RAW_DIR = "raw"
-LOCK_FILE = ".lock"
-
-PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-PMCID_RE = re.compile(r"^PMC[0-9]+$")
 
 
 class SnapshotError(Exception):
@@ -47,25 +52,7 @@ class SnapshotError(Exception):
         super().__init__(f"{self.file}:{line}: {field}: {message}")
 
 
-class AbstractSection(BaseModel):
-    """One labelled part of a structured abstract."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    label: str | None = None
-    category: str | None = None
-    text: str
-
-
-class Correction(BaseModel):
-    """A link to a correction-like record: ErratumIn, RetractionIn, RetractionOf, ..."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    type: str
-    pmid: str | None = None
-    source: str | None = None
-
-
-class CitationRecord(BaseModel):
+class PaperRecord(BaseModel):
     """One cited paper, normalised: the bibliographic facts plus where they came from."""
 
     model_config = ConfigDict(extra="forbid")
@@ -94,26 +81,9 @@ class CitationRecord(BaseModel):
     fetched_at: datetime | None = None
     raw: str | None = Field(None, description="path of the raw response, relative to the store")
 
-    @field_validator("pmid")
-    @classmethod
-    def _pmid(cls, v: str | None) -> str | None:
-        if v is not None and not PMID_RE.match(v):
-            raise ValueError(f"malformed PMID {v!r} (expected digits only)")
-        return v
-
-    @field_validator("doi")
-    @classmethod
-    def _doi(cls, v: str | None) -> str | None:
-        if v is not None and not DOI_RE.match(v):
-            raise ValueError(f"malformed DOI {v!r} (expected 10.NNNN/...)")
-        return v
-
-    @field_validator("pmcid")
-    @classmethod
-    def _pmcid(cls, v: str | None) -> str | None:
-        if v is not None and not PMCID_RE.match(v):
-            raise ValueError(f"malformed PMCID {v!r} (expected PMC followed by digits)")
-        return v
+    _pmid = field_validator("pmid")(check_pmid)
+    _doi = field_validator("doi")(check_doi)
+    _pmcid = field_validator("pmcid")(check_pmcid)
 
     @property
     def key(self) -> str:
@@ -125,27 +95,12 @@ class CitationRecord(BaseModel):
         return self.authors[0] if self.authors else None
 
 
-def citation_key(pmid: str | None, doi: str | None = None, url: str | None = None) -> str:
-    """The one key that names a citation in claims and in the snapshot."""
-    if pmid:
-        return pmid
-    if doi:
-        return "doi:" + doi.lower()
-    if url:
-        return "url:" + url
-    raise ValueError("a citation needs a pmid, a doi or a url")
-
-
-def _sort_key(key: str) -> tuple[int, int, str]:
-    return (0, int(key), "") if key.isdigit() else (1, 0, key)
-
-
 class Snapshot:
     """The records of a snapshot, by key; look-ups by PMID, DOI or URL."""
 
-    def __init__(self, records: Iterable[CitationRecord], directory: Path | None = None) -> None:
+    def __init__(self, records: Iterable[PaperRecord], directory: Path | None = None) -> None:
         self.directory = directory
-        self.records: dict[str, CitationRecord] = {}
+        self.records: dict[str, PaperRecord] = {}
         self._by_doi: dict[str, str] = {}
         for rec in records:
             self.records[rec.key] = rec
@@ -155,19 +110,19 @@ class Snapshot:
     def __len__(self) -> int:
         return len(self.records)
 
-    def __iter__(self) -> Iterator[CitationRecord]:
-        return iter(self.records[k] for k in sorted(self.records, key=_sort_key))
+    def __iter__(self) -> Iterator[PaperRecord]:
+        return iter(self.records[k] for k in sorted(self.records, key=key_sort))
 
     def __contains__(self, key: object) -> bool:
         return key in self.records
 
-    def get(self, key: str) -> CitationRecord | None:
+    def get(self, key: str) -> PaperRecord | None:
         """A record by snapshot key (PMID, `doi:...` or `url:...`)."""
         return self.records.get(key)
 
     def find(
         self, pmid: str | None = None, doi: str | None = None, url: str | None = None
-    ) -> CitationRecord | None:
+    ) -> PaperRecord | None:
         """The record a citation refers to: by PMID first, then by DOI (any case), then URL."""
         if pmid:
             return self.records.get(pmid)
@@ -179,10 +134,22 @@ class Snapshot:
         return None
 
     def count_by_source(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for rec in self.records.values():
-            out[rec.source] = out.get(rec.source, 0) + 1
-        return out
+        """How many records come from each source ('curated', 'pubmed-efetch'), by name."""
+        return count_by_source(self.records.values())
+
+    def latest_date(self) -> date | None:
+        """The latest curation or fetch date: the snapshot's 'as of' date."""
+        dates = [r.curated_on for r in self if r.curated_on]
+        dates += [r.fetched_at.date() for r in self if r.fetched_at]
+        return max(dates) if dates else None
+
+
+def count_by_source(records: Iterable[PaperRecord]) -> dict[str, int]:
+    """How many of `records` come from each source, sorted by source name."""
+    out: dict[str, int] = {}
+    for rec in records:
+        out[rec.source] = out.get(rec.source, 0) + 1
+    return dict(sorted(out.items()))
 
 
 def load_snapshot(directory: str | os.PathLike[str]) -> Snapshot:
@@ -201,7 +168,7 @@ def load_snapshot(directory: str | os.PathLike[str]) -> Snapshot:
         except json.JSONDecodeError as exc:
             raise SnapshotError(path, lineno, "json", f"invalid JSON: {exc.msg}") from None
         try:
-            rec = CitationRecord.model_validate(data)
+            rec = PaperRecord.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
             field = ".".join(str(p) for p in err["loc"]) or "record"
@@ -215,43 +182,13 @@ def load_snapshot(directory: str | os.PathLike[str]) -> Snapshot:
     return Snapshot(records, directory)
 
 
-def dump_records(records: Iterable[CitationRecord]) -> str:
+def dump_records(records: Iterable[PaperRecord]) -> str:
     """Serialise records as sorted JSON Lines: one record a line, keys in a stable order."""
     lines = []
-    for rec in sorted(records, key=lambda r: _sort_key(r.key)):
+    for rec in sorted(records, key=lambda r: key_sort(r.key)):
         data = rec.model_dump(mode="json", exclude_defaults=False)
         lines.append(json.dumps(data, ensure_ascii=False, sort_keys=False))
     return "".join(line + "\n" for line in lines)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temp file in the same directory and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def lock(directory: str | os.PathLike[str], timeout: float = 60.0) -> FileLock:
-    """The snapshot's file lock: hold it around every read-modify-write of the store."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(directory / LOCK_FILE), timeout=timeout)
 
 
 def sha256(data: bytes) -> str:
@@ -272,7 +209,7 @@ def read_raw(directory: Path, rel: str) -> bytes:
 
 def save_snapshot(
     directory: str | os.PathLike[str],
-    records: Iterable[CitationRecord],
+    records: Iterable[PaperRecord],
     manifest_entry: dict | None = None,
 ) -> Path:
     """Replace the snapshot's records atomically and update its manifest.
@@ -296,9 +233,7 @@ def save_snapshot(
             raise SnapshotError(
                 manifest_path, exc.lineno, "json", f"invalid JSON: {exc.msg}"
             ) from None
-    counts: dict[str, int] = {}
-    for rec in records:
-        counts[rec.source] = counts.get(rec.source, 0) + 1
+    counts = count_by_source(records)
     raw_hashes = {}
     raw_dir = directory / RAW_DIR
     if raw_dir.is_dir():
@@ -306,7 +241,7 @@ def save_snapshot(
             raw_hashes[f"{RAW_DIR}/{f.name}"] = sha256(f.read_bytes())
     manifest["format"] = "claimbook-snapshot/1"
     manifest["tool_version"] = __version__
-    manifest["records"] = {"total": len(records), "by_source": dict(sorted(counts.items()))}
+    manifest["records"] = {"total": len(records), "by_source": counts}
     manifest["hashes"] = {RECORDS_FILE: sha256(body), **raw_hashes}
     history = manifest.get("history", [])
     if manifest_entry:

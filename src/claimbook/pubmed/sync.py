@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from claimbook.files import lock
 from claimbook.pubmed import store
-from claimbook.pubmed.parse import Article, parse_pubmed_xml
-from claimbook.pubmed.store import AbstractSection, CitationRecord, Correction
+from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
+from claimbook.pubmed.store import PaperRecord
 
 
-def record_from_article(article: Article, fetched_at: datetime, raw: str) -> CitationRecord:
+def record_from_article(article: PubMedArticle, fetched_at: datetime, raw: str) -> PaperRecord:
     """The snapshot record for a parsed PubMed article, with efetch provenance."""
-    return CitationRecord(
+    return PaperRecord(
         pmid=article.pmid,
         doi=article.doi,
         pmcid=article.pmcid,
@@ -31,16 +32,11 @@ def record_from_article(article: Article, fetched_at: datetime, raw: str) -> Cit
         journal=article.journal,
         year=article.year,
         abstract=article.abstract or None,
-        abstract_sections=[
-            AbstractSection(label=s.label, category=s.category, text=s.text)
-            for s in article.abstract_sections
-        ],
+        abstract_sections=list(article.abstract_sections),
         publication_types=list(article.publication_types),
         mesh_terms=list(article.mesh_terms),
         retracted=article.retracted,
-        corrections=[
-            Correction(type=c.type, pmid=c.pmid, source=c.source) for c in article.corrections
-        ],
+        corrections=list(article.corrections),
         source="pubmed-efetch",
         fetched_at=fetched_at,
         raw=raw,
@@ -68,6 +64,22 @@ def plan(pmids: Iterable[str], snapshot: store.Snapshot, refresh: bool = False) 
 
 
 @dataclass
+class FetchPlan:
+    """Every PMID the claims cite or exclude, and those of them to fetch."""
+
+    cited: list[str]
+    todo: list[str]
+
+
+def plan_fetch(
+    claims: Iterable, store_dir: str | os.PathLike[str], refresh: bool = False
+) -> FetchPlan:
+    """What `claimbook fetch` would fetch into the snapshot at `store_dir` (reads only)."""
+    cited = cited_pmids(claims)
+    return FetchPlan(cited, plan(cited, store.load_snapshot(store_dir), refresh=refresh))
+
+
+@dataclass
 class SyncReport:
     """What a sync did: PMIDs stored from E-utilities, and those PubMed did not return."""
 
@@ -81,7 +93,7 @@ def commit_batch(
     raw_body: bytes,
     fetched_at: datetime,
     request: dict,
-    articles: list[Article] | None = None,
+    articles: list[PubMedArticle] | None = None,
 ) -> list[str]:
     """Store one efetch response: raw bytes, parsed records (replacing curated ones), manifest.
 
@@ -94,7 +106,7 @@ def commit_batch(
     if articles is None:
         articles = list(parse_pubmed_xml(raw_body))
     records = [record_from_article(a, fetched_at, rel) for a in articles]
-    with store.lock(store_dir):
+    with lock(store_dir):
         snapshot = store.load_snapshot(store_dir)
         merged = {rec.key: rec for rec in snapshot}
         for rec in records:
@@ -127,3 +139,17 @@ def sync(pmids: list[str], store_dir: str | os.PathLike[str], client) -> SyncRep
     result = client.efetch(pmids, on_batch=on_batch)
     report.missing = list(result.missing)
     return report
+
+
+def lookup(
+    pmids: Iterable[str], snapshot: store.Snapshot, client=None
+) -> dict[str, PaperRecord | None]:
+    """Records for `pmids`: from the snapshot, and those it lacks fetched with `client` (not
+    stored). Without a client, or when PubMed has no such record, the value is None."""
+    records: dict[str, PaperRecord | None] = {p: snapshot.get(p) for p in pmids}
+    absent = [p for p, rec in records.items() if rec is None]
+    if absent and client is not None:
+        for batch in client.efetch(absent).batches:
+            for art in batch.articles:
+                records[art.pmid] = record_from_article(art, batch.fetched_at, "(not stored)")
+    return records

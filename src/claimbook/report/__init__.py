@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from claimbook.pubmed.store import atomic_write
+from claimbook.files import write_text
 from claimbook.report import exports
 from claimbook.report.claimreview import claim_reviews, jsonld_text
 from claimbook.report.context import ReportContext, ReportError, build_context
@@ -28,7 +28,14 @@ from claimbook.report.markdown import render_markdown
 from claimbook.report.pdf import PDFError, html_to_pdf
 from claimbook.review import Review
 
-__all__ = ["FORMATS", "PDFError", "ReportError", "build_report", "write_exports"]
+__all__ = [
+    "FORMATS",
+    "PDFError",
+    "ReportError",
+    "build_report",
+    "parse_formats",
+    "write_exports",
+]
 
 FORMATS = ("html", "pdf", "md")
 HTML_NAME = "claimbook-report.html"
@@ -39,12 +46,7 @@ EXPORTS_DIR = "exports"
 FIGURES_DIR = "figures"
 
 
-def _write(path: Path, text: str) -> Path:
-    atomic_write(path, text.encode("utf-8"))
-    return path
-
-
-def _formats(formats: Iterable[str] | str) -> list[str]:
+def parse_formats(formats: Iterable[str] | str) -> list[str]:
     """Normalise and check the requested formats ('html,md' or ['html', 'md'])."""
     if isinstance(formats, str):
         formats = formats.split(",")
@@ -70,8 +72,8 @@ def write_exports(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
     for name, records, rows in groups:
         for suffix, text in exports.render_all(records, rows, numbers).items():
             file = f"{name}.{suffix}"
-            written[file] = _write(folder / file, text)
-    written["claimreview"] = _write(
+            written[file] = write_text(folder / file, text)
+    written["claimreview"] = write_text(
         out_dir / CLAIMREVIEW_NAME, jsonld_text(claim_reviews(ctx, HTML_NAME))
     )
     return written
@@ -91,7 +93,7 @@ def build_report(
     Raises ValueError for an unknown format, PDFError when Chromium is missing or fails, and
     ReportError when the review cannot be rendered.
     """
-    wanted = _formats(formats)
+    wanted = parse_formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     steps = ["content", "figures", *[f for f in FORMATS if f in wanted], "exports"]
@@ -113,7 +115,7 @@ def build_report(
         step("figures")
         html = render_html(ctx, figures, HTML_NAME) if {"html", "pdf"} & set(wanted) else ""
         if "html" in wanted:
-            written["html"] = _write(out_dir / HTML_NAME, html)
+            written["html"] = write_text(out_dir / HTML_NAME, html)
             step("html")
         if "pdf" in wanted:
             written["pdf"] = html_to_pdf(html, out_dir / PDF_NAME, fixed_date=ctx.article.reviewed)
@@ -121,11 +123,11 @@ def build_report(
         if "md" in wanted:
             for claim_id, svg in sorted(figures.claims.items()):
                 name = f"{FIGURES_DIR}/{claim_id}.svg"
-                written[name] = _write(out_dir / name, svg)
-            written[f"{FIGURES_DIR}/overview.svg"] = _write(
+                written[name] = write_text(out_dir / name, svg)
+            written[f"{FIGURES_DIR}/overview.svg"] = write_text(
                 out_dir / FIGURES_DIR / "overview.svg", figures.overview
             )
-            written["md"] = _write(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
+            written["md"] = write_text(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
             step("md")
         written.update(write_exports(ctx, out_dir))
         step("exports")

@@ -11,12 +11,11 @@ from datetime import date
 
 import pandas as pd
 
-from claimbook.claims import Article, Excluded, Quote
-from claimbook.display import verdict_sentence
-from claimbook.evidence import Rules
-from claimbook.plots import DESIGN_LABELS
-from claimbook.pubmed.store import CitationRecord
+from claimbook.claims import Excluded, Quote, ReviewedArticle
+from claimbook.grading import Rules
+from claimbook.pubmed.store import PaperRecord
 from claimbook.review import Review
+from claimbook.vocab import STANCES, design_label, verdict_sentence
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
@@ -39,7 +38,7 @@ class Reference:
 
     number: int
     key: str
-    record: CitationRecord
+    record: PaperRecord
     cited_by: list[str] = field(default_factory=list)
 
     @property
@@ -150,7 +149,7 @@ class ReportContext:
     rules: RulesView
 
     @property
-    def article(self) -> Article:
+    def article(self) -> ReviewedArticle:
         return self.review.article
 
     @property
@@ -160,10 +159,6 @@ class ReportContext:
     @property
     def curated(self) -> int:
         return sum(1 for r in self.references if r.record.source == "curated")
-
-
-def _design_label(design: str) -> str:
-    return DESIGN_LABELS.get(design, design)
 
 
 def _rows(review: Review, claim_id: str, refs: dict[str, Reference]) -> list[EvidenceRow]:
@@ -187,7 +182,7 @@ def _rows(review: Review, claim_id: str, refs: dict[str, Reference]) -> list[Evi
         rows.append(
             EvidenceRow(
                 ref=ref,
-                design=_design_label(r.design),
+                design=design_label(r.design),
                 n=None if pd.isna(r.n) else int(r.n),
                 stance=r.stance,
                 finding=r.finding,
@@ -201,35 +196,25 @@ def _rows(review: Review, claim_id: str, refs: dict[str, Reference]) -> list[Evi
 def rules_view(rules: Rules) -> RulesView:
     """The grading rules, flattened for printing."""
     designs = sorted(
-        ((_design_label(d), int(x["rank"]), float(x["weight"])) for d, x in rules.designs.items()),
+        ((design_label(d), x.rank, x.weight) for d, x in rules.designs.items()),
         key=lambda t: (-t[1], -t[2], t[0]),
     )
     size, lower = [], 1  # n is at least 1
-    for band in rules.size["bands"]:
-        size.append(f"n {lower}{DASH}{band['below'] - 1}: weight {TIMES} {band['factor']:g}")
-        lower = band["below"]
-    size.append(f"n {lower} or more: weight {TIMES} {rules.size['otherwise']:g}")
-    size.append(f"n not reported: weight {TIMES} {rules.size['unknown']:g}")
+    for band in rules.size.bands:
+        size.append(f"n {lower}{DASH}{band.below - 1}: weight {TIMES} {band.factor:g}")
+        lower = band.below
+    size.append(f"n {lower} or more: weight {TIMES} {rules.size.otherwise:g}")
+    size.append(f"n not reported: weight {TIMES} {rules.size.unknown:g}")
     return RulesView(
         source=rules.source,
         designs=designs,
-        pooled=sorted(_design_label(d) for d in rules.pooled),
+        pooled=sorted(design_label(d) for d in rules.pooled),
         size=size,
-        stances=[
-            (s, float(x["support"]), float(x["contradict"])) for s, x in rules.stances.items()
-        ],
-        verdict=dict(rules.verdict),
-        certainty_start=[(s["level"], int(s["min_rank"])) for s in rules.certainty["start"]],
-        certainty=dict(rules.certainty),
+        stances=[(s, x.support, x.contradict) for s, x in rules.stances.items()],
+        verdict=rules.verdict.model_dump(),
+        certainty_start=[(s.level, s.min_rank) for s in rules.certainty.start],
+        certainty=rules.certainty.model_dump(),
     )
-
-
-def snapshot_date(review: Review) -> str:
-    """The latest curation or fetch date in the snapshot (the report's only 'as of' date)."""
-    dates = [r.curated_on for r in review.snapshot if r.curated_on] + [
-        r.fetched_at.date() for r in review.snapshot if r.fetched_at
-    ]
-    return max(dates).isoformat() if dates else "unknown"
 
 
 def build_context(review: Review) -> ReportContext:
@@ -237,7 +222,7 @@ def build_context(review: Review) -> ReportContext:
     refs: dict[str, Reference] = {}
     sections = []
     for claim in review.claims:
-        v = review.verdict(claim.id)
+        v = review.verdict_row(claim.id)
         rows = _rows(review, claim.id, refs)
         sections.append(
             ClaimSection(
@@ -246,14 +231,14 @@ def build_context(review: Review) -> ReportContext:
                 slug=claim.slug,
                 title=claim.title,
                 topic=claim.topic,
-                topic_label=review.article.topics.get(claim.topic, claim.topic),
+                topic_label=review.article.topics[claim.topic].title,
                 claim=claim.claim,
                 quotes=list(claim.quotes),
                 verdict=v["verdict"],
                 certainty=v["certainty"],
                 sentence=verdict_sentence(v["verdict"], v["certainty"]),
                 rationale=v["rationale"],
-                counts={s: int(v[s]) for s in ("supports", "contradicts", "mixed", "context")},
+                counts={s: int(v[s]) for s in STANCES},
                 retracted=int(v["retracted"]),
                 rows=rows,
                 advice=claim.advice,
@@ -268,7 +253,7 @@ def build_context(review: Review) -> ReportContext:
         review=review,
         claims=sections,
         references=list(refs.values()),
-        snapshot_date=snapshot_date(review),
+        snapshot_date=str(review.snapshot.latest_date() or "unknown"),
         snapshot_size=len(review.snapshot),
         snapshot_sources=[(SOURCE_NAMES.get(k, k), n) for k, n in sorted(sources.items())],
         thin=thin,

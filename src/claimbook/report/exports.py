@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from claimbook.pubmed.store import CitationRecord
+from claimbook.pubmed.store import PaperRecord
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 CSV_COLUMNS = [
@@ -38,14 +38,14 @@ def _split_author(author: str) -> tuple[str, str]:
     return author.strip(), ""
 
 
-def _url(r: CitationRecord) -> str | None:
+def _url(r: PaperRecord) -> str | None:
     return PUBMED_URL.format(r.pmid) if r.pmid else r.url
 
 
 # --------------------------------------------------------------------------- RIS
 
 
-def ris(records: Iterable[CitationRecord]) -> str:
+def ris(records: Iterable[PaperRecord]) -> str:
     """RIS, one TY..ER block per record (journal articles)."""
     out = []
     for r in records:
@@ -91,7 +91,7 @@ def _bib_verbatim(text: str) -> str:
     return text.replace("{", "%7B").replace("}", "%7D")
 
 
-def bibtex_key(r: CitationRecord) -> str:
+def bibtex_key(r: PaperRecord) -> str:
     """A stable key: first author's surname (ASCII) + year + PMID or a DOI/URL tail."""
     surname = _split_author(r.authors[0])[0] if r.authors else "anon"
     ascii_name = unicodedata.normalize("NFKD", surname).encode("ascii", "ignore").decode()
@@ -105,7 +105,7 @@ def _bib_author(author: str) -> str:
     return f"{bib_escape(last)}, {initials}" if initials else f"{{{bib_escape(author)}}}"
 
 
-def bibtex(records: Iterable[CitationRecord]) -> str:
+def bibtex(records: Iterable[PaperRecord]) -> str:
     """BibTeX @article entries with unique keys; special characters escaped."""
     out, used = [], set()
     for r in records:
@@ -133,7 +133,7 @@ def bibtex(records: Iterable[CitationRecord]) -> str:
 # --------------------------------------------------------------------------- CSL-JSON
 
 
-def csl_items(records: Iterable[CitationRecord]) -> list[dict]:
+def csl_items(records: Iterable[PaperRecord]) -> list[dict]:
     """CSL-JSON items (the format citeproc, Zotero and pandoc read)."""
     items = []
     for r in records:
@@ -159,7 +159,7 @@ def csl_items(records: Iterable[CitationRecord]) -> list[dict]:
     return items
 
 
-def csl_json(records: Iterable[CitationRecord]) -> str:
+def csl_json(records: Iterable[PaperRecord]) -> str:
     """CSL-JSON as text: a JSON array, indented, UTF-8."""
     return json.dumps(csl_items(records), indent=2, ensure_ascii=False) + "\n"
 
@@ -181,7 +181,7 @@ def medline_field(tag: str, value: str, width: int = 80) -> list[str]:
     return [f"{tag:<4}- {lines[0]}"] + [" " * 6 + rest for rest in lines[1:]]
 
 
-def nbib(records: Iterable[CitationRecord]) -> str:
+def nbib(records: Iterable[PaperRecord]) -> str:
     """PubMed's MEDLINE/NBIB format, as PubMed's 'Send to: Citation manager' writes it."""
     out = []
     for r in records:
@@ -227,7 +227,7 @@ def evidence_csv(table: pd.DataFrame, numbers: Mapping[str, int] | None = None) 
 
 # --------------------------------------------------------------------------- all at once
 
-WRITERS: dict[str, Callable[[list[CitationRecord]], str]] = {
+WRITERS: dict[str, Callable[[list[PaperRecord]], str]] = {
     "ris": ris,
     "bib": bibtex,
     "csl.json": csl_json,
@@ -236,7 +236,7 @@ WRITERS: dict[str, Callable[[list[CitationRecord]], str]] = {
 
 
 def render_all(
-    records: list[CitationRecord], rows: pd.DataFrame, numbers: Mapping[str, int] | None = None
+    records: list[PaperRecord], rows: pd.DataFrame, numbers: Mapping[str, int] | None = None
 ) -> dict[str, str]:
     """Every export of one group of citations, by file suffix."""
     texts = {suffix: writer(records) for suffix, writer in WRITERS.items()}

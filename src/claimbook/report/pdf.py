@@ -11,7 +11,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from claimbook.pubmed.store import atomic_write
+from claimbook.files import atomic_write
 from claimbook.report.context import ReportError
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -1,0 +1,64 @@
+"""Identifiers of papers: PMID, DOI and PMCID patterns, and the one key that names a citation.
+
+Claims, the snapshot and the exports all name a paper the same way: its PMID, else
+`doi:<doi>` (lower case), else `url:<url>` for a source PubMed does not index.
+"""
+
+from __future__ import annotations
+
+import re
+
+PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+PMCID_RE = re.compile(r"^PMC[0-9]+$")
+URL_RE = re.compile(r"^https?://\S+$")
+
+
+def citation_key(pmid: str | None, doi: str | None = None, url: str | None = None) -> str:
+    """The one key that names a citation in claims and in the snapshot."""
+    if pmid:
+        return pmid
+    if doi:
+        return "doi:" + doi.lower()
+    if url:
+        return "url:" + url
+    raise ValueError("a citation needs a pmid, a doi or a url")
+
+
+def key_sort(key: str) -> tuple[int, int, str]:
+    """Sort order of keys: PMIDs numerically first, then DOIs and URLs alphabetically."""
+    return (0, int(key), "") if key.isdigit() else (1, 0, key)
+
+
+def short_list(items: list[str], limit: int = 10) -> str:
+    """'1, 2, 3 (+7 more)': a long list of ids cut to fit one line of a message."""
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def check_pmid(v: str | None) -> str | None:
+    """A pydantic validator: digits only, no prefix."""
+    if v is not None and not PMID_RE.match(v):
+        raise ValueError(f"malformed PMID {v!r}: digits only, no prefix")
+    return v
+
+
+def check_doi(v: str | None) -> str | None:
+    """A pydantic validator: `10.NNNN/suffix`, without a resolver prefix."""
+    if v is not None and not DOI_RE.match(v):
+        raise ValueError(f"malformed DOI {v!r}: expected 10.NNNN/suffix, without https://doi.org/")
+    return v
+
+
+def check_pmcid(v: str | None) -> str | None:
+    """A pydantic validator: `PMC` followed by digits."""
+    if v is not None and not PMCID_RE.match(v):
+        raise ValueError(f"malformed PMCID {v!r} (expected PMC followed by digits)")
+    return v
+
+
+def check_url(v: str | None) -> str | None:
+    """A pydantic validator: an http(s) URL without spaces."""
+    if v is not None and not URL_RE.match(v):
+        raise ValueError(f"malformed URL {v!r}")
+    return v

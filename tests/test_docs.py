@@ -1,0 +1,104 @@
+"""Docs as tests: every `claimbook` command in the README's console sessions runs, and prints
+what the README shows (`...` stands for lines left out)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from claimbook.cli import main
+
+from conftest import ROOT, SHARED, need_shared
+
+README = ROOT / "README.md"
+BLOCK = re.compile(r"(?:<!-- docs-test: (?P<mode>[\w-]+) -->\n)?```console\n(?P<body>.*?)```", re.S)
+
+
+@dataclass
+class Step:
+    command: str
+    expected: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Session:
+    mode: str  # "repo": run in the repository; "sandbox": a copy beside ../shared; "skip"
+    steps: list[Step]
+    line: int
+
+
+def sessions(text: str) -> list[Session]:
+    out = []
+    for m in BLOCK.finditer(text):
+        steps: list[Step] = []
+        for line in m.group("body").splitlines():
+            if line.startswith("$ "):
+                steps.append(Step(line[2:].split("  #")[0].strip()))
+            elif steps:
+                steps[-1].expected.append(line.rstrip())
+        for s in steps:
+            while s.expected and not s.expected[-1]:
+                s.expected.pop()
+        out.append(Session(m.group("mode") or "repo", steps, text[: m.start()].count("\n") + 1))
+    return out
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """True when `actual` is `expected` with each `...` line standing for any lines."""
+    pattern = "".join(
+        r"(?:.*\n)*?" if line == "..." else re.escape(line) + r"\n" for line in expected
+    )
+    return re.fullmatch(pattern + (r"(?:.*\n)*" if expected[-1:] == ["..."] else ""),
+                        "".join(a + "\n" for a in actual)) is not None  # fmt: skip
+
+
+def run(step: Step, cwd: Path, monkeypatch) -> list[str]:
+    argv = shlex.split(step.command)
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, argv[1:])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return [line.rstrip() for line in result.output.splitlines()]
+
+
+def claimbook_steps(session: Session) -> list[Step]:
+    return [s for s in session.steps if re.match(r"^(\.venv/bin/)?claimbook ", s.command)]
+
+
+ALL = sessions(README.read_text(encoding="utf-8"))
+
+
+def test_the_readme_has_console_sessions_to_check():
+    assert sum(len(claimbook_steps(s)) for s in ALL if s.mode != "skip") >= 2
+
+
+@pytest.mark.parametrize(
+    "session", [s for s in ALL if s.mode == "repo"], ids=lambda s: f"L{s.line}"
+)
+def test_readme_session_in_the_repository(session, monkeypatch):
+    """Read-only sessions run in the repository itself, as a user would type them."""
+    need_shared(SHARED / "article")
+    for step in claimbook_steps(session):
+        actual = run(step, ROOT, monkeypatch)
+        assert matches(step.expected, actual), (step.command, step.expected, actual)
+
+
+def test_readme_validate_error_example(tmp_path, monkeypatch):
+    """The README's error example, reproduced: C01's seventh citation given the stance 'maybe'."""
+    (example,) = [s for s in ALL if s.mode == "error-example"]
+    (step,) = example.steps
+    shutil.copytree(ROOT / "claims", tmp_path / "claims")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    c01 = next((tmp_path / "claims").glob("C01-*.yaml"))
+    lines = c01.read_text(encoding="utf-8").splitlines(keepends=True)
+    stance_lines = [i for i, line in enumerate(lines) if line.startswith("    stance: ")]
+    i = stance_lines[6]
+    lines[i] = re.sub(r"stance: \w+", "stance: maybe", lines[i])
+    c01.write_text("".join(lines), encoding="utf-8")
+    actual = run(step, tmp_path, monkeypatch)
+    assert actual == step.expected
