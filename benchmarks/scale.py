@@ -26,7 +26,9 @@ def write_article(claims_dir: Path) -> None:
     """article.yaml with an absolute text_file, so quotes are still checked from a temp dir."""
     article = yaml.safe_load((ROOT / "claims" / "article.yaml").read_text(encoding="utf-8"))
     article["text_file"] = str((ROOT / article["text_file"]).resolve())
-    (claims_dir / "article.yaml").write_text(yaml.safe_dump(article), encoding="utf-8")
+    (claims_dir / "article.yaml").write_text(
+        yaml.safe_dump(article, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
 
 
 def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: int = 1) -> Path:
@@ -46,8 +48,7 @@ def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: i
     for i in range(n_claims):
         proto = base[i % len(base)]
         data = yaml.safe_load(proto.path.read_text(encoding="utf-8"))
-        # Two-digit ids up to C99 (then C100), so the first copies keep the shipped ids the
-        # notebooks name.
+        # Two-digit ids up to C99 (then C100), like the shipped ones.
         data["id"] = f"C{i + 1:02d}"
         data["slug"] = f"{proto.slug}-{i + 1}"
         picks = rnd.sample(records, min(per_claim, len(records)))
@@ -98,6 +99,7 @@ def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
             lambda: load_review(project / "claims", project / "data"), runs
         ),
     }
+    from claimbook.notebook_builder import build_notebooks
     from claimbook.notebooks import execute_all
     from claimbook.report import build_report
 
@@ -111,10 +113,8 @@ def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
     results["all formats, from the YAML files"] = timed(
         lambda: build_report(load_review(project / "claims", project / "data"), out), runs
     )
-    nb_dir = project / "notebooks"
-    if not nb_dir.exists():
-        shutil.copytree(ROOT / "notebooks", nb_dir)
-    results["notebooks (execute all six)"] = timed(lambda: execute_all(nb_dir), 1)
+    build_notebooks(project)  # overview, one per topic, claim: from the project's own claims
+    results["notebooks (execute all)"] = timed(lambda: execute_all(project / "notebooks"), 1)
     return results
 
 

@@ -18,6 +18,7 @@ from conftest import ROOT, SHARED, need_shared
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"(?:<!-- docs-test: (?P<mode>[\w-]+) -->\n)?```console\n(?P<body>.*?)```", re.S)
+FILE_BLOCK = re.compile(r"<!-- docs-test: file (?P<path>\S+) -->\n```\w*\n(?P<body>.*?)```", re.S)
 
 
 @dataclass
@@ -88,6 +89,31 @@ def test_readme_session_in_the_repository(session, monkeypatch):
         assert matches(step.expected, actual), (step.command, step.expected, actual)
 
 
+def test_review_your_own_article_session(tmp_path, monkeypatch):
+    """The walk-through runs as written, in order, in a folder beside ../shared: each file the
+    README shows is written where it says, each command prints what the README shows."""
+    need_shared(SHARED / "article")
+    need_shared(SHARED / "evidence")
+    text = README.read_text(encoding="utf-8")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (tmp_path / "shared").symlink_to(SHARED, target_is_directory=True)
+    events = [(m.start(), "file", m) for m in FILE_BLOCK.finditer(text)]
+    events += [(m.start(), "run", m) for m in BLOCK.finditer(text) if m.group("mode") == "sandbox"]
+    runs = [m for _, kind, m in events if kind == "run"]
+    assert sum(len(claimbook_steps(sessions(m.group(0))[0])) for m in runs) >= 7
+    for _, kind, m in sorted(events, key=lambda e: e[0]):
+        if kind == "file":
+            target = repo / m.group("path")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(m.group("body"), encoding="utf-8")
+            continue
+        (session,) = sessions(m.group(0))
+        for step in claimbook_steps(session):
+            actual = run(step, repo, monkeypatch)
+            assert matches(step.expected, actual), (step.command, step.expected, actual)
+
+
 def test_readme_validate_error_example(tmp_path, monkeypatch):
     """The README's error example, reproduced: C01's seventh citation given the stance 'maybe'."""
     (example,) = [s for s in ALL if s.mode == "error-example"]
@@ -102,3 +128,11 @@ def test_readme_validate_error_example(tmp_path, monkeypatch):
     c01.write_text("".join(lines), encoding="utf-8")
     actual = run(step, tmp_path, monkeypatch)
     assert actual == step.expected
+
+
+def test_the_output_matcher_is_strict_except_for_ellipses():
+    assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
+    assert matches(["a", "..."], ["a", "b"])
+    assert not matches(["a", "d"], ["a", "b", "d"])
+    assert not matches(["a", "...", "d"], ["a", "b", "c"])
+    assert not matches(["OK: 17 claims"], ["OK: 18 claims"])

@@ -79,3 +79,35 @@ def test_palette_is_okabe_ito():
     okabe_ito = {"#0072b2", "#d55e00", "#e69f00", "#999999"}
     assert {c.lower() for c in plots.STANCE_COLOURS.values()} <= okabe_ito
     assert {c.lower() for c in plots.VERDICT_COLOURS.values()} <= okabe_ito
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_empty_input_gives_a_no_evidence_figure_not_an_error(review):
+    """A new review (no claims), drafts only, or claims without citations: each figure says
+    there is nothing yet instead of failing."""
+    table = review.table.iloc[0:0]
+    figures = [
+        plots.evidence_map(table),
+        plots.stance_bars(table),
+        plots.stance_bars(review.table, ["X99"]),  # a claim without citations
+        plots.timeline(review.table, "X99"),
+        plots.verdict_overview(review.verdicts.iloc[0:0]),
+    ]
+    for fig in figures:
+        assert isinstance(fig, Figure)
+        assert _texts(fig) == [plots.NO_EVIDENCE]
+        assert fig.axes[0].get_title(loc="left")  # still says which figure it is
+        plt.close(fig)
+
+
+def test_verdict_overview_labels_a_draft_as_not_reviewed(review):
+    v = review.verdicts.copy()
+    v.loc[v["claim_id"] == "C02", "status"] = "draft"
+    fig = plots.verdict_overview(v)
+    labels = _texts(fig)
+    assert labels.count("draft · not yet reviewed") == 1
+    assert len(labels) == len(v)
+    plt.close(fig)

@@ -10,10 +10,18 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
 from claimbook.pubmed.store import Snapshot, SnapshotError, load_snapshot
@@ -106,10 +114,13 @@ class Claim(_Model):
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     title: str = Field(min_length=5, max_length=120)
     topic: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    status: Literal["reviewed", "draft"] = Field(
+        "reviewed", description="draft: saved from a candidate, evidence not gathered yet"
+    )
     claim: str = Field(min_length=10)
     quotes: list[Quote] = Field(min_length=1)
-    query: str = Field(min_length=5)
-    evidence: list[Citation] = Field(min_length=1)
+    query: str | None = Field(None, min_length=5, validate_default=True)
+    evidence: list[Citation] = Field(default_factory=list, validate_default=True)
     excluded: list[Excluded] = Field(default_factory=list)
     advice: str | None = Field(
         None, min_length=20, description="what to tell a client, in plain words (optional)"
@@ -117,6 +128,19 @@ class Claim(_Model):
     reviewed: date
     # Set by the loader, not by the YAML file.
     path: Path | None = Field(None, exclude=True)
+
+    @field_validator("query", "evidence")
+    @classmethod
+    def _needed_once_reviewed(cls, v: Any, info: ValidationInfo) -> Any:
+        """A reviewed claim needs a query and evidence; a draft may have neither yet."""
+        if not v and info.data.get("status", "reviewed") == "reviewed":
+            what = "a PubMed query" if info.field_name == "query" else "at least one citation"
+            raise ValueError(f"a reviewed claim needs {what} (or set status: draft)")
+        return v
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
 
     def stance_counts(self) -> dict[str, int]:
         """How many citations take each stance (every stance present, zero included)."""
@@ -328,8 +352,6 @@ def _load(directory: Path, problems: list[Problem]) -> list[tuple[Claim, _Locate
         problems.append(Problem(str(directory), 1, "directory", "not found"))
         return []
     files = _claim_files(directory)
-    if not files:
-        problems.append(Problem(str(directory), 1, "directory", "no claim files (*.yaml)"))
     loaded = []
     for path in files:
         claim, located = _parse(Claim, path, problems)
@@ -421,9 +443,11 @@ class Project:
             if self.article_text_checked
             else "quotes NOT checked (article text not found; pass --article FILE)"
         )
+        drafts = sum(c.is_draft for c in self.claims)
+        waiting = f" ({drafts} still draft{'s' if drafts != 1 else ''})" if drafts else ""
         return (
-            f"{len(self.claims)} claims, {n_cit} citations, "
-            f"snapshot of {len(self.snapshot)} records ({sources}); {quotes}"
+            f"{len(self.claims)} claims{waiting}, {n_cit} citations, "
+            f"snapshot of {len(self.snapshot)} records ({sources or 'empty'}); {quotes}"
         )
 
 
@@ -442,7 +466,8 @@ def _article_text(
     if article_file is not None:
         return article_file
     if article is not None and article.text_file:
-        candidate = (claims_dir.resolve().parent / article.text_file).resolve()
+        # normpath, not resolve(): a path through a symlink stays as the user wrote it
+        candidate = Path(os.path.normpath(claims_dir.absolute().parent / article.text_file))
         if candidate.exists():
             return candidate
     return None
@@ -505,7 +530,8 @@ def validate_project(
                         where,
                         located,
                         ("evidence", i, field),
-                        f"{value} is not in the snapshot {store_dir / 'records.jsonl'}",
+                        f"{value} is not in the snapshot {store_dir / 'records.jsonl'}; "
+                        "run claimbook fetch (online) to add it",
                     )
                 )
         if text is not None:

@@ -83,6 +83,63 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("directory", type=DirPath)
+@click.option(
+    "--article", "article_file", required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The article's text (saved as plain text). It is pointed at, not copied.",
+)  # fmt: skip
+@click.option("--title", default=None, help="The article's title (default: its first line).")
+@click.option("--publisher", default=None, help="Who published it (site, clinic, brand).")
+@click.option("--url", default=None, help="Where it was published.")
+@click.option("--kind", default=None, help="What kind of piece it is, e.g. 'a clinic blog post'.")
+def init(
+    directory: Path, article_file: Path, title: str | None, publisher: str | None,
+    url: str | None, kind: str | None,
+) -> None:  # fmt: skip
+    """Create a review folder DIRECTORY for an article: metadata, an empty snapshot, notebooks,
+    the sentences worth checking (candidates.yaml) and a README with the next steps."""
+    from claimbook.scaffold import CANDIDATES_FILE, InitError, init_review
+
+    try:
+        new = init_review(directory, article_file, title, publisher, url, kind)
+    except InitError as exc:
+        _error(str(exc))
+    root = new.folder.root.as_posix()
+    click.echo(f'Created a review of "{new.title}" in {root}/:')
+    click.echo(f"  claims/article.yaml   the article's metadata; text_file: {new.text_file}")
+    click.echo(
+        f"  {CANDIDATES_FILE:<20}  {len(new.candidates)} sentences that make checkable claims"
+    )
+    click.echo("  data/pubmed/          an empty snapshot")
+    click.echo(f"  notebooks/            {len(new.notebooks)} notebooks (overview, topics, claim)")
+    click.echo("  README.md             the next steps")
+    click.echo(f"Next: write claims in {root}/claims/, then claimbook validate --project {root}")
+
+
+@main.command()
+@click.argument("article_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
+def candidates(article_file: Path, as_json: bool) -> None:
+    """List the sentences of an article that make checkable claims, with their section and why
+    each was picked."""
+    import json
+
+    from claimbook.candidates import find_candidates, format_candidates
+
+    try:
+        text = article_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _error(f"{article_file}: cannot read the article text: {exc}")
+    found = find_candidates(text)
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{len(found)} sentences of {article_file} make checkable claims:\n")
+        click.echo(format_candidates(found))
+
+
+@main.command()
 @folder_options()
 @click.option(
     "--article", "article_file", default=None,
@@ -191,6 +248,8 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, quiet: bool) -> N
     claim = claims.get(claim_id.upper())
     if claim is None:
         _error(f"no claim {claim_id} in {folder.claims} (known: {', '.join(sorted(claims))})")
+    if not claim.query:
+        _error(f"{claim.id} has no PubMed query yet (a draft); add `query:` to its file first")
     known = {c.pmid for c in [*claim.evidence, *claim.excluded] if c.pmid}
     try:
         found = new_hits(_client(quiet), claim.query, known, max_hits)
@@ -279,7 +338,7 @@ def report(
 @click.option(
     "--dir", "notebooks_dir", default=None,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of the review notebooks.  [default: DIR/notebooks]",
+    help="Only re-run the notebooks in this folder, as they are (no rebuild).",
 )  # fmt: skip
 @click.option("--claim", "claim_id", default=None, help="Render the claim notebook for one claim.")
 @click.option(
@@ -291,17 +350,28 @@ def notebooks(
     folder: ReviewFolder, notebooks_dir: Path | None, claim_id: str | None, out: Path | None,
     quiet: bool,
 ) -> None:  # fmt: skip
-    """Re-execute the review notebooks in place, or render one claim's notebook."""
+    """Build the review notebooks from the claims and run them in place, or render one
+    claim's notebook. With --dir, only re-run the notebooks of that folder as they are."""
     from claimbook import notebooks as nbs
+    from claimbook.notebook_builder import NotebookConflictError
 
-    notebooks_dir = notebooks_dir or folder.notebooks
-    if claim_id:
-        claim_id = claim_id.upper()
-        out = out or folder.reports / "notebooks" / f"claim-{claim_id}.ipynb"
-        nbs.render_claim(claim_id, out, notebooks_dir)
-        click.echo(f"Wrote {out}")
-        return
-    done = nbs.execute_all(notebooks_dir, progress=False if quiet else None)
+    progress = False if quiet else None
+    try:
+        if claim_id:
+            claim_id = claim_id.upper()
+            out = out or folder.reports / "notebooks" / f"claim-{claim_id}.ipynb"
+            nbs.render_claim(claim_id, out, notebooks_dir or folder.notebooks)
+            click.echo(f"Wrote {out}")
+            return
+        if notebooks_dir is None:
+            done = nbs.build_and_execute(folder.root, progress)
+            notebooks_dir = folder.notebooks
+        else:
+            done = nbs.execute_all(notebooks_dir, progress)
+    except ClaimsError as exc:
+        _fail(exc.problems)
+    except (NotebookConflictError, nbs.NotebookError) as exc:
+        _error(str(exc))
     click.echo(f"Executed {len(done)} notebooks in place in {notebooks_dir}.")
 
 

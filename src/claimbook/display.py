@@ -17,12 +17,13 @@ def claim_markdown(review: Review, claim_id: str) -> str:
     claim = review.claim(claim_id)
     v = review.verdict_row(claim_id)
     esc = html.escape
+    sentence = verdict_sentence(v["verdict"], v["certainty"], claim.is_draft)
     quotes = "\n".join(f"> “{esc(q.text)}”  \n> — *{esc(q.section)}*\n>" for q in claim.quotes)
     parts = [
         f"### {claim.id} · {esc(claim.title)}",
         "**What the article says**\n\n" + quotes.rstrip(">\n"),
         f"**The claim, plainly:** {esc(claim.claim)}",
-        f"**Verdict: {v['verdict']}** — {verdict_sentence(v['verdict'], v['certainty'])}",
+        f"**Verdict: {v['verdict']}** — {sentence}",
         f"*Why:* {esc(v['rationale'])}",
     ]
     if claim.advice:

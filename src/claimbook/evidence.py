@@ -9,7 +9,7 @@ import pandas as pd
 
 from claimbook.claims import Claim
 from claimbook.designs import design_from_pubmed
-from claimbook.grading import Rules, WeighedCitation, grade, load_rules
+from claimbook.grading import Grading, Rules, WeighedCitation, grade, load_rules
 from claimbook.pubmed.store import Snapshot
 from claimbook.vocab import STANCES
 
@@ -19,6 +19,18 @@ TABLE_COLUMNS = [
     "finding", "note", "retracted", "source", "weight",
 ]  # fmt: skip
 
+
+VERDICT_COLUMNS = [
+    "claim_id", "topic", "title", "verdict", "certainty", "rationale", "rule", *STANCES,
+    "retracted", "support_weight", "contradict_weight", "deciding", "status",
+]  # fmt: skip
+
+# A draft is not graded: its evidence has not been gathered or checked yet.
+DRAFT = Grading(
+    "insufficient", "very low", "draft",
+    "Not yet reviewed: this claim is a draft; its evidence has not been gathered and checked.",
+    0.0, 0.0,
+)  # fmt: skip
 
 # --------------------------------------------------------------------------- tables
 
@@ -73,6 +85,8 @@ def evidence_table(
     df = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     df["year"] = df["year"].astype("Int64")
     df["n"] = df["n"].astype("Int64")
+    df["retracted"] = df["retracted"].astype(bool)  # also when there are no rows (drafts only)
+    df["weight"] = df["weight"].astype(float)
     return df
 
 
@@ -102,7 +116,7 @@ def verdicts(
     rows = []
     for claim in claims:
         sub = table[table["claim_id"] == claim.id]
-        v = grade(_graded_from_rows(sub), rules)
+        v = DRAFT if claim.is_draft else grade(_graded_from_rows(sub), rules)
         counts = sub[~sub["retracted"]]["stance"].value_counts()
         rows.append({
             "claim_id": claim.id,
@@ -117,5 +131,6 @@ def verdicts(
             "support_weight": v.support_weight,
             "contradict_weight": v.contradict_weight,
             "deciding": v.deciding,
+            "status": claim.status,
         })  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)

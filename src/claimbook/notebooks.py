@@ -7,11 +7,16 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
 
 from claimbook.files import atomic_write
 
 CLAIM_TEMPLATE = "claim.ipynb"
+
+
+class NotebookError(Exception):
+    """A notebook could not be run: `NOTEBOOK: a cell failed (Error: message)`."""
 
 
 def review_notebooks(directory: str | os.PathLike[str]) -> list[Path]:
@@ -75,6 +80,21 @@ def execute_all(directory: str | os.PathLike[str], progress: bool | None = None)
     with tqdm(total=len(paths), unit="notebook", disable=disable) as bar:
         for path in paths:
             bar.set_postfix_str(path.name)
-            execute_in_place(path)
+            try:
+                execute_in_place(path)
+            except CellExecutionError as exc:
+                raise NotebookError(
+                    f"{path}: a cell failed ({exc.ename}: {exc.evalue}); the notebook was left "
+                    "as it was; open it in Jupyter to see the cell"
+                ) from exc
             bar.update()
     return paths
+
+
+def build_and_execute(project: str | os.PathLike[str], progress: bool | None = None) -> list[Path]:
+    """Generate a review folder's notebooks from its claims and topics, then run them all."""
+    from claimbook.folder import ReviewFolder
+    from claimbook.notebook_builder import build_notebooks
+
+    build_notebooks(project)
+    return execute_all(ReviewFolder.at(project).notebooks, progress)

@@ -40,6 +40,21 @@ def _style(ax) -> None:
     ax.tick_params(labelsize=9)
 
 
+NO_EVIDENCE = "No evidence yet"
+
+
+def _no_evidence(title: str, message: str = NO_EVIDENCE) -> Figure:
+    """A small figure that says there is nothing to plot yet (no claims, drafts only, or no
+    citations), so a notebook or report on a new review shows that instead of failing."""
+    fig, ax = plt.subplots(figsize=(7, 1.6))
+    ax.set_axis_off()
+    ax.text(0.5, 0.4, message, ha="center", va="center", fontsize=11, color="#555555",
+            transform=ax.transAxes)  # fmt: skip
+    ax.set_title(title, fontsize=11, loc="left")
+    fig.subplots_adjust(left=0.03, right=0.97, bottom=0.1, top=0.8)
+    return fig
+
+
 def _stance_legend(ax, loc: str = "upper left", **kw) -> None:
     handles = [
         Line2D([], [], marker=STANCE_MARKERS[s], linestyle="", color=STANCE_COLOURS[s],
@@ -51,7 +66,10 @@ def _stance_legend(ax, loc: str = "upper left", **kw) -> None:
 
 def evidence_map(table: pd.DataFrame) -> Figure:
     """Claims x study design; marker size = number of citations, colour/shape = stance."""
-    live = table[~table["retracted"]]
+    title = "Evidence map: which kinds of study bear on each claim"
+    live = table[~table["retracted"].astype(bool)]
+    if live.empty:
+        return _no_evidence(title)
     designs = (
         live[["design", "design_rank"]]
         .drop_duplicates()
@@ -95,7 +113,7 @@ def evidence_map(table: pd.DataFrame) -> Figure:
     ax.set_xlim(-0.6, len(design_order) - 0.4)
     ax.grid(True, color="#eeeeee", zorder=0)
     ax.set_xlabel("study design (strongest on the left)")
-    ax.set_title("Evidence map: which kinds of study bear on each claim", fontsize=11, loc="left")
+    ax.set_title(title, fontsize=11, loc="left")
     _style(ax)
     _stance_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
@@ -104,9 +122,11 @@ def evidence_map(table: pd.DataFrame) -> Figure:
 
 def stance_bars(table: pd.DataFrame, claim_ids: list[str] | None = None) -> Figure:
     """Per claim, how many citations support, contradict, are mixed or give context."""
-    live = table[~table["retracted"]]
+    live = table[~table["retracted"].astype(bool)]
     if claim_ids is not None:
         live = live[live["claim_id"].isin(claim_ids)]
+    if live.empty:
+        return _no_evidence("Citations by stance")
     counts = (
         live.groupby(["claim_id", "stance"]).size().unstack(fill_value=0)
         .reindex(columns=STANCES, fill_value=0).sort_index(ascending=False)
@@ -146,7 +166,11 @@ def stance_bars(table: pd.DataFrame, claim_ids: list[str] | None = None) -> Figu
 
 def timeline(table: pd.DataFrame, claim_id: str) -> Figure:
     """One claim's citations by publication year and design strength, shaped by stance."""
-    sub = table[(table["claim_id"] == claim_id) & table["year"].notna()]
+    mine = table[table["claim_id"] == claim_id]
+    sub = mine[mine["year"].notna()]
+    if sub.empty:
+        message = NO_EVIDENCE if mine.empty else "No publication years to plot"
+        return _no_evidence(f"{claim_id}: evidence over time", message)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for stance in STANCES:
         part = sub[(sub["stance"] == stance) & ~sub["retracted"]]
@@ -189,7 +213,13 @@ def timeline(table: pd.DataFrame, claim_id: str) -> Figure:
 
 
 def verdict_overview(verdicts: pd.DataFrame) -> Figure:
-    """Every claim's weighted evidence for (right) and against (left), coloured by verdict."""
+    """Every claim's weighted evidence for (right) and against (left), coloured by verdict.
+
+    A draft claim (`status` "draft") is labelled as not yet reviewed rather than graded.
+    """
+    title = "Verdicts: weighted evidence for and against each claim"
+    if verdicts.empty:
+        return _no_evidence(title)
     v = verdicts.sort_values("claim_id", ascending=False).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(10, max(3, 0.42 * len(v) + 1.6)))
     for y, row in v.iterrows():
@@ -207,7 +237,9 @@ def verdict_overview(verdicts: pd.DataFrame) -> Figure:
         ax.text(
             max(row["support_weight"], 0) + 0.4,
             y,
-            f"{row['verdict']} · {row['certainty']}",
+            "draft · not yet reviewed"
+            if row.get("status") == "draft"
+            else f"{row['verdict']} · {row['certainty']}",
             va="center",
             fontsize=8,
         )
@@ -228,7 +260,7 @@ def verdict_overview(verdicts: pd.DataFrame) -> Figure:
         ncols=4,
         loc="lower center",
     )
-    ax.set_title("Verdicts: weighted evidence for and against each claim", fontsize=11, loc="left")
+    ax.set_title(title, fontsize=11, loc="left")
     _style(ax)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.subplots_adjust(left=0.4)  # long claim labels: tight_layout alone clips them

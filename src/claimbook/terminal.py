@@ -3,10 +3,14 @@ nothing here reads or writes files."""
 
 from __future__ import annotations
 
-from claimbook.claims import Claim
-from claimbook.pubmed.search import Hit
-from claimbook.pubmed.store import PaperRecord
+from typing import TYPE_CHECKING
+
 from claimbook.vocab import STANCE_ABBREVIATIONS, STANCES
+
+if TYPE_CHECKING:
+    from claimbook.claims import Claim
+    from claimbook.pubmed.search import Hit
+    from claimbook.pubmed.store import PaperRecord
 
 STANCE_LEGEND = "support / contradict / are mixed / give context"
 

@@ -60,9 +60,14 @@ def design_label(design: str) -> str:
     return DESIGN_LABELS.get(design, design)
 
 
-def verdict_sentence(verdict: str, certainty: str) -> str:
+DRAFT_SENTENCE = "Draft: not yet reviewed; its evidence has not been gathered and checked."
+
+
+def verdict_sentence(verdict: str, certainty: str, draft: bool = False) -> str:
     """The verdict in one plain sentence, e.g. 'The research supports this claim (moderate
-    certainty).'"""
+    certainty).'; a draft claim says that it is not reviewed yet."""
+    if draft:
+        return DRAFT_SENTENCE
     return f"{VERDICT_SENTENCES[verdict]} ({certainty} certainty)."
 
 

@@ -53,8 +53,8 @@ def claim_review(ctx: ReportContext, section: ClaimSection, self_url: str = "") 
 
 
 def claim_reviews(ctx: ReportContext, self_url: str = "") -> list[dict[str, Any]]:
-    """One ClaimReview per claim, in claim order."""
-    return [claim_review(ctx, s, self_url) for s in ctx.claims]
+    """One ClaimReview per reviewed claim, in claim order (a draft has no rating to publish)."""
+    return [claim_review(ctx, s, self_url) for s in ctx.claims if not s.draft]
 
 
 def jsonld_text(obj: object) -> str:

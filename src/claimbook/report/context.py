@@ -114,10 +114,13 @@ class ClaimSection:
     query: str
     reviewed: date
     excluded: list[Excluded]
+    draft: bool = False
 
     @property
     def label(self) -> str:
         """'Supported (moderate certainty)': the verdict in words, for ratings and badges."""
+        if self.draft:
+            return "Draft (not yet reviewed)"
         return f"{self.verdict.capitalize()} ({self.certainty} certainty)"
 
 
@@ -236,13 +239,14 @@ def build_context(review: Review) -> ReportContext:
                 quotes=list(claim.quotes),
                 verdict=v["verdict"],
                 certainty=v["certainty"],
-                sentence=verdict_sentence(v["verdict"], v["certainty"]),
+                sentence=verdict_sentence(v["verdict"], v["certainty"], claim.is_draft),
+                draft=claim.is_draft,
                 rationale=v["rationale"],
                 counts={s: int(v[s]) for s in STANCES},
                 retracted=int(v["retracted"]),
                 rows=rows,
                 advice=claim.advice,
-                query=claim.query,
+                query=claim.query or "(none yet: draft)",
                 reviewed=claim.reviewed,
                 excluded=list(claim.excluded),
             )
