@@ -7,6 +7,7 @@ import re
 import shlex
 import shutil
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from claimbook.cli import main
 from conftest import ROOT, SHARED, need_shared
 
 README = ROOT / "README.md"
+README_DAY = "2026-11-28"
 BLOCK = re.compile(r"(?:<!-- docs-test: (?P<mode>[\w-]+) -->\n)?```console\n(?P<body>.*?)```", re.S)
 FILE_BLOCK = re.compile(r"<!-- docs-test: file (?P<path>\S+) -->\n```\w*\n(?P<body>.*?)```", re.S)
 
@@ -64,7 +66,9 @@ def run(step: Step, cwd: Path, monkeypatch) -> list[str]:
     monkeypatch.chdir(cwd)
     result = CliRunner().invoke(main, argv[1:])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return [line.rstrip() for line in result.output.splitlines()]
+    # A sign-off is dated today; the README shows the day it was written.
+    today = date.today().isoformat()
+    return [line.rstrip().replace(today, README_DAY) for line in result.output.splitlines()]
 
 
 def claimbook_steps(session: Session) -> list[Step]:

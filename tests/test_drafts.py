@@ -66,11 +66,13 @@ def test_a_drafts_verdict_is_insufficient_not_yet_reviewed(project):
     assert not review.verdict_row("C01")["rationale"].startswith("Not yet reviewed")
 
 
-def test_a_draft_with_evidence_is_still_not_graded(project):
+def test_a_draft_with_evidence_is_graded_provisionally_and_says_so(project):
     c01 = yaml.safe_load(next((project / "claims").glob("C01-*.yaml")).read_text())
-    _draft(project, evidence=c01["evidence"][:3], query=c01["query"])
-    row = load_review(project=project).verdict_row("C02")
-    assert row["verdict"] == "insufficient" and row["rationale"].startswith("Not yet reviewed")
+    _draft(project, evidence=c01["evidence"], query=c01["query"])
+    review = load_review(project=project)
+    draft, reviewed = review.verdict_row("C02"), review.verdict_row("C01")
+    assert draft["verdict"] == reviewed["verdict"] != "insufficient"
+    assert draft["rationale"] == "Not yet reviewed (draft); provisionally: " + reviewed["rationale"]
 
 
 def test_notebook_text_and_report_mark_the_draft(project, tmp_path):

@@ -32,6 +32,8 @@ _EXPORTS = {
     "Problem": "claimbook.claims",
     "Project": "claimbook.claims",
     "Quote": "claimbook.claims",
+    "SignOff": "claimbook.claims",
+    "EditError": "claimbook.edit",
     "ReviewedArticle": "claimbook.claims",
     "Topic": "claimbook.claims",
     "load_article": "claimbook.claims",

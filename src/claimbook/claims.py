@@ -6,6 +6,7 @@ it. Loading never writes anything.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,7 @@ __all__ = [
     "Problem",
     "Quote",
     "ReviewedArticle",
+    "SignOff",
     "Topic",
     "load_article",
     "load_claims",
@@ -107,6 +109,14 @@ class Excluded(_Model):
         return citation_key(self.pmid, self.doi)
 
 
+class SignOff(_Model):
+    """Who signed a claim off, when, and why (a reviewed claim's evidence was checked)."""
+
+    reviewer: str = Field(min_length=2)
+    date: dt.date
+    note: str | None = None
+
+
 class Claim(_Model):
     """One factual claim of the article, with its quotes, PubMed query and graded evidence."""
 
@@ -126,6 +136,7 @@ class Claim(_Model):
         None, min_length=20, description="what to tell a client, in plain words (optional)"
     )
     reviewed: date
+    signoff: SignOff | None = None
     # Set by the loader, not by the YAML file.
     path: Path | None = Field(None, exclude=True)
 
@@ -138,9 +149,26 @@ class Claim(_Model):
             raise ValueError(f"a reviewed claim needs {what} (or set status: draft)")
         return v
 
+    @model_validator(mode="after")
+    def _no_signed_draft(self) -> Claim:
+        if self.signoff is not None and self.status == "draft":
+            raise ValueError("a draft cannot be signed off; set status: reviewed or remove signoff")
+        return self
+
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+    @property
+    def review_line(self) -> str | None:
+        """'Reviewed by NAME on DATE[: note]', 'Draft — not yet reviewed', or None."""
+        if self.is_draft:
+            return "Draft \N{EM DASH} not yet reviewed"
+        if self.signoff is not None:
+            s = self.signoff
+            note = f": {s.note}" if s.note else ""
+            return f"Reviewed by {s.reviewer} on {s.date.isoformat()}{note}"
+        return None
 
     def stance_counts(self) -> dict[str, int]:
         """How many citations take each stance (every stance present, zero included)."""
@@ -258,13 +286,17 @@ class _Located:
         return found
 
 
-def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, _Located | None]:
-    """Parse one YAML file keeping node positions; syntax errors become problems."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(str(path), 1, "file", f"cannot read: {exc}"))
-        return None, None
+def _read_yaml(
+    path: Path, problems: list[Problem], text: str | None = None
+) -> tuple[Any, _Located | None]:
+    """Parse one YAML file (or `text`, as if it were that file) keeping node positions;
+    syntax errors become problems."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), 1, "file", f"cannot read: {exc}"))
+            return None, None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -312,8 +344,8 @@ def _pydantic_problems(path: Path, exc: ValidationError, located: _Located) -> l
     return problems
 
 
-def _parse(model: type[_Model], path: Path, problems: list[Problem]):
-    data, located = _read_yaml(path, problems)
+def _parse(model: type[_Model], path: Path, problems: list[Problem], text: str | None = None):
+    data, located = _read_yaml(path, problems, text)
     if located is None:
         return None, None
     if not isinstance(data, dict):
@@ -372,11 +404,7 @@ def _load(directory: Path, problems: list[Problem]) -> list[tuple[Claim, _Locate
                     )
                 )
             first.setdefault((field, value), claim.path)
-        if not claim.path.stem.startswith(claim.id):
-            problems.append(
-                _at(where, located, ("id",), f"file name should start with the claim id {claim.id}")
-            )
-        _check_within_claim(claim, located, problems)
+        _check_claim_file(claim, located, problems)
     return loaded
 
 
@@ -385,8 +413,13 @@ def _at(where: str, located: _Located, loc: tuple[Any, ...], message: str) -> Pr
     return Problem(where, located.line(loc), _field_name(loc), message)
 
 
-def _check_within_claim(claim: Claim, located: _Located, problems: list[Problem]) -> None:
+def _check_claim_file(claim: Claim, located: _Located, problems: list[Problem]) -> None:
+    """Checks within one claim file: its name, no paper cited twice or cited and excluded."""
     where = str(claim.path)
+    if not claim.path.stem.startswith(claim.id):
+        problems.append(
+            _at(where, located, ("id",), f"file name should start with the claim id {claim.id}")
+        )
     seen: dict[str, int] = {}
     for i, cit in enumerate(claim.evidence):
         if cit.key in seen:
@@ -473,6 +506,123 @@ def _article_text(
     return None
 
 
+@dataclass
+class ProjectContext:
+    """What a claim is checked against: the article, the snapshot and the article's text."""
+
+    article: ReviewedArticle | None
+    snapshot: Snapshot
+    store_dir: Path
+    text: str | None
+    text_path: Path | None
+
+
+def _check_in_project(
+    claim: Claim,
+    located: _Located,
+    context: ProjectContext,
+    problems: list[Problem],
+) -> None:
+    """Checks a claim needs its project for: topic known, citations in the snapshot, quotes
+    and sections exact substrings of the article text (when that text is available)."""
+    article, snapshot, store_dir = context.article, context.snapshot, context.store_dir
+    text, text_path = context.text, context.text_path
+    where = str(claim.path)
+    if article is not None and claim.topic not in article.topics:
+        problems.append(
+            _at(
+                where,
+                located,
+                ("topic",),
+                f"unknown topic {claim.topic!r}; article.yaml lists "
+                + ", ".join(sorted(article.topics)),
+            )
+        )
+    for i, cit in enumerate(claim.evidence):
+        if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
+            field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
+            value = cit.pmid or cit.doi or cit.url
+            problems.append(
+                _at(
+                    where,
+                    located,
+                    ("evidence", i, field),
+                    f"{value} is not in the snapshot {store_dir / 'records.jsonl'}; "
+                    "run claimbook fetch (online) to add it",
+                )
+            )
+    if text is not None:
+        for i, q in enumerate(claim.quotes):
+            if q.text not in text:
+                problems.append(
+                    _at(
+                        where,
+                        located,
+                        ("quotes", i, "text"),
+                        f"not an exact substring of {text_path}",
+                    )
+                )
+            if q.section not in text:
+                problems.append(
+                    _at(
+                        where,
+                        located,
+                        ("quotes", i, "section"),
+                        f"no such heading in {text_path}",
+                    )
+                )
+
+
+def _context(
+    claims_dir: Path, data_dir: Path, article_file: Path | None, problems: list[Problem]
+) -> ProjectContext:
+    article = None
+    try:
+        article = load_article(claims_dir)
+    except ClaimsError as exc:
+        problems.extend(exc.problems)
+    snapshot = Snapshot([])
+    store_dir = Path(data_dir) / "pubmed"
+    try:
+        snapshot = load_snapshot(store_dir)
+    except SnapshotError as exc:
+        problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
+    text_path = _article_text(article, claims_dir, article_file)
+    text = None
+    if text_path is not None:
+        try:
+            text = text_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            problems.append(Problem(str(text_path), 1, "article", f"cannot read: {exc}"))
+    return ProjectContext(article, snapshot, store_dir, text, text_path)
+
+
+def project_context(
+    claims_dir: str | os.PathLike[str], data_dir: str | os.PathLike[str]
+) -> ProjectContext:
+    """The article, snapshot and article text claims are checked against; ClaimsError if any
+    of them is broken."""
+    problems: list[Problem] = []
+    context = _context(Path(claims_dir), Path(data_dir), None, problems)
+    if problems:
+        raise ClaimsError(problems)
+    return context
+
+
+def check_claim_text(path: str | os.PathLike[str], text: str, context: ProjectContext) -> Claim:
+    """Validate `text` as the claim file `path` would hold it, within its project, without
+    writing anything; raise ClaimsError with every problem found."""
+    path = Path(path)
+    problems: list[Problem] = []
+    claim, located = _parse(Claim, path, problems, text)
+    if claim is not None:
+        _check_claim_file(claim, located, problems)
+        _check_in_project(claim, located, context, problems)
+    if problems:
+        raise ClaimsError(problems)
+    return claim
+
+
 def validate_project(
     claims_dir: str | os.PathLike[str] = "claims",
     data_dir: str | os.PathLike[str] = "data",
@@ -487,74 +637,13 @@ def validate_project(
     """
     claims_dir = Path(claims_dir)
     problems: list[Problem] = []
-    article = None
-    try:
-        article = load_article(claims_dir)
-    except ClaimsError as exc:
-        problems.extend(exc.problems)
+    context = _context(
+        claims_dir, Path(data_dir), Path(article_file) if article_file else None, problems
+    )
     loaded = _load(claims_dir, problems)
-
-    snapshot = Snapshot([])
-    store_dir = Path(data_dir) / "pubmed"
-    try:
-        snapshot = load_snapshot(store_dir)
-    except SnapshotError as exc:
-        problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
-
-    text_path = _article_text(article, claims_dir, Path(article_file) if article_file else None)
-    text = None
-    if text_path is not None:
-        try:
-            text = text_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            problems.append(Problem(str(text_path), 1, "article", f"cannot read: {exc}"))
-
     for claim, located in loaded:
-        where = str(claim.path)
-        if article is not None and claim.topic not in article.topics:
-            problems.append(
-                _at(
-                    where,
-                    located,
-                    ("topic",),
-                    f"unknown topic {claim.topic!r}; article.yaml lists "
-                    + ", ".join(sorted(article.topics)),
-                )
-            )
-        for i, cit in enumerate(claim.evidence):
-            if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
-                field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
-                value = cit.pmid or cit.doi or cit.url
-                problems.append(
-                    _at(
-                        where,
-                        located,
-                        ("evidence", i, field),
-                        f"{value} is not in the snapshot {store_dir / 'records.jsonl'}; "
-                        "run claimbook fetch (online) to add it",
-                    )
-                )
-        if text is not None:
-            for i, q in enumerate(claim.quotes):
-                if q.text not in text:
-                    problems.append(
-                        _at(
-                            where,
-                            located,
-                            ("quotes", i, "text"),
-                            f"not an exact substring of {text_path}",
-                        )
-                    )
-                if q.section not in text:
-                    problems.append(
-                        _at(
-                            where,
-                            located,
-                            ("quotes", i, "section"),
-                            f"no such heading in {text_path}",
-                        )
-                    )
+        _check_in_project(claim, located, context, problems)
     if problems:
         raise ClaimsError(problems)
     claims = sorted((c for c, _ in loaded), key=lambda c: c.id)
-    return Project(article, claims, snapshot, text_path)
+    return Project(context.article, claims, context.snapshot, context.text_path)

@@ -15,6 +15,7 @@ from claimbook import __version__
 from claimbook.claims import ClaimsError, Problem, load_claims, validate_project
 from claimbook.folder import ReviewFolder
 from claimbook.ids import PMID_RE, short_list
+from claimbook.vocab import DESIGNS, STANCES
 
 DirPath = click.Path(file_okay=False, path_type=Path)
 
@@ -237,8 +238,12 @@ def fetch(folder: ReviewFolder, refresh: bool, offline: bool, quiet: bool) -> No
 @click.argument("claim_id")
 @folder_options(data=False)
 @click.option("--max", "max_hits", default=20, show_default=True, help="How many new hits to list.")
+@click.option(
+    "--save", is_flag=True,
+    help="Also store the hits and their records in the review folder, for offline screening.",
+)  # fmt: skip
 @QUIET_OPT
-def search(claim_id: str, folder: ReviewFolder, max_hits: int, quiet: bool) -> None:
+def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet: bool) -> None:
     """Run a claim's saved PubMed query; list hits neither cited nor excluded."""
     from claimbook import terminal
     from claimbook.pubmed import PubMedError
@@ -251,8 +256,9 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, quiet: bool) -> N
     if not claim.query:
         _error(f"{claim.id} has no PubMed query yet (a draft); add `query:` to its file first")
     known = {c.pmid for c in [*claim.evidence, *claim.excluded] if c.pmid}
+    client = _client(quiet)
     try:
-        found = new_hits(_client(quiet), claim.query, known, max_hits)
+        found = new_hits(client, claim.query, known, max_hits)
     except PubMedError as exc:
         _error(str(exc))
     click.echo(
@@ -261,6 +267,18 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, quiet: bool) -> N
     )
     for h in found.hits:
         click.echo(terminal.hit(h))
+    if save:
+        from claimbook.screening import save_hits, screening_queue
+
+        try:
+            saved = save_hits(folder, claim, client, max_hits + len(known))
+        except PubMedError as exc:
+            _error(str(exc))
+        waiting = len(screening_queue(folder, claim))
+        click.echo(
+            f"Saved {len(saved.records)} hits in {saved.path}: {waiting} wait in the screening "
+            "queue (offline from now on)."
+        )
 
 
 @main.command()
@@ -289,6 +307,149 @@ def show(pmids: tuple[str, ...], folder: ReviewFolder, offline: bool, quiet: boo
     missing = [p for p, rec in records.items() if rec is None]
     if missing:
         _error(f"PubMed returned no record for PMID {', '.join(missing)}")
+
+
+# --------------------------------------------------------------------------- editing
+
+
+def _edited(folder: ReviewFolder, claim, done: str) -> None:
+    """Print what an edit did and the claim's verdict after it."""
+    from claimbook.review import load_review
+    from claimbook.vocab import verdict_sentence
+
+    row = load_review(folder.claims, folder.data).verdict_row(claim.id)
+    state = " (draft)" if claim.is_draft else ""
+    click.echo(f"{claim.id}{state}: {done}. {claim.path}")
+    click.echo(f"Verdict now: {verdict_sentence(row['verdict'], row['certainty'])}")
+
+
+def _editing(action: Callable[[], Any]) -> Any:
+    from claimbook.edit import EditError
+
+    try:
+        return action()
+    except EditError as exc:
+        _fail(exc.problems)
+
+
+STANCE_OPT = click.option(
+    "--stance", required=True, type=click.Choice(STANCES),
+    help="How the paper bears on the claim as the article makes it.",
+)  # fmt: skip
+DESIGN_OPT = click.option(
+    "--design", required=True, type=click.Choice(DESIGNS), help="The study design."
+)
+
+
+@main.command()
+@click.argument("claim_id")
+@click.argument("paper")
+@STANCE_OPT
+@DESIGN_OPT
+@click.option("--n", "n", type=click.IntRange(min=1), default=None, help="Participants.")
+@click.option("--finding", required=True, help="What the paper found, in your own words.")
+@click.option("--note", default=None, help="Caveats: small sample, indirect evidence, ...")
+@click.option("--offline", is_flag=True, help="Never fetch: refuse a paper the snapshot lacks.")
+@folder_options()
+def cite(
+    claim_id: str, paper: str, stance: str, design: str, n: int | None, finding: str,
+    note: str | None, offline: bool, folder: ReviewFolder,
+) -> None:  # fmt: skip
+    """Cite PAPER (a PMID or DOI) for CLAIM_ID. A paper the snapshot lacks is fetched first."""
+    from claimbook import edit
+
+    claim = _editing(lambda: edit.cite(
+        folder, claim_id, paper, stance=stance, design=design, finding=finding, n=n, note=note,
+        offline=offline,
+    ))  # fmt: skip
+    _edited(folder, claim, f"cites {paper} ({stance}, {design})")
+
+
+@main.command()
+@click.argument("claim_id")
+@click.argument("paper")
+@folder_options()
+def uncite(claim_id: str, paper: str, folder: ReviewFolder) -> None:
+    """Stop citing PAPER (a PMID or DOI) for CLAIM_ID."""
+    from claimbook import edit
+
+    claim = _editing(lambda: edit.uncite(folder, claim_id, paper))
+    _edited(folder, claim, f"no longer cites {paper}")
+
+
+@main.command()
+@click.argument("claim_id")
+@click.argument("paper")
+@click.option("--reason", required=True, help="Why the paper is screened out.")
+@folder_options()
+def exclude(claim_id: str, paper: str, reason: str, folder: ReviewFolder) -> None:
+    """Screen PAPER (a PMID or DOI) out of CLAIM_ID's evidence, with the reason."""
+    from claimbook import edit
+
+    claim = _editing(lambda: edit.exclude(folder, claim_id, paper, reason))
+    _edited(folder, claim, f"excludes {paper}")
+
+
+@main.command(name="add-claim")
+@click.option(
+    "--candidate",
+    "candidate",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of a sentence in candidates.yaml (as `claimbook candidates` lists).",
+)
+@click.option("--quote", default=None, help="The exact sentence(s) of the article.")
+@click.option("--title", required=True, help="A short headline for the claim.")
+@click.option("--topic", default=None, help="A topic of article.yaml (optional if only one).")
+@click.option("--section", default=None, help="The heading the quote sits under.")
+@click.option("--claim", "claim_text", default=None, help="The claim in plain words.")
+@click.option("--id", "claim_id", default=None, help="The new claim's id (default: the next).")
+@folder_options()
+def add_claim(
+    candidate: int | None, quote: str | None, title: str, topic: str | None,
+    section: str | None, claim_text: str | None, claim_id: str | None, folder: ReviewFolder,
+) -> None:  # fmt: skip
+    """Save a new draft claim from a candidate sentence or a quote."""
+    from claimbook import edit
+
+    if (candidate is None) == (quote is None):
+        raise click.UsageError("give either --candidate N or --quote TEXT")
+    if candidate is not None:
+        quote, found = _candidate(folder, candidate)
+        section = section or found
+    claim = _editing(lambda: edit.add_claim(
+        folder, quote=quote, title=title, topic=topic, section=section, claim=claim_text,
+        claim_id=claim_id,
+    ))  # fmt: skip
+    click.echo(f"{claim.id} (draft): saved in {claim.path}; add a query and evidence next.")
+
+
+def _candidate(folder: ReviewFolder, number: int) -> tuple[str, str]:
+    import yaml
+
+    from claimbook.scaffold import CANDIDATES_FILE
+
+    path = folder.root / CANDIDATES_FILE
+    try:
+        listed = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except OSError:
+        _error(f"{path}: not found; run claimbook init, or use --quote")
+    if not 1 <= number <= len(listed):
+        _error(f"{path}: no candidate {number} (there are {len(listed)})")
+    return listed[number - 1]["text"], listed[number - 1]["section"]
+
+
+@main.command()
+@click.argument("claim_id")
+@click.option("--reviewer", required=True, help="Your name, as the report should show it.")
+@click.option("--note", default=None, help="What you checked, or what is left open.")
+@folder_options()
+def signoff(claim_id: str, reviewer: str, note: str | None, folder: ReviewFolder) -> None:
+    """Sign CLAIM_ID off: its evidence was checked. A draft becomes reviewed."""
+    from claimbook import edit
+
+    claim = _editing(lambda: edit.signoff(folder, claim_id, reviewer, note))
+    _edited(folder, claim, f"signed off by {reviewer} on {claim.signoff.date}")
 
 
 @main.command()

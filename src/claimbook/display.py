@@ -26,6 +26,8 @@ def claim_markdown(review: Review, claim_id: str) -> str:
         f"**Verdict: {v['verdict']}** — {sentence}",
         f"*Why:* {esc(v['rationale'])}",
     ]
+    if claim.review_line:
+        parts.append(f"*{esc(claim.review_line)}*")
     if claim.advice:
         parts.append(f"**What to tell a client:** {esc(claim.advice)}")
     return "\n\n".join(parts)

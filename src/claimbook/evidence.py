@@ -5,6 +5,8 @@ The tables are pandas; the grading itself (rules and `grade()`) lives in `claimb
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from claimbook.claims import Claim
@@ -25,7 +27,9 @@ VERDICT_COLUMNS = [
     "retracted", "support_weight", "contradict_weight", "deciding", "status",
 ]  # fmt: skip
 
-# A draft is not graded: its evidence has not been gathered or checked yet.
+# A draft is not reviewed: with no evidence it is not graded at all; with some, the grade is
+# provisional and says so.
+DRAFT_PREFIX = "Not yet reviewed (draft); provisionally: "
 DRAFT = Grading(
     "insufficient", "very low", "draft",
     "Not yet reviewed: this claim is a draft; its evidence has not been gathered and checked.",
@@ -116,7 +120,9 @@ def verdicts(
     rows = []
     for claim in claims:
         sub = table[table["claim_id"] == claim.id]
-        v = DRAFT if claim.is_draft else grade(_graded_from_rows(sub), rules)
+        v = grade(_graded_from_rows(sub), rules)
+        if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
+            v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
         counts = sub[~sub["retracted"]]["stance"].value_counts()
         rows.append({
             "claim_id": claim.id,

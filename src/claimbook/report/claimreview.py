@@ -34,7 +34,11 @@ def claim_review(ctx: ReportContext, section: ClaimSection, self_url: str = "") 
         "url": f"{self_url}#{section.anchor}",
         "claimReviewed": section.claim,
         "datePublished": section.reviewed.isoformat(),
-        "author": REVIEWER,
+        "author": (
+            {"@type": "Person", "name": section.signoff.reviewer, "affiliation": REVIEWER}
+            if section.signoff
+            else REVIEWER
+        ),
         "itemReviewed": {
             "@type": "Claim",
             "author": publisher,

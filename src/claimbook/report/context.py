@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from claimbook.claims import Excluded, Quote, ReviewedArticle
+from claimbook.claims import Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.grading import Rules
 from claimbook.pubmed.store import PaperRecord
 from claimbook.review import Review
@@ -115,6 +115,8 @@ class ClaimSection:
     reviewed: date
     excluded: list[Excluded]
     draft: bool = False
+    signoff: SignOff | None = None
+    review_line: str | None = None  # "Reviewed by NAME on DATE" / "Draft — not yet reviewed"
 
     @property
     def label(self) -> str:
@@ -241,6 +243,8 @@ def build_context(review: Review) -> ReportContext:
                 certainty=v["certainty"],
                 sentence=verdict_sentence(v["verdict"], v["certainty"], claim.is_draft),
                 draft=claim.is_draft,
+                signoff=claim.signoff,
+                review_line=claim.review_line,
                 rationale=v["rationale"],
                 counts={s: int(v[s]) for s in STANCES},
                 retracted=int(v["retracted"]),

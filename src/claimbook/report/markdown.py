@@ -109,6 +109,8 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         f"**Why:** {md(c.rationale)}",
         "",
     ]
+    if c.review_line:
+        out += [f"*{md(c.review_line)}*", ""]
     if c.advice:
         out += [f"**What to tell a client:** {md(c.advice)}", ""]
     if c.retracted:

@@ -1,0 +1,517 @@
+"""Edit a review: the one module that writes claim files. The CLI and the Jupyter workbench call
+it; neither writes YAML itself.
+
+Every edit reads the claim file under the claims folder's lock, changes only the edited block
+(ruamel.yaml round-trip: the reviewer's comments, key order, quoting and line breaks stay),
+validates the claim as it would be after the change, and only then replaces the file
+atomically. A refused edit raises EditError with the validator's `FILE:LINE: field: message`
+and leaves the file byte-identical. Changing the evidence of a signed-off claim returns it to
+draft: a sign-off vouches for the evidence as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
+
+from claimbook.claims import (
+    Claim,
+    ClaimsError,
+    Problem,
+    ProjectContext,
+    check_claim_text,
+    load_claims,
+    project_context,
+)
+from claimbook.files import lock, write_text
+from claimbook.folder import PathLike, ReviewFolder
+from claimbook.ids import DOI_RE, PMID_RE, citation_key
+from claimbook.pubmed.store import PaperRecord
+
+__all__ = [
+    "EditError",
+    "add_claim",
+    "cite",
+    "exclude",
+    "lookup_paper",
+    "parse_ident",
+    "set_advice",
+    "signoff",
+    "uncite",
+    "update_citation",
+]
+
+WRAP = 96  # folded text is wrapped like the hand-written claim files
+CITATION_FIELDS = ("stance", "design", "n", "finding", "note")
+
+
+class EditError(Exception):
+    """An edit was refused: `problems` says why, as `FILE:LINE: field: message`; nothing was
+    written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}" if problems else "edit refused")
+
+
+def _refuse(where: object, field: str, message: str, line: int = 1) -> EditError:
+    return EditError([Problem(str(where), line, field, message)])
+
+
+def _folder(project: PathLike | ReviewFolder) -> ReviewFolder:
+    return project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+def parse_ident(ident: str) -> tuple[str | None, str | None]:
+    """(pmid, doi) from what a reviewer types: '3735481', 'PMID: 3735481', '10.1002/x',
+    'doi:10.1002/x' or 'https://doi.org/10.1002/x'. Raises ValueError for anything else."""
+    text = ident.strip()
+    bare = re.sub(r"^(?:pmid:?\s*)", "", text, flags=re.I)
+    if PMID_RE.match(bare):
+        return bare, None
+    doi = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", text, flags=re.I)
+    if DOI_RE.match(doi):
+        return None, doi
+    raise ValueError(f"{ident!r} is neither a PMID (digits) nor a DOI (10.NNNN/...)")
+
+
+def _key_of(entry: dict) -> str:
+    return citation_key(entry.get("pmid"), entry.get("doi"), entry.get("url"))
+
+
+def _keys(ident: str, context: ProjectContext) -> set[str]:
+    """Every key the paper may be cited under in a claim: its PMID, its DOI, its record's key."""
+    pmid, doi = parse_ident(ident)
+    keys = {citation_key(pmid, doi)}
+    rec = context.snapshot.find(pmid, doi)
+    if rec is not None:
+        keys |= {rec.key} | ({"doi:" + rec.doi.lower()} if rec.doi else set())
+    return keys
+
+
+# --------------------------------------------------------------------------- YAML round trip
+
+
+def _yaml_for(text: str) -> YAML:
+    """A round-trip YAML that writes lists the way this file already does."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap existing lines
+    yaml.representer.ignore_aliases = lambda data: True  # no &id001 for a date used twice
+    if re.search(r"^- ", text, re.M):
+        yaml.indent(mapping=2, sequence=2, offset=0)
+    else:
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _dump(yaml: YAML, doc: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue()
+
+
+def folded(text: str, indent: int = 6) -> FoldedScalarString | str:
+    """Long prose as a folded block (`>-`) wrapped like the hand-written files; short as is."""
+    text = " ".join(text.split())
+    if len(text) + indent <= WRAP:
+        return text
+    scalar = FoldedScalarString(text)
+    positions, at = [], 0
+    for line in textwrap.wrap(text, WRAP - indent, break_long_words=False)[:-1]:
+        at += len(line)
+        positions.append(at)
+        at += 1
+    scalar.fold_pos = positions
+    return scalar
+
+
+def _set_after(doc: CommentedMap, key: str, value: Any, after: tuple[str, ...]) -> None:
+    """Set `key`, placing a new key after the last of `after` present (else at the end)."""
+    if key in doc:
+        doc[key] = value
+        return
+    keys = list(doc)
+    spots = [keys.index(k) + 1 for k in after if k in keys]
+    doc.insert(max(spots) if spots else len(keys), key, value)
+
+
+def _return_to_draft(doc: CommentedMap) -> None:
+    """A signed-off claim whose evidence changes is no longer signed off."""
+    if "signoff" in doc:
+        del doc["signoff"]
+        _set_after(doc, "status", "draft", ("topic", "title", "slug", "id"))
+
+
+# --------------------------------------------------------------------------- the one writer
+
+
+def _claim_path(folder: ReviewFolder, claim_id: str) -> Path:
+    claim_id = claim_id.strip().upper()
+    found = sorted(folder.claims.glob(f"{claim_id}-*.y*ml")) + sorted(
+        folder.claims.glob(f"{claim_id}.y*ml")
+    )
+    if not found:
+        known = sorted({p.name.split("-")[0].split(".")[0] for p in folder.claims.glob("*.y*ml")})
+        known = [k for k in known if k != "article"]
+        raise _refuse(folder.claims, "id", f"no claim {claim_id}; known: {', '.join(known)}")
+    return found[0]
+
+
+def _context(folder: ReviewFolder) -> ProjectContext:
+    try:
+        return project_context(folder.claims, folder.data)
+    except ClaimsError as exc:
+        raise EditError(exc.problems) from None
+
+
+def _write_checked(path: Path, old: str | None, new: str, context: ProjectContext) -> Claim:
+    try:
+        claim = check_claim_text(path, new, context)
+    except ClaimsError as exc:
+        raise EditError(exc.problems) from None
+    if new != old:
+        write_text(path, new)
+    return claim
+
+
+def _edit(
+    project: PathLike | ReviewFolder,
+    claim_id: str,
+    change: Callable[[CommentedMap, ProjectContext, Path], None],
+    context: ProjectContext | None = None,
+) -> Claim:
+    """Apply `change` to the claim's YAML document, validate, write; all under the lock."""
+    folder = _folder(project)
+    path = _claim_path(folder, claim_id)
+    with lock(folder.claims):
+        text = path.read_text(encoding="utf-8")
+        yaml = _yaml_for(text)
+        doc = yaml.load(text)
+        if not isinstance(doc, CommentedMap):
+            raise _refuse(path, "file", "expected a mapping of fields")
+        context = context or _context(folder)
+        change(doc, context, path)
+        return _write_checked(path, text, _dump(yaml, doc), context)
+
+
+def _find(doc: CommentedMap, section: str, ident: str, context: ProjectContext) -> int | None:
+    keys = _keys(ident, context)
+    for i, entry in enumerate(doc.get(section) or []):
+        if isinstance(entry, dict) and _key_of(entry) in keys:
+            return i
+    return None
+
+
+def _line(doc: CommentedMap, key: str) -> int:
+    try:
+        return doc.lc.key(key)[0] + 1
+    except (KeyError, TypeError):
+        return 1
+
+
+def _block_list(doc: CommentedMap, key: str) -> CommentedSeq:
+    """The list under `key` as a block sequence (a flow `[]` becomes block when it grows)."""
+    seq = doc.get(key)
+    if not isinstance(seq, CommentedSeq) or not seq:
+        seq = CommentedSeq(list(seq or []))
+        _set_after(doc, key, seq, ("evidence", "query", "quotes"))
+    return seq
+
+
+def _set_field(entry: CommentedMap, field: str, value: Any) -> None:
+    """Set one citation field in its usual place; an empty n or note is removed."""
+    if value in (None, "") and field in ("n", "note"):
+        entry.pop(field, None)
+        return
+    if field in ("finding", "note"):
+        value = folded(str(value))
+    before = ("pmid", "doi", "url", *CITATION_FIELDS[: CITATION_FIELDS.index(field)])
+    _set_after(entry, field, value, before)
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def update_citation(
+    project: PathLike | ReviewFolder, claim_id: str, ident: str, **changes: Any
+) -> Claim:
+    """Change a citation's stance, design, n, finding or note (None/"" removes n or note)."""
+    unknown = sorted(set(changes) - set(CITATION_FIELDS))
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(unknown)}; fields: {CITATION_FIELDS}")
+
+    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+        i = _find(doc, "evidence", ident, context)
+        if i is None:
+            raise _refuse(
+                path, "evidence", f"{ident} is not cited by {doc.get('id')}", _line(doc, "evidence")
+            )
+        entry = doc["evidence"][i]
+        for field, value in changes.items():
+            _set_field(entry, field, value)
+        if changes:
+            _return_to_draft(doc)
+
+    return _edit(project, claim_id, change)
+
+
+def _paper_entry(pmid: str | None, doi: str | None) -> CommentedMap:
+    entry = CommentedMap()
+    if pmid:
+        entry["pmid"] = DoubleQuotedScalarString(pmid)
+    else:
+        entry["doi"] = doi
+    return entry
+
+
+def cite(
+    project: PathLike | ReviewFolder,
+    claim_id: str,
+    ident: str,
+    *,
+    stance: str,
+    design: str,
+    finding: str,
+    n: int | None = None,
+    note: str | None = None,
+    offline: bool = False,
+    client: Any = None,
+) -> Claim:
+    """Cite a paper (PMID or DOI) for a claim. A paper the snapshot lacks is fetched from
+    PubMed and stored first (refused offline); an excluded paper is taken off the excluded list."""
+    folder = _folder(project)
+    pmid, doi = _parsed(ident, folder)
+    context = _context(folder)
+    if context.snapshot.find(pmid, doi) is None:
+        record = lookup_paper(folder, ident, offline=offline, client=client, store=True)
+        pmid, doi = record.pmid, (None if record.pmid else record.doi)
+        context = _context(folder)
+
+    def change(doc: CommentedMap, ctx: ProjectContext, path: Path) -> None:
+        if _find(doc, "evidence", ident, ctx) is not None:
+            raise _refuse(
+                path, "evidence", f"{ident} is already cited; change it instead",
+                _line(doc, "evidence"),
+            )  # fmt: skip
+        gone = _find(doc, "excluded", ident, ctx)
+        if gone is not None:
+            del doc["excluded"][gone]
+        entry = _paper_entry(pmid, doi)
+        for field, value in (("stance", stance), ("design", design), ("n", n),
+                             ("finding", finding), ("note", note)):  # fmt: skip
+            _set_field(entry, field, value)
+        _block_list(doc, "evidence").append(entry)
+        _return_to_draft(doc)
+
+    return _edit(folder, claim_id, change, context)
+
+
+def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim:
+    """Remove a citation from a claim (a reviewed claim must keep at least one)."""
+
+    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+        i = _find(doc, "evidence", ident, context)
+        if i is None:
+            raise _refuse(
+                path, "evidence", f"{ident} is not cited by {doc.get('id')}", _line(doc, "evidence")
+            )
+        del doc["evidence"][i]
+        _return_to_draft(doc)
+
+    return _edit(project, claim_id, change)
+
+
+def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason: str) -> Claim:
+    """Screen a paper out of a claim, with the reason; a cited paper stops being cited."""
+    folder = _folder(project)
+    pmid, doi = _parsed(ident, folder)
+
+    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+        if _find(doc, "excluded", ident, context) is not None:
+            raise _refuse(path, "excluded", f"{ident} is already excluded", _line(doc, "excluded"))
+        i = _find(doc, "evidence", ident, context)
+        if i is not None:
+            del doc["evidence"][i]
+            _return_to_draft(doc)
+        entry = _paper_entry(pmid, doi)
+        entry["reason"] = folded(reason)
+        _block_list(doc, "excluded").append(entry)
+
+    return _edit(folder, claim_id, change)
+
+
+def set_advice(project: PathLike | ReviewFolder, claim_id: str, advice: str | None) -> Claim:
+    """Set (or, with None or "", remove) what to tell a client."""
+
+    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+        if advice:
+            _set_after(doc, "advice", folded(advice, indent=2), ("excluded", "evidence"))
+        else:
+            doc.pop("advice", None)
+
+    return _edit(project, claim_id, change)
+
+
+def signoff(
+    project: PathLike | ReviewFolder,
+    claim_id: str,
+    reviewer: str,
+    note: str | None = None,
+    on: dt.date | None = None,
+) -> Claim:
+    """Sign a claim off: its evidence was checked. It stops being a draft, and must then pass
+    every check of a reviewed claim (a query, at least one citation)."""
+    on = on or dt.date.today()
+
+    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+        doc.pop("status", None)
+        record = CommentedMap()
+        record["reviewer"] = reviewer.strip()
+        record["date"] = on
+        if note:
+            record["note"] = folded(note)
+        doc["reviewed"] = on
+        _set_after(doc, "signoff", record, ("reviewed",))
+
+    return _edit(project, claim_id, change)
+
+
+def _parsed(ident: str, where: object) -> tuple[str | None, str | None]:
+    try:
+        return parse_ident(ident)
+    except ValueError as exc:
+        raise _refuse(where, "paper", str(exc)) from None
+
+
+def lookup_paper(
+    project: PathLike | ReviewFolder,
+    ident: str,
+    offline: bool = False,
+    client: Any = None,
+    store: bool = False,
+) -> PaperRecord:
+    """The record of a paper by PMID or DOI: from the snapshot, else fetched from PubMed
+    (stored in the snapshot only with `store`). Refused offline or when PubMed has no record."""
+    from claimbook.pubmed import PubMedError
+    from claimbook.pubmed.sync import commit_batch, record_from_article
+
+    folder = _folder(project)
+    pmid, doi = _parsed(ident, folder.snapshot)
+    snapshot = _context(folder).snapshot
+    found = snapshot.find(pmid, doi)
+    if found is not None:
+        return found
+    what = f"PMID {pmid}" if pmid else f"DOI {doi}"
+    if offline:
+        raise _refuse(
+            folder.snapshot, "paper",
+            f"{what} is not in the snapshot and cannot be fetched offline; run without "
+            "--offline on a machine with internet, or cite a paper the snapshot holds",
+        )  # fmt: skip
+    if client is None:
+        from claimbook.pubmed.client import EutilsClient
+
+        client = EutilsClient(progress=False)
+    try:
+        if pmid is None:
+            ids = client.esearch(f"{doi}[doi]", retmax=2).ids
+            if len(ids) != 1:
+                raise _refuse(folder.snapshot, "paper", f"{what}: PubMed has no single record")
+            pmid = ids[0]
+        result = client.efetch([pmid])
+    except PubMedError as exc:
+        raise _refuse(folder.snapshot, "paper", f"{what}: {exc}") from None
+    for batch in result.batches:
+        for article in batch.articles:
+            if article.pmid == pmid:
+                if store:
+                    request = {"requested": 1, "missing": [], "for": "cite"}
+                    commit_batch(folder.snapshot, batch.raw, batch.fetched_at, request)
+                    return _context(folder).snapshot.get(pmid)
+                return record_from_article(article, batch.fetched_at, "(not stored)")
+    raise _refuse(folder.snapshot, "paper", f"{what}: PubMed returned no record (deleted?)")
+
+
+# --------------------------------------------------------------------------- new claims
+
+
+def _slug(title: str) -> str:
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "-".join(words[:8]) or "claim"
+
+
+def _next_id(claims: list[Claim]) -> str:
+    prefixes = [c.id[0] for c in claims]
+    prefix = max(set(prefixes), key=prefixes.count) if prefixes else "A"
+    numbers = [int(c.id[1:]) for c in claims if c.id[0] == prefix]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def add_claim(
+    project: PathLike | ReviewFolder,
+    *,
+    quote: str,
+    title: str,
+    topic: str | None = None,
+    section: str | None = None,
+    claim: str | None = None,
+    claim_id: str | None = None,
+) -> Claim:
+    """Save a new draft claim from an exact quote (or a candidate's text and section).
+
+    `topic` may be left out when the article has one topic; `section` when the quote sits
+    under a heading the candidate finder recognises (else the article's first heading).
+    """
+    from claimbook.candidates import find_candidates
+
+    folder = _folder(project)
+    context = _context(folder)
+    with lock(folder.claims):
+        try:
+            existing = load_claims(folder.claims)
+        except ClaimsError as exc:
+            raise EditError(exc.problems) from None
+        claim_id = (claim_id or _next_id(existing)).upper()
+        if any(c.id == claim_id for c in existing):
+            raise _refuse(folder.claims, "id", f"{claim_id} exists already; choose another id")
+        topics = list(context.article.topics) if context.article else []
+        if topic is None:
+            if len(topics) != 1:
+                raise _refuse(
+                    folder.claims / "article.yaml", "topics",
+                    f"choose a topic for the claim: one of {', '.join(topics)}",
+                )  # fmt: skip
+            topic = topics[0]
+        if section is None and context.text is not None:
+            hits = [c for c in find_candidates(context.text) if quote in c.text]
+            section = hits[0].section if hits else None
+        section = section or (context.article.title if context.article else "")
+        doc = CommentedMap()
+        doc["id"] = claim_id
+        doc["slug"] = _slug(title)
+        doc["title"] = title
+        doc["topic"] = topic
+        doc["status"] = "draft"
+        doc["claim"] = folded(claim or title, indent=2)
+        q = CommentedMap()
+        q["section"] = section
+        q["text"] = DoubleQuotedScalarString(quote)
+        doc["quotes"] = CommentedSeq([q])
+        doc["reviewed"] = dt.date.today()
+        path = folder.claims / f"{claim_id}-{doc['slug']}.yaml"
+        yaml = _yaml_for("")
+        return _write_checked(path, None, _dump(yaml, doc), context)

@@ -1,0 +1,101 @@
+"""The screening queue: a claim's saved PubMed hits that are neither cited nor excluded yet.
+
+`claimbook search CLAIM_ID --save` stores the hits of the claim's query, with their records
+(title, authors, year, abstract, publication types), in `data/pubmed/hits/CLAIM_ID.json`, so
+that screening works offline afterwards. Including a hit cites it (`edit.cite`); excluding it
+records the reason (`edit.exclude`); either way it leaves the queue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from claimbook.claims import Claim
+from claimbook.files import write_text
+from claimbook.folder import PathLike, ReviewFolder
+from claimbook.pubmed.store import PaperRecord
+
+HITS_DIR = "hits"
+EMPTY_QUEUE_HINT = "No saved search hits: run `claimbook search {id} --save` (online) to fill it."
+
+
+@dataclass
+class SavedHits:
+    """A claim's saved search: the query, when it ran, how many records matched, the hits."""
+
+    claim_id: str
+    query: str
+    searched_at: str
+    count: int
+    records: list[PaperRecord]
+    path: Path
+
+
+def hits_path(project: PathLike | ReviewFolder, claim_id: str) -> Path:
+    folder = project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
+    return folder.snapshot / HITS_DIR / f"{claim_id.upper()}.json"
+
+
+def save_hits(
+    project: PathLike | ReviewFolder, claim: Claim, client: Any, max_hits: int = 50
+) -> SavedHits:
+    """Run the claim's query (esearch), fetch the hits' records (efetch), and store them."""
+    from claimbook.pubmed.sync import record_from_article
+
+    if not claim.query:
+        raise ValueError(f"{claim.id} has no PubMed query yet")
+    result = client.esearch(claim.query, retmax=max_hits)
+    records: list[PaperRecord] = []
+    if result.ids:
+        for batch in client.efetch(list(result.ids)).batches:
+            records += [
+                record_from_article(a, batch.fetched_at, "(search hit)") for a in batch.articles
+            ]
+    saved = SavedHits(
+        claim.id, claim.query, datetime.now(UTC).isoformat(timespec="seconds"), result.count,
+        records, hits_path(project, claim.id),
+    )  # fmt: skip
+    body = {
+        "claim": saved.claim_id,
+        "query": saved.query,
+        "searched_at": saved.searched_at,
+        "count": saved.count,
+        "records": [r.model_dump(mode="json") for r in records],
+    }
+    write_text(saved.path, json.dumps(body, indent=1, ensure_ascii=False) + "\n")
+    return saved
+
+
+def load_hits(project: PathLike | ReviewFolder, claim_id: str) -> SavedHits | None:
+    """The claim's saved search, or None when none was saved."""
+    path = hits_path(project, claim_id)
+    if not path.exists():
+        return None
+    body = json.loads(path.read_text(encoding="utf-8"))
+    records = [PaperRecord.model_validate(r) for r in body.get("records", [])]
+    return SavedHits(
+        body["claim"], body["query"], body["searched_at"], body["count"], records, path
+    )
+
+
+def screening_queue(project: PathLike | ReviewFolder, claim: Claim | str) -> list[PaperRecord]:
+    """Saved hits the claim (a Claim, or its id) neither cites nor excludes, newest first."""
+    if isinstance(claim, str):
+        from claimbook.claims import load_claims
+
+        folder = project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
+        claim = next(c for c in load_claims(folder.claims) if c.id == claim.upper())
+    saved = load_hits(project, claim.id)
+    if saved is None:
+        return []
+    screened = {c.key for c in claim.evidence} | {c.key for c in claim.excluded}
+    screened |= {f"doi:{c.doi.lower()}" for c in [*claim.evidence, *claim.excluded] if c.doi}
+    waiting = [
+        r for r in saved.records
+        if r.key not in screened and not (r.doi and f"doi:{r.doi.lower()}" in screened)
+    ]  # fmt: skip
+    return sorted(waiting, key=lambda r: (r.year or 0, int(r.pmid or 0)), reverse=True)
