@@ -315,3 +315,19 @@ def test_cli_add_claim_from_a_quote_and_from_a_candidate(review):
     assert c19.quotes[0].text == listed[2]["text"] and c19.quotes[0].section == listed[2]["section"]
     result = cli("add-claim", "--title", "Neither", "--project", review)
     assert result.exit_code == 2 and "give either --candidate N or --quote TEXT" in result.output
+
+
+@pytest.mark.parametrize("claim_id", ["C01", "C09", "C17"])
+def test_review_updated_with_an_edited_claim_equals_a_full_reload(review, claim_id):
+    """The workbench re-grades only the edited claim; that must equal reloading everything."""
+    import pandas as pd
+
+    before = load_review(project=review)
+    first = _evidence(review, claim_id, 0)
+    flipped = "contradicts" if first["stance"] != "contradicts" else "supports"
+    edited = update_citation(review, claim_id, first.get("pmid") or first["doi"], stance=flipped)
+    fast = before.updated(edited)
+    full = load_review(project=review)
+    pd.testing.assert_frame_equal(fast.table, full.table)
+    pd.testing.assert_frame_equal(fast.verdicts, full.verdicts)
+    assert [c.id for c in fast.claims] == [c.id for c in full.claims]

@@ -5,7 +5,7 @@ Notebooks and the report both start from `load_review()`, so they always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -45,6 +45,25 @@ class Review:
         sub = sub.sort_values(["design_rank", "year"], ascending=[False, False])
         view = sub[["key", *TABLE_VIEW, "retracted"]].set_index("key")
         return view
+
+    def updated(self, claim: Claim, snapshot: Snapshot | None = None) -> Review:
+        """This review with one claim replaced (or added) and only that claim re-graded: what
+        an edit needs, without re-reading every file. Pass `snapshot` if the edit changed it."""
+        snapshot = snapshot or self.snapshot
+        claims = [c for c in self.claims if c.id != claim.id] + [claim]
+        claims.sort(key=lambda c: c.id)
+        order = {c.id: i for i, c in enumerate(claims)}
+
+        def merged(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+            kept = old[old["claim_id"] != claim.id]
+            both = pd.concat([kept, new], ignore_index=True) if len(kept) else new
+            rank = both["claim_id"].map(order)
+            return both.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+
+        rows = evidence_table([claim], snapshot, self.rules)
+        table = merged(self.table, rows).astype(self.table.dtypes.to_dict())
+        graded = merged(self.verdicts, verdicts([claim], snapshot, self.rules, table=rows))
+        return replace(self, claims=claims, snapshot=snapshot, table=table, verdicts=graded)
 
     def by_topic(self, topic: str) -> list[Claim]:
         return [c for c in self.claims if c.topic == topic]
