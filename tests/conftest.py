@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -47,3 +49,33 @@ def project(tmp_path: Path) -> Path:
     text = "\n\n".join(f"{q['section']}\n\nSome words. {q['text']} More words." for q in quotes)
     (tmp_path / "article.txt").write_text(text, encoding="utf-8")
     return tmp_path
+
+
+@pytest.fixture
+def review(tmp_path: Path) -> Path:
+    """A copy of the cramp review folder (claims/ and data/), its article text by absolute path
+    when ../shared is there; for tests that edit a review."""
+    shutil.copytree(ROOT / "claims", tmp_path / "claims")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    article = tmp_path / "claims" / "article.yaml"
+    if ARTICLE_TEXT.exists():
+        text = article.read_text(encoding="utf-8")
+        article.write_text(
+            re.sub(r"text_file: .*", f"text_file: {ARTICLE_TEXT.as_posix()}", text),
+            encoding="utf-8",
+        )
+    return tmp_path
+
+
+def claim_file(review: Path, claim_id: str) -> Path:
+    """The YAML file of a claim in a review folder."""
+    return next((review / "claims").glob(f"{claim_id}-*.yaml"))
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    """The lines a change removed (-) and added (+), in order."""
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]

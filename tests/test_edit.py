@@ -4,11 +4,9 @@ two processes editing one claim lose neither edit, and a sign-off shows in the r
 
 from __future__ import annotations
 
-import difflib
 import json
 import multiprocessing
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -29,48 +27,21 @@ from claimbook.edit import (
     update_citation,
 )
 
-from conftest import ARTICLE_TEXT, ROOT, need_shared
-
-
-@pytest.fixture
-def review(tmp_path) -> Path:
-    """A copy of the cramp review folder; article text by absolute path when available."""
-    shutil.copytree(ROOT / "claims", tmp_path / "claims")
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    article = tmp_path / "claims" / "article.yaml"
-    if ARTICLE_TEXT.exists():
-        text = article.read_text(encoding="utf-8")
-        article.write_text(
-            re.sub(r"text_file: .*", f"text_file: {ARTICLE_TEXT.as_posix()}", text),
-            encoding="utf-8",
-        )
-    return tmp_path
-
-
-def _file(review: Path, claim_id: str) -> Path:
-    return next((review / "claims").glob(f"{claim_id}-*.yaml"))
-
-
-def _changed_lines(before: str, after: str) -> list[str]:
-    return [
-        line
-        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
+from conftest import ARTICLE_TEXT, changed_lines, claim_file, need_shared
 
 
 def _evidence(review: Path, claim_id: str, i: int) -> dict:
-    return yaml.safe_load(_file(review, claim_id).read_text(encoding="utf-8"))["evidence"][i]
+    return yaml.safe_load(claim_file(review, claim_id).read_text(encoding="utf-8"))["evidence"][i]
 
 
 def test_changing_a_stance_changes_that_line_only(review):
-    path = _file(review, "C01")
+    path = claim_file(review, "C01")
     before = path.read_text(encoding="utf-8")
     first = _evidence(review, "C01", 0)
     new = "contradicts" if first["stance"] != "contradicts" else "supports"
     update_citation(review, "C01", first["pmid"], stance=new)
     after = path.read_text(encoding="utf-8")
-    assert _changed_lines(before, after) == [
+    assert changed_lines(before, after) == [
         f"-    stance: {first['stance']}",
         f"+    stance: {new}",
     ]
@@ -78,7 +49,7 @@ def test_changing_a_stance_changes_that_line_only(review):
 
 
 def test_comments_and_untouched_blocks_are_kept(review):
-    path = _file(review, "C05")
+    path = claim_file(review, "C05")
     original = path.read_text(encoding="utf-8")
     path.write_text("# reviewer's note: keep me\n" + original.replace(
         "evidence:", "evidence:  # checked twice", 1), encoding="utf-8")  # fmt: skip
@@ -90,7 +61,7 @@ def test_comments_and_untouched_blocks_are_kept(review):
     after = path.read_text(encoding="utf-8")
     assert after.startswith("# reviewer's note: keep me\n")
     assert "evidence:  # checked twice" in after
-    changed = _changed_lines(before, after)
+    changed = changed_lines(before, after)
     # the note's folded lines, and nothing else
     assert [line[:40].rstrip() for line in changed] == [
         "-      Shows a lasting personal tendency",
@@ -121,7 +92,7 @@ def test_the_folded_style_of_a_file_is_kept_on_every_shipped_claim(review):
     ],
 )
 def test_a_refused_edit_names_file_line_field_and_leaves_bytes_identical(review, change, message):
-    path = _file(review, "C01")
+    path = claim_file(review, "C01")
     before = path.read_bytes()
     first = _evidence(review, "C01", 0)
     with pytest.raises(EditError) as err:
@@ -244,12 +215,12 @@ def _set_note(args: tuple[str, str, int]) -> None:
 
 
 def test_two_processes_editing_one_claim_lose_neither_edit(review):
-    data = yaml.safe_load(_file(review, "C03").read_text(encoding="utf-8"))["evidence"]
+    data = yaml.safe_load(claim_file(review, "C03").read_text(encoding="utf-8"))["evidence"]
     idents = [e.get("pmid") or e["doi"] for e in data[:2]]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2) as pool:
         pool.map(_set_note, [(str(review), idents[0], 0), (str(review), idents[1], 1)])
-    after = yaml.safe_load(_file(review, "C03").read_text(encoding="utf-8"))["evidence"]
+    after = yaml.safe_load(claim_file(review, "C03").read_text(encoding="utf-8"))["evidence"]
     assert after[0]["note"] == "Note written by process 0."
     assert after[1]["note"] == "Note written by process 1."
 
@@ -294,7 +265,9 @@ def test_cli_cite_exclude_signoff_and_refusals(review):
     result = cli("signoff", "C01", "--reviewer", "Jane Doe", "--project", review)
     assert result.exit_code == 0, result.output
     assert "signed off by Jane Doe" in result.output
-    assert "signoff:\n  reviewer: Jane Doe\n" in _file(review, "C01").read_text(encoding="utf-8")
+    assert "signoff:\n  reviewer: Jane Doe\n" in claim_file(review, "C01").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_cli_add_claim_from_a_quote_and_from_a_candidate(review):

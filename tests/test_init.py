@@ -53,6 +53,9 @@ def test_init_writes_metadata_snapshot_notebooks_readme_and_candidates(fresh):
     assert manifest["records"]["total"] == 0 and manifest["history"][0]["action"] == "init"
     assert (fresh / "notebooks" / "00-overview.ipynb").exists()
     assert (fresh / "notebooks" / "claim.ipynb").exists()
+    from claimbook.workbench_notebook import is_workbench
+
+    assert is_workbench(fresh / "notebooks" / "workbench.ipynb")
     assert "claimbook validate --project" in (fresh / "README.md").read_text()
     candidates = yaml.safe_load((fresh / "candidates.yaml").read_text(encoding="utf-8"))
     assert len(candidates) >= 8
@@ -137,7 +140,7 @@ def test_second_article_from_init_to_report(fresh, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     topics = list(example["topics"])
     built = sorted(p.name for p in (fresh / "notebooks").glob("*.ipynb"))
-    assert len(built) == len(topics) + 2, built
+    assert len(built) == len(topics) + 3, built  # overview, topics, claim, workbench
     overview = (fresh / "notebooks" / "00-overview.ipynb").read_text(encoding="utf-8")
     assert "Leg Cramps Quick tip" in overview and '"output_type"' in overview
 

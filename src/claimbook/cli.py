@@ -113,7 +113,10 @@ def init(
         f"  {CANDIDATES_FILE:<20}  {len(new.candidates)} sentences that make checkable claims"
     )
     click.echo("  data/pubmed/          an empty snapshot")
-    click.echo(f"  notebooks/            {len(new.notebooks)} notebooks (overview, topics, claim)")
+    click.echo(
+        f"  notebooks/            {len(new.notebooks)} notebooks (overview, topics, claim, "
+        "workbench)"
+    )
     click.echo("  README.md             the next steps")
     click.echo(f"Next: write claims in {root}/claims/, then claimbook validate --project {root}")
 

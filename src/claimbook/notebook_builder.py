@@ -23,15 +23,15 @@ import re
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from claimbook.claims import Claim, ReviewedArticle, Topic, load_article, load_claims
 from claimbook.files import lock, write_text
 from claimbook.folder import ReviewFolder
+from claimbook.notebooks import MARK, make_notebook
 
 __all__ = ["MARK", "NotebookConflictError", "build_notebooks", "is_generated"]
 
-MARK = "claimbook"  # notebook metadata key: {"claimbook": {"generated": true}}
 OVERVIEW = "00-overview.ipynb"
 CLAIM = "claim.ipynb"
 
@@ -59,17 +59,7 @@ class NotebookConflictError(FileExistsError):
 
 
 def _nb(cells: list) -> nbformat.NotebookNode:
-    for i, cell in enumerate(cells):
-        cell["id"] = f"cell-{i:02d}"  # stable ids: rebuilding does not churn the diff
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata[MARK] = {"generated": True}
-    return nb
+    return make_notebook(cells, {"generated": True})
 
 
 def topic_filenames(article: ReviewedArticle) -> dict[str, str]:

@@ -13,6 +13,25 @@ from tqdm import tqdm
 from claimbook.files import atomic_write
 
 CLAIM_TEMPLATE = "claim.ipynb"
+MARK = "claimbook"  # notebook metadata key: {"generated": true} or {"workbench": true}
+
+
+def make_notebook(cells: list, mark: dict) -> nbformat.NotebookNode:
+    """A python3 notebook of `cells` with stable cell ids (rebuilding does not churn the diff)
+    and claimbook's `mark` in its metadata."""
+    from nbformat.v4 import new_notebook
+
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell-{i:02d}"
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata[MARK] = mark
+    return nb
 
 
 class NotebookError(Exception):
@@ -20,8 +39,11 @@ class NotebookError(Exception):
 
 
 def review_notebooks(directory: str | os.PathLike[str]) -> list[Path]:
-    """The notebooks to re-execute in place (the claim template runs with its default claim)."""
-    return sorted(Path(directory).glob("*.ipynb"))
+    """The notebooks to re-execute in place (the claim template runs with its default claim);
+    not the workbench, a live tool that is kept without outputs."""
+    from claimbook.workbench_notebook import is_workbench
+
+    return sorted(p for p in Path(directory).glob("*.ipynb") if not is_workbench(p))
 
 
 def execute_in_place(path: str | os.PathLike[str], timeout: int = 300) -> Path:

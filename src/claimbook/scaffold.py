@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import nbformat
 import yaml
 
 from claimbook.candidates import Candidate, find_candidates
@@ -20,6 +21,7 @@ from claimbook.claims import ARTICLE_FILE
 from claimbook.files import write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.pubmed.store import save_snapshot
+from claimbook.workbench_notebook import WORKBENCH_NOTEBOOK, workbench_notebook
 
 CANDIDATES_FILE = "candidates.yaml"
 STARTER_TOPIC = "claims"
@@ -80,7 +82,8 @@ Next steps:
    with no evidence yet. Fields: claimbook's docs/claims.md.
 3. `claimbook validate --project {root.as_posix()}` until it says OK.
 4. `claimbook notebooks --project {root.as_posix()}` to build and run the notebooks, and
-   `jupyter lab {(root / "notebooks").as_posix()}` to read them.
+   `jupyter lab {(root / "notebooks").as_posix()}` to read them; `workbench.ipynb` there
+   edits the claims (stances, citations, exclusions, sign-off) without touching YAML.
 5. `claimbook report --project {root.as_posix()}` for the HTML, PDF and Markdown report.
 """
 
@@ -145,4 +148,7 @@ def init_review(
     )
     write_text(folder.root / "README.md", _readme(title, folder.root, text_file, len(listed)))
     notebooks = build_notebooks(folder.root)
+    workbench = folder.notebooks / WORKBENCH_NOTEBOOK
+    write_text(workbench, nbformat.writes(workbench_notebook()) + "\n")
+    notebooks.append(workbench)
     return NewReview(folder, title, text_file, candidates, notebooks)
