@@ -79,3 +79,26 @@ def changed_lines(before: str, after: str) -> list[str]:
         for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
+
+
+# --------------------------------------------------------------------------- E-utilities replay
+
+REAL = ["29963580", "38534005", "151222"]  # PMIDs whose real efetch records are in the fixtures
+
+
+@pytest.fixture(scope="session")
+def records() -> dict[str, bytes]:
+    """Real <PubmedArticle> elements by PMID, cut from the shared efetch bodies."""
+    out = {}
+    for path in sorted(need_shared(EUTILS_FIXTURES).glob("efetch-pubmed/*.xml")):
+        raw = path.read_bytes()
+        for m in re.finditer(rb"<PubmedArticle>.*?</PubmedArticle>", raw, re.S):
+            pmid = re.search(rb"<PMID[^>]*>(\d+)</PMID>", m.group(0)).group(1).decode()
+            out.setdefault(pmid, m.group(0))
+    assert set(REAL) <= set(out)
+    return out
+
+
+@pytest.fixture
+def env(httpserver):
+    return {"CLAIMBOOK_EUTILS_URL": httpserver.url_for("/"), "NCBI_API_KEY": None}

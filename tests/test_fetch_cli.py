@@ -19,28 +19,14 @@ from claimbook.cli import main
 from claimbook.pubmed.client import LIMITER, EutilsClient
 from claimbook.pubmed.store import PaperRecord, load_snapshot, save_snapshot
 
-from conftest import EUTILS_FIXTURES, ROOT, need_shared, tree_digest
+from conftest import EUTILS_FIXTURES, REAL, ROOT, need_shared, tree_digest
 
 KEY = "secret-api-key-0042"
-REAL = ["29963580", "38534005", "151222"]  # PMIDs whose real efetch records are in the fixtures
 
 
 @pytest.fixture(autouse=True)
 def _fresh_limiter():
     LIMITER.reset()
-
-
-@pytest.fixture(scope="module")
-def records() -> dict[str, bytes]:
-    """Real <PubmedArticle> elements by PMID, cut from the shared efetch bodies."""
-    out = {}
-    for path in sorted(need_shared(EUTILS_FIXTURES).glob("efetch-pubmed/*.xml")):
-        raw = path.read_bytes()
-        for m in re.finditer(rb"<PubmedArticle>.*?</PubmedArticle>", raw, re.S):
-            pmid = re.search(rb"<PMID[^>]*>(\d+)</PMID>", m.group(0)).group(1).decode()
-            out.setdefault(pmid, m.group(0))
-    assert set(REAL) <= set(out)
-    return out
 
 
 class Eutils:
@@ -102,11 +88,6 @@ def run(project: Path, *args: str, env: dict | None = None):
     if args[0] in ("fetch",):
         argv += ["--claims", str(project / "claims"), "--data", str(project / "data"), "--quiet"]
     return CliRunner().invoke(main, argv, env=env, catch_exceptions=False)
-
-
-@pytest.fixture
-def env(httpserver):
-    return {"CLAIMBOOK_EUTILS_URL": httpserver.url_for("/"), "NCBI_API_KEY": None}
 
 
 def test_cold_fetch_stores_records_raw_and_manifest(tmp_path, httpserver, records, env):

@@ -7,14 +7,16 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
-from test_fetch_cli import REAL, Eutils, env, make_project, records  # noqa: F401 (fixtures)
+from test_fetch_cli import Eutils, make_project
 
 from claimbook.cli import main
 from claimbook.edit import exclude
 from claimbook.screening import EMPTY_QUEUE_HINT, load_hits, screening_queue
 
+from conftest import REAL
 
-def test_search_save_then_screen_offline(tmp_path, httpserver, records, env):  # noqa: F811
+
+def test_search_save_then_screen_offline(tmp_path, httpserver, records, env):
     project = make_project(tmp_path, REAL[:1])  # C01 cites the first real record
     Eutils(httpserver, records)
     fetched = CliRunner().invoke(main, ["fetch", "--project", str(project), "-q"], env=env)
@@ -58,3 +60,62 @@ def test_the_queue_is_empty_and_says_how_to_fill_it(tmp_path):
     project = make_project(tmp_path, REAL[:1])
     assert screening_queue(project, "C01") == []
     assert "claimbook search C01 --save" in EMPTY_QUEUE_HINT.format(id="C01")
+
+
+def _fetch(project, environ) -> None:
+    result = CliRunner().invoke(main, ["fetch", "--project", str(project), "-q"], env=environ)
+    assert result.exit_code == 0, result.output
+
+
+def test_cite_fetches_a_paper_the_snapshot_lacks(tmp_path, httpserver, records, env):
+    project = make_project(tmp_path, REAL[:1])
+    Eutils(httpserver, records)
+    assert (
+        CliRunner().invoke(main, ["fetch", "--project", str(project), "-q"], env=env).exit_code == 0
+    )
+    result = CliRunner().invoke(
+        main,
+        ["cite", "C01", REAL[1], "--stance", "context", "--design", "other", "--finding",
+         "Fetched from the loopback server and cited by a test.", "--project", str(project)],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    from claimbook import load_claims
+    from claimbook.pubmed import load_snapshot
+
+    assert load_snapshot(project / "data" / "pubmed").get(REAL[1]).source == "pubmed-efetch"
+    assert [c.pmid for c in load_claims(project / "claims")[0].evidence] == REAL[:2]
+
+
+def test_cite_with_pubmed_failing_changes_nothing(
+    tmp_path,
+    httpserver,
+    records,
+    env,
+    monkeypatch,
+):
+    from claimbook.pubmed import EutilsClient
+
+    from conftest import tree_digest
+
+    # The real client, with a short backoff so the test does not sleep for seconds.
+    monkeypatch.setattr(
+        "claimbook.cli._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
+    )
+    project = make_project(tmp_path, REAL[:1])
+    Eutils(httpserver, records)
+    assert (
+        CliRunner().invoke(main, ["fetch", "--project", str(project), "-q"], env=env).exit_code == 0
+    )
+    httpserver.clear()
+    Eutils(httpserver, records, fail_with=500)
+    before = tree_digest(project)
+    result = CliRunner().invoke(
+        main,
+        ["cite", "C01", REAL[1], "--stance", "context", "--design", "other", "--finding",
+         "Never cited: the server fails every time.", "--project", str(project)],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert f"PMID {REAL[1]}" in result.output and "500" in result.output
+    assert tree_digest(project) == before

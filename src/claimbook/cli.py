@@ -363,7 +363,7 @@ def cite(
 
     claim = _editing(lambda: edit.cite(
         folder, claim_id, paper, stance=stance, design=design, finding=finding, n=n, note=note,
-        offline=offline,
+        offline=offline, client=None if offline else _client(quiet=True),
     ))  # fmt: skip
     _edited(folder, claim, f"cites {paper} ({stance}, {design})")
 
