@@ -111,3 +111,24 @@ def test_verdict_overview_labels_a_draft_as_not_reviewed(review):
     assert labels.count("draft · not yet reviewed") == 1
     assert len(labels) == len(v)
     plt.close(fig)
+
+
+def test_a_timeline_of_few_years_shows_at_least_ten_whole_years(review):
+    one = review.table[review.table["claim_id"] == "C11"].head(1)
+    year = int(one["year"].iloc[0])
+    fig = plots.timeline(one, "C11")
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert high - low >= plots.MIN_YEAR_SPAN and low < year < high
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if low <= t <= high]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    plt.close(fig)
+
+
+def test_a_long_timeline_keeps_matplotlibs_own_limits(review):
+    fig = plots.timeline(review.table, "C11")
+    low, high = fig.axes[0].get_xlim()
+    years = review.table.query("claim_id == 'C11'")["year"].dropna().astype(int)
+    assert low < years.min() and high > years.max() and high - low > plots.MIN_YEAR_SPAN + 2
+    plt.close(fig)

@@ -10,9 +10,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from claimbook.vocab import STANCES, design_label
 
+MIN_YEAR_SPAN = 10  # a timeline shows at least this many years
 STANCE_COLOURS = {
     "supports": "#0072B2",  # blue
     "contradicts": "#D55E00",  # vermillion
@@ -202,6 +204,11 @@ def timeline(table: pd.DataFrame, claim_id: str) -> Figure:
     ax.set_yticks(list(labels.index))
     ax.set_yticklabels(list(labels.values), fontsize=8)
     ax.set_xlabel("publication year")
+    first, last = int(sub["year"].min()), int(sub["year"].max())
+    if last - first < MIN_YEAR_SPAN:  # a few years (or one): centre them, whole years only
+        middle = (first + last) / 2
+        ax.set_xlim(middle - MIN_YEAR_SPAN / 2 - 1, middle + MIN_YEAR_SPAN / 2 + 1)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, axis="x", color="#eeeeee", zorder=0)
     ax.set_title(f"{claim_id}: evidence over time", fontsize=11, loc="left")
     _style(ax)

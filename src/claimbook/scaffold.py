@@ -115,7 +115,7 @@ def init_review(
     text_file = _relative(article, folder.root)
     meta = {
         "title": title,
-        "publisher": publisher or "not stated",
+        "publisher": publisher or "publisher not stated",
         "kind": kind or "web article",
         "attribution": f'Quotations from "{title}"'
         + (f", {publisher}" if publisher else "")

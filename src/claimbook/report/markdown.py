@@ -116,7 +116,8 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
     if c.retracted:
         out += [f"**Retracted:** {c.retracted} of the papers cited here; given no weight.", ""]
     counts = (
-        f"{len(c.rows)} papers: {c.counts['supports']} support, {c.counts['contradicts']} "
+        f"{len(c.rows)} paper{'' if len(c.rows) == 1 else 's'}: "
+        f"{c.counts['supports']} support, {c.counts['contradicts']} "
         f"contradict, {c.counts['mixed']} mixed, {c.counts['context']} background"
     )
     out += ["### The evidence", "", counts + ". Numbers in brackets refer to the references.", ""]
