@@ -107,8 +107,10 @@ def _rules_text() -> str:
         ("  supported_at_least: 0.75", "", "verdict.supported_at_least: missing required field"),
         ("rct:                  {rank: 5, weight: 4.0}", "rct: {rank: 5, weight: heavy}",
          "designs.rct.weight: Input should be a valid number"),
-        ("  - {min_rank: 0, level: very low}", "  - {min_rank: 0, level: so-so}",
-         "certainty.start.3.level: Input should be 'high', 'moderate', 'low' or 'very low'"),
+        ("  contested_at_most: low", "  contested_at_most: so-so",
+         "certainty.contested_at_most: Input should be 'high', 'moderate', 'low' or 'very low'"),
+        ("    moderate: \"It is probably not true that {claim}.\"\n", "",
+         "statements.contradicted: a statement for every certainty; missing moderate"),
         ("  context:     {support: 0.0, contradict: 0.0}", "",
          "stances: every stance needs a share; missing context"),
         ("  size_waived_from_rank: 5", "", "certainty.size_waived_from_rank: missing"),
@@ -151,12 +153,12 @@ def test_every_number_the_grader_uses_is_read_from_the_rules():
         WeighedCitation(key="1", stance="supports", design="guideline"),
         WeighedCitation(key="2", stance="supports", design="rct", n=30),
     ]
-    assert "small:" not in grade(cits, rules).rationale  # a guideline (rank 6) decides
+    assert grade(cits, rules).domains["imprecision"].startswith("not serious: pooled evidence")
     stricter = rules.model_copy(
         update={"certainty": rules.certainty.model_copy(update={"size_waived_from_rank": 7})}
     )
-    assert (
-        "small: the deciding primary studies enrolled 30 people" in grade(cits, stricter).rationale
+    assert grade(cits, stricter).domains["imprecision"] == (
+        "serious: the deciding primary studies enrolled 30 people"
     )
 
 

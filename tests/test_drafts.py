@@ -72,7 +72,10 @@ def test_a_draft_with_evidence_is_graded_provisionally_and_says_so(project):
     review = load_review(project=project)
     draft, reviewed = review.verdict_row("C02"), review.verdict_row("C01")
     assert draft["verdict"] == reviewed["verdict"] != "insufficient"
-    assert draft["rationale"] == "Not yet reviewed (draft); provisionally: " + reviewed["rationale"]
+    assert draft["certainty"] == reviewed["certainty"]
+    assert draft["rationale"].startswith("Not yet reviewed (draft); provisionally: ")
+    papers = reviewed["rationale"][reviewed["rationale"].index("For the claim:") :]
+    assert draft["rationale"].endswith(papers)  # the same papers decided it
 
 
 def test_notebook_text_and_report_mark_the_draft(project, tmp_path):

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimbook import CERTAINTIES, VERDICTS, WeighedCitation, grade, load_rules
+from claimbook.grading import statement
 
 RULES = load_rules()
 DESIGNS = sorted(RULES.designs)
 STANCES = sorted(RULES.stances)
 
 # How much a verdict backs the claim: adding support may only move a claim up this scale.
-LEVEL = {"contradicted": 0, "insufficient": 1, "contested": 1, "supported": 2}
+LEVEL = {"contradicted": 0, "insufficient": 1, "contested": 1, "unclear": 1, "supported": 2}
 
 citation = st.builds(
     WeighedCitation,
@@ -134,3 +136,121 @@ def test_rules_file_is_honoured(tmp_path):
     strict = tmp_path / "rules.yaml"
     strict.write_text(text.replace("supported_at_least: 0.75", "supported_at_least: 0.55"))
     assert grade(cits, load_rules(strict)).verdict == "supported"
+
+
+# --------------------------------------------------------------------------- GRADE domains
+
+appraised = st.builds(
+    WeighedCitation,
+    key=st.from_regex(r"[1-9][0-9]{0,7}", fullmatch=True),
+    stance=st.sampled_from(STANCES),
+    design=st.sampled_from(DESIGNS),
+    n=st.one_of(st.none(), st.integers(min_value=1, max_value=5000)),
+    retracted=st.booleans(),
+    risk_of_bias=st.sampled_from([None, "low", "some concerns", "high"]),
+    bias_reason=st.sampled_from([None, "not blinded", "industry funded"]),
+    indirect=st.sampled_from([None, "none", "population", "outcome"]),
+    indirect_note=st.just("a different population"),
+    effect_size=st.sampled_from([None, "OR 2.9", "RR 1.1", "21% fewer cramps"]),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(appraised, max_size=20, unique_by=lambda c: c.key), st.booleans())
+def test_adding_a_supporting_randomised_trial_never_lowers_a_supported_claims_certainty(cits, big):
+    before = grade(cits, RULES)
+    trial = WeighedCitation(
+        key="999999999", stance="supports", design="rct", n=300 if big else None
+    )
+    after = grade([*cits, trial], RULES)
+    if before.verdict == "supported":
+        assert after.verdict == "supported"
+        assert CERTAINTIES.index(after.certainty) <= CERTAINTIES.index(before.certainty)
+
+
+@given(st.lists(appraised, max_size=20, unique_by=lambda c: c.key))
+def test_every_domain_is_rated_in_grades_words(cits):
+    v = grade(cits, RULES)
+    assert set(v.domains) == {
+        "risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"
+    }  # fmt: skip
+    for domain, text in v.domains.items():
+        words = ["not serious", "serious", "very serious", "not rated"]
+        if domain == "publication_bias":
+            words = ["undetected", "strongly suspected", "not rated"]
+        assert text.startswith(tuple(f"{w}:" for w in words)), text
+
+
+@given(st.lists(appraised, max_size=20, unique_by=lambda c: c.key))
+def test_no_claim_is_contested_unless_a_study_contradicts_it(cits):
+    v = grade(cits, RULES)
+    if v.verdict == "contested":
+        assert any(c.stance == "contradicts" and not c.retracted for c in cits)
+
+
+def test_grade_starts_high_for_trials_and_low_for_observational_studies():
+    trials = [WeighedCitation(key=str(i), stance="supports", design="rct", n=200) for i in (1, 2)]
+    cohorts = [
+        WeighedCitation(key=str(i), stance="supports", design="prospective-cohort", n=500)
+        for i in (1, 2)
+    ]
+    assert (grade(trials, RULES).start, grade(trials, RULES).certainty) == ("high", "high")
+    assert (grade(cohorts, RULES).start, grade(cohorts, RULES).certainty) == ("low", "low")
+
+
+def test_high_risk_of_bias_and_indirectness_lower_certainty_and_name_the_papers():
+    cits = [
+        WeighedCitation(key=str(i), stance="supports", design="rct", n=200, label=f"Trial {i}",
+                        risk_of_bias="high", bias_reason="not blinded",
+                        indirect="population", indirect_note="hemodialysis patients")
+        for i in (1, 2)
+    ]  # fmt: skip
+    v = grade(cits, RULES)
+    assert v.domains["risk_of_bias"] == (
+        "very serious: at high risk of bias: Trial 1, Trial 2 (not blinded)"
+    )
+    assert v.domains["indirectness"].startswith("very serious: indirect: Trial 1, Trial 2")
+    assert "hemodialysis patients" in v.domains["indirectness"]
+    assert v.certainty == "very low"
+
+
+def test_a_large_effect_raises_observational_evidence():
+    cohorts = [
+        WeighedCitation(key=str(i), stance="supports", design="prospective-cohort", n=500,
+                        risk_of_bias="low", effect_size=size)
+        for i, size in ((1, "OR 3.1 (95% CI 2.0 to 4.8)"), (2, None))
+    ]  # fmt: skip
+    v = grade(cohorts, RULES)
+    assert v.upgrades and v.upgrades[0].startswith("large effect:")
+    assert v.certainty == "moderate"
+
+
+def test_publication_bias_signal_in_an_appraisal_is_strongly_suspected():
+    meta = WeighedCitation(
+        key="1", stance="supports", design="meta-analysis", label="Meta 2015",
+        risk_of_bias="some concerns",
+        bias_reason="published trials overstated the benefit (publication bias)",
+    )  # fmt: skip
+    v = grade([meta], RULES)
+    assert v.domains["publication_bias"].startswith("strongly suspected: Meta 2015")
+    assert v.certainty == "moderate"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "certainty", "expected"),
+    [
+        ("supported", "high", "The research shows that stretching relieves a cramp."),
+        ("supported", "moderate", "It is probably true that stretching relieves a cramp."),
+        ("supported", "very low", "We are very uncertain whether stretching relieves a cramp."),
+        ("contradicted", "moderate", "It is probably not true that stretching relieves a cramp."),
+    ],
+)
+def test_plain_statements_follow_grades_informative_style(verdict, certainty, expected):
+    assert statement(verdict, certainty, "Stretching relieves a cramp.", RULES) == expected
+
+
+def test_the_rationale_names_papers_not_weights():
+    cits = [_meta("1"), WeighedCitation(key="2", stance="contradicts", design="rct", n=200)]
+    v = grade(cits, RULES, "Stretching relieves a cramp.")
+    assert "weight" not in v.rationale and "%" not in v.rationale
+    assert "Against it: 2." in v.rationale and "For the claim: 1." in v.rationale

@@ -76,9 +76,10 @@ def test_verdict_overview_colours_bars_by_verdict(review):
 
 
 def test_palette_is_okabe_ito():
-    okabe_ito = {"#0072b2", "#d55e00", "#e69f00", "#999999"}
+    okabe_ito = {"#0072b2", "#d55e00", "#e69f00", "#cc79a7", "#999999"}
     assert {c.lower() for c in plots.STANCE_COLOURS.values()} <= okabe_ito
     assert {c.lower() for c in plots.VERDICT_COLOURS.values()} <= okabe_ito
+    assert len(set(plots.VERDICT_COLOURS.values())) == len(plots.VERDICT_COLOURS)
 
 
 def _texts(fig) -> list[str]:

@@ -181,7 +181,8 @@ def test_method_appendix_has_queries_rules_and_limitations(review, built):
         assert re.search(
             rf"{name}.*?<td class=\"num\">{rank}</td><td class=\"num\">{weight:g}</td>", method
         )
-    assert "≥ 75%" in method and "≤ 25%" in method
+    assert "at least 75%" in method and "at most 25%" in method
+    assert "Certainty follows GRADE" in method and "reading-the-report.md" in method
     assert "curated" in method and "verified there" in method
     thin = review.verdicts[
         (review.verdicts["verdict"] == "insufficient")
@@ -600,3 +601,36 @@ def test_every_command_and_option_is_documented():
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--") and opt != "--help":
                     assert opt in readme, f"option {opt} of {name} missing from README"
+
+
+# --------------------------------------------------------------------------- GRADE
+
+
+def _sections(md_text: str) -> dict[str, str]:
+    """Each claim's section of the Markdown report, by claim id."""
+    parts = re.split(r'\n<a id="(c\d+)"></a>\n', md_text.split("## References")[0])
+    return {parts[i].upper(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def test_every_claim_has_five_domains_a_statement_and_no_arithmetic(review, built):
+    sections = _sections(text(built[1]["md"]))
+    assert set(sections) == {c.id for c in review.claims}
+    for claim_id, section in sections.items():
+        row = review.verdict_row(claim_id)
+        assert row["statement"] in section
+        for label in ("risk of bias", "inconsistency", "indirectness", "imprecision",
+                      "publication bias"):  # fmt: skip
+            assert f"- **{label}**: " in section, (claim_id, label)
+        prose = section.split("| Ref |")[0]  # the claim's text, before its evidence table
+        assert "support share" not in prose and "weight " not in prose, claim_id
+        assert not re.search(r"\d+% of the weight", prose.split("**Certainty")[0]), claim_id
+
+
+def test_summary_of_findings_has_a_row_per_claim_with_circles(review, built):
+    html = text(built[1]["html"])
+    sof = html[html.index('id="summary-of-findings"') : html.index("<main>")]
+    for claim in review.claims:
+        row = review.verdict_row(claim.id)
+        assert f'href="#{claim.id.lower()}"' in sof
+        assert escape_html(row["statement"]) in sof
+    assert sof.count("⊕") >= len(review.claims)

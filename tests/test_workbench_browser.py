@@ -188,11 +188,19 @@ def test_a_stance_chosen_in_the_browser_is_saved_to_the_claim_file(lab, tmp_path
             expect(page.locator("#jp-main-statusbar")).to_contain_text(
                 "Idle", timeout=WIDGET_RENDER
             )
-            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-
             bench = page.locator(".cb-workbench")
-            expect(bench).to_be_visible(timeout=WIDGET_RENDER)
+            for attempt in range(2):
+                page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+                page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+                try:
+                    expect(bench).to_be_visible(timeout=WIDGET_RENDER // 2)
+                    break
+                except AssertionError:
+                    # Seen once on a loaded 2-core machine: the cell ran but the widget view
+                    # never arrived (the lab's widget manager missed the first comm message).
+                    # Running the cell again is what a user would do; twice is a failure.
+                    if attempt:
+                        raise
             stance = page.locator(".cb-stance-0 select")
             expect(stance).to_be_enabled(timeout=WIDGET_RENDER)
             verdict = page.locator(".cb-verdict .cb-rationale")

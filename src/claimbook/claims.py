@@ -26,7 +26,14 @@ from pydantic import (
 
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
 from claimbook.pubmed.store import Snapshot, SnapshotError, load_snapshot
-from claimbook.vocab import STANCES, Design, Stance
+from claimbook.vocab import (
+    STANCES,
+    Design,
+    EffectDirection,
+    IndirectnessRating,
+    RiskOfBiasRating,
+    Stance,
+)
 
 __all__ = [
     "Citation",
@@ -61,6 +68,39 @@ class Quote(_Model):
     text: str = Field(min_length=8, max_length=600)
 
 
+class RiskOfBias(_Model):
+    """How far the study's own design or conduct could have biased its result (RoB 2 words)."""
+
+    rating: RiskOfBiasRating
+    reason: str = Field(
+        min_length=5, description="e.g. not randomised; unblinded, self-reported outcome"
+    )
+
+
+class Indirectness(_Model):
+    """How far the study answers a different question from the claim's."""
+
+    rating: IndirectnessRating
+    note: str | None = Field(
+        None, description="e.g. hemodialysis patients, for an exercise-cramp claim"
+    )
+
+    @model_validator(mode="after")
+    def _explained(self) -> Indirectness:
+        if self.rating != "none" and not self.note:
+            raise ValueError(f"say how it is indirect ({self.rating}) in a note")
+        return self
+
+
+class Effect(_Model):
+    """The effect the paper reports, in its own numbers."""
+
+    direction: EffectDirection
+    size: str | None = Field(None, description="e.g. 'OR 2.9', '21% fewer cramps'")
+    ci: str | None = Field(None, description="e.g. '95% CI 1.2 to 6.9'")
+    dose_response: bool = Field(False, description="the paper shows a dose-response gradient")
+
+
 class Citation(_Model):
     """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL."""
 
@@ -72,6 +112,9 @@ class Citation(_Model):
     n: int | None = Field(None, ge=1)
     finding: str = Field(min_length=20, max_length=700)
     note: str | None = None
+    risk_of_bias: RiskOfBias | None = None
+    indirectness: Indirectness | None = None
+    effect: Effect | None = None
 
     _pmid = field_validator("pmid")(check_pmid)
     _doi = field_validator("doi")(check_doi)

@@ -8,12 +8,15 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from claimbook import plots
+from claimbook.evidence import DOMAIN_LABELS
+from claimbook.grading import DOMAINS
 from claimbook.review import Review
-from claimbook.vocab import verdict_sentence
+from claimbook.vocab import CERTAINTY_SYMBOLS, verdict_sentence
 
 
 def claim_markdown(review: Review, claim_id: str) -> str:
-    """The claim's text part as Markdown (quotes, claim, verdict, rationale, advice)."""
+    """The claim's text part as Markdown (quotes, claim, verdict, plain statement and deciding
+    papers, GRADE's domains, sign-off, advice)."""
     claim = review.claim(claim_id)
     v = review.verdict_row(claim_id)
     esc = html.escape
@@ -25,6 +28,8 @@ def claim_markdown(review: Review, claim_id: str) -> str:
         f"**The claim, plainly:** {esc(claim.claim)}",
         f"**Verdict: {v['verdict']}** — {sentence}",
         f"*Why:* {esc(v['rationale'])}",
+        f"**Certainty: {CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}**, by GRADE's five "
+        "domains:\n\n" + "\n".join(f"- **{DOMAIN_LABELS[d]}**: {esc(str(v[d]))}" for d in DOMAINS),
     ]
     if claim.review_line:
         parts.append(f"*{esc(claim.review_line)}*")

@@ -11,29 +11,43 @@ import pandas as pd
 
 from claimbook.claims import Claim
 from claimbook.designs import design_from_pubmed
-from claimbook.grading import Grading, Rules, WeighedCitation, grade, load_rules
+from claimbook.grading import DOMAINS, Grading, Rules, WeighedCitation, grade, load_rules
 from claimbook.pubmed.store import Snapshot
 from claimbook.vocab import STANCES
 
 TABLE_COLUMNS = [
     "claim_id", "topic", "key", "pmid", "doi", "first_author", "year", "journal", "title",
     "design", "design_rank", "design_claimed", "design_pubmed", "design_note", "n", "stance",
-    "finding", "note", "retracted", "source", "weight",
+    "finding", "note", "retracted", "source", "weight", "risk_of_bias", "bias_reason",
+    "indirectness", "indirect_note", "effect_direction", "effect_size", "effect_ci",
+    "dose_response",
 ]  # fmt: skip
 
 
 VERDICT_COLUMNS = [
     "claim_id", "topic", "title", "verdict", "certainty", "rationale", "rule", *STANCES,
-    "retracted", "support_weight", "contradict_weight", "deciding", "status",
+    "retracted", "support_weight", "contradict_weight", "deciding", "status", *DOMAINS,
+    "upgrades", "statement",
+]  # fmt: skip
+DOMAIN_LABELS = {
+    "risk_of_bias": "risk of bias",
+    "inconsistency": "inconsistency",
+    "indirectness": "indirectness",
+    "imprecision": "imprecision",
+    "publication_bias": "publication bias",
+}
+SOF_COLUMNS = [
+    "claim_id", "claim", "studies", "participants", "findings", "certainty", "statement",
+    "footnotes",
 ]  # fmt: skip
 
 # A draft is not reviewed: with no evidence it is not graded at all; with some, the grade is
 # provisional and says so.
 DRAFT_PREFIX = "Not yet reviewed (draft); provisionally: "
+_NOT_REVIEWED = "Not yet reviewed: this claim is a draft; its evidence has not been gathered."
 DRAFT = Grading(
-    "insufficient", "very low", "draft",
-    "Not yet reviewed: this claim is a draft; its evidence has not been gathered and checked.",
-    0.0, 0.0,
+    "insufficient", "very low", "draft", _NOT_REVIEWED, 0.0, 0.0, statement=_NOT_REVIEWED,
+    domains=dict.fromkeys(DOMAINS, "not rated: a draft"), start="very low",
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- tables
@@ -41,6 +55,21 @@ DRAFT = Grading(
 
 def _surname(author: str | None) -> str:
     return author.split(" ")[0] if author else "Anon."
+
+
+def _appraisal(cit) -> dict:
+    """The reviewer's appraisal of one citation, as table columns (None where not recorded)."""
+    rob, ind, eff = cit.risk_of_bias, cit.indirectness, cit.effect
+    return {
+        "risk_of_bias": rob.rating if rob else None,
+        "bias_reason": rob.reason if rob else None,
+        "indirectness": ind.rating if ind else None,
+        "indirect_note": ind.note if ind else None,
+        "effect_direction": eff.direction if eff else None,
+        "effect_size": eff.size if eff else None,
+        "effect_ci": eff.ci if eff else None,
+        "dose_response": bool(eff and eff.dose_response),
+    }
 
 
 def evidence_table(
@@ -85,6 +114,7 @@ def evidence_table(
                 "retracted": bool(rec.retracted) if rec else False,
                 "source": rec.source if rec else None,
                 "weight": 0.0 if rec and rec.retracted else rules.weight(design, cit.n),
+                **_appraisal(cit),
             })  # fmt: skip
     df = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     df["year"] = df["year"].astype("Int64")
@@ -92,6 +122,10 @@ def evidence_table(
     df["retracted"] = df["retracted"].astype(bool)  # also when there are no rows (drafts only)
     df["weight"] = df["weight"].astype(float)
     return df
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
@@ -104,6 +138,9 @@ def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
             key=r.key, stance=r.stance, design=r.design,
             n=None if pd.isna(r.n) else int(r.n), retracted=bool(r.retracted),
             label=f"{who}{year} ({ident})",
+            risk_of_bias=_text(r.risk_of_bias), bias_reason=_text(r.bias_reason),
+            indirect=_text(r.indirectness), indirect_note=_text(r.indirect_note),
+            effect_size=_text(r.effect_size), dose_response=bool(r.dose_response),
         ))  # fmt: skip
     return out
 
@@ -120,7 +157,7 @@ def verdicts(
     rows = []
     for claim in claims:
         sub = table[table["claim_id"] == claim.id]
-        v = grade(_graded_from_rows(sub), rules)
+        v = grade(_graded_from_rows(sub), rules, claim.claim)
         if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
             v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
         counts = sub[~sub["retracted"]]["stance"].value_counts()
@@ -138,5 +175,54 @@ def verdicts(
             "contradict_weight": v.contradict_weight,
             "deciding": v.deciding,
             "status": claim.status,
+            **{domain: v.domains.get(domain, "") for domain in DOMAINS},
+            "upgrades": "; ".join(v.upgrades),
+            "statement": v.statement,
         })  # fmt: skip
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+
+
+def _downgrades(row: pd.Series) -> list[str]:
+    """The footnotes of a Summary of Findings row: each domain that lowered certainty, and each
+    upgrade, with its reason."""
+    notes = []
+    for domain in DOMAINS:
+        rating, _, why = str(row[domain]).partition(": ")
+        if rating in ("serious", "very serious", "strongly suspected"):
+            notes.append(f"{DOMAIN_LABELS[domain].capitalize()} {rating}: {why}")
+    notes += [f"Upgraded for {u}" for u in filter(None, str(row["upgrades"]).split("; "))]
+    return notes
+
+
+def summary_of_findings(
+    claims: list[Claim], table: pd.DataFrame, graded: pd.DataFrame
+) -> pd.DataFrame:
+    """GRADEpro's Summary of Findings, one row per claim: the studies (how many, which designs,
+    how many participants), what they found, the certainty as circles and word, the plain
+    statement, and a footnote for each domain that moved the certainty."""
+    from claimbook.vocab import CERTAINTY_SYMBOLS, design_label
+
+    by_id = graded.set_index("claim_id")
+    rows = []
+    for claim in claims:
+        v = by_id.loc[claim.id]
+        live = table[(table["claim_id"] == claim.id) & ~table["retracted"]]
+        designs = live["design"].value_counts()
+        studies = ", ".join(f"{n} {design_label(d).lower()}" for d, n in designs.items())
+        n = int(live["n"].fillna(0).sum())
+        counts = {s: int(v[s]) for s in STANCES}
+        findings = (
+            f"{counts['supports']} support, {counts['contradicts']} contradict, "
+            f"{counts['mixed']} mixed, {counts['context']} background"
+        )
+        rows.append({
+            "claim_id": claim.id,
+            "claim": claim.claim,
+            "studies": f"{len(live)} ({studies})" if len(live) else "none yet",
+            "participants": n or None,
+            "findings": findings,
+            "certainty": f"{CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}",
+            "statement": v["statement"],
+            "footnotes": _downgrades(v),
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=SOF_COLUMNS)

@@ -8,6 +8,7 @@ it with `--rules` (or `load_rules(path)`).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from claimbook.vocab import CERTAINTIES, STANCES, Certainty, Stance, lower_certainty
+from claimbook.vocab import CERTAINTIES, STANCES, Certainty, Stance
 
 __all__ = ["Grading", "Rules", "RulesError", "WeighedCitation", "grade", "load_rules"]
 
@@ -72,23 +73,59 @@ class VerdictRule(_Part):
     contradicted_at_most: float = Field(ge=0, lt=0.5)
 
 
-class CertaintyStep(_Part):
-    min_rank: int = Field(ge=0)
-    level: Certainty
-
-
 class CertaintyRule(_Part):
-    start: list[CertaintyStep] = Field(min_length=1)
-    downgrade_if_inconsistent_share: float = Field(ge=0, le=0.5)
-    downgrade_if_total_n_below: int = Field(ge=0)
     size_waived_from_rank: int = Field(ge=0)
     contested_at_most: Certainty
 
-    @model_validator(mode="after")
-    def _floor(self) -> CertaintyRule:
-        if min(s.min_rank for s in self.start) != 0:
-            raise ValueError("the last step of `start` needs min_rank: 0 (every rank a level)")
-        return self
+
+class Threshold(_Part):
+    serious_share: float = Field(ge=0, le=1)
+    very_serious_share: float = Field(ge=0, le=1)
+
+
+class ImprecisionRule(_Part):
+    serious_below: int = Field(ge=0)
+    very_serious_below: int = Field(ge=0)
+
+
+class PublicationBiasRule(_Part):
+    signals: list[str]
+
+
+class UpgradeRule(_Part):
+    large_ratio: float = Field(gt=1)
+
+
+class GradeRule(_Part):
+    start: dict[Certainty, list[str]]
+    risk_of_bias: Threshold
+    inconsistency: Threshold
+    indirectness: Threshold
+    imprecision: ImprecisionRule
+    publication_bias: PublicationBiasRule
+    upgrade: UpgradeRule
+
+    def start_level(self, design: str) -> str:
+        for level in CERTAINTIES:
+            if design in self.start.get(level, []):
+                return level
+        return "very low"
+
+
+class Statements(_Part):
+    supported: dict[Certainty, str]
+    contradicted: dict[Certainty, str]
+    contested: str
+    unclear: str
+    insufficient: str
+
+    @field_validator("supported", "contradicted")
+    @classmethod
+    def _every_level(cls, v: dict[str, str]) -> dict[str, str]:
+        missing = [c for c in CERTAINTIES if c not in v]
+        if missing:
+            raise ValueError(f"a statement for every certainty; missing {', '.join(missing)}")
+        return v
 
 
 class Rules(_Part):
@@ -100,6 +137,8 @@ class Rules(_Part):
     stances: dict[Stance, StanceShare]
     verdict: VerdictRule
     certainty: CertaintyRule
+    grade: GradeRule
+    statements: Statements
     source: str = Field("built-in", exclude=True)
 
     @field_validator("designs")
@@ -187,7 +226,8 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
 
 @dataclass(frozen=True)
 class WeighedCitation:
-    """One citation as the grader sees it: resolved design, size, stance, retraction."""
+    """One citation as the grader sees it: resolved design, size, stance, retraction, and the
+    reviewer's appraisal (risk of bias, indirectness, reported effect) where recorded."""
 
     key: str
     stance: str
@@ -195,19 +235,37 @@ class WeighedCitation:
     n: int | None = None
     retracted: bool = False
     label: str = ""  # e.g. "Maughan 1986 (PMID 3735481)", used in rationales
+    risk_of_bias: str | None = None  # low / some concerns / high
+    bias_reason: str | None = None
+    indirect: str | None = None  # population / intervention / outcome (None or "none": direct)
+    indirect_note: str | None = None
+    effect_size: str | None = None
+    dose_response: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.label or self.key
+
+
+DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
 
 
 @dataclass
 class Grading:
-    """The outcome of grading one claim: verdict word, certainty and the reasons behind them."""
+    """The outcome of grading one claim: verdict word, GRADE certainty and domains, the plain
+    statement and the papers that decided it."""
 
     verdict: str
     certainty: str
-    rule: str
+    rule: str  # the arithmetic behind the verdict word (for the method appendix, not for readers)
     rationale: str
     support_weight: float
     contradict_weight: float
     deciding: list[str] = field(default_factory=list)  # keys of the citations that decided
+    statement: str = ""
+    domains: dict[str, str] = field(default_factory=dict)  # domain -> "serious: reason"
+    start: str = ""  # where certainty started
+    upgrades: list[str] = field(default_factory=list)
 
     @property
     def support_share(self) -> float | None:
@@ -215,7 +273,148 @@ class Grading:
         return self.support_weight / total if total else None
 
 
-def grade(citations: list[WeighedCitation], rules: Rules) -> Grading:
+def claim_clause(claim: str) -> str:
+    """A claim sentence as a clause: 'Stretching relieves cramps.' -> 'stretching relieves
+    cramps' (an acronym keeps its capitals)."""
+    text = claim.strip().rstrip(".")
+    first = text.split(" ", 1)[0]
+    acronym = len(first) > 1 and first[:2].isupper()
+    return text if acronym else text[:1].lower() + text[1:]
+
+
+def statement(verdict: str, certainty: str, claim: str, rules: Rules) -> str:
+    """The verdict as one plain sentence in GRADE's informative style."""
+    s = rules.statements
+    template = getattr(s, verdict)
+    if isinstance(template, dict):
+        template = template[certainty]
+    return template.format(claim=claim_clause(claim))
+
+
+def _names(cits: list[WeighedCitation], limit: int = 3) -> str:
+    names = ", ".join(c.name for c in cits[:limit])
+    return names + (f" and {len(cits) - limit} more" if len(cits) > limit else "")
+
+
+def _rated(share: float, threshold: Threshold) -> str:
+    if share >= threshold.very_serious_share:
+        return "very serious"
+    if share >= threshold.serious_share:
+        return "serious"
+    return "not serious"
+
+
+_RATIO = re.compile(r"\b(?:OR|RR|HR|IRR|PR)\s*(?:=|of)?\s*(\d+(?:\.\d+)?)", re.I)
+
+
+def _large(c: WeighedCitation, ratio: float) -> bool:
+    m = _RATIO.search(c.effect_size or "")
+    if not m:
+        return False
+    value = float(m.group(1))
+    return value >= ratio or (0 < value <= 1 / ratio)
+
+
+def _domains(
+    deciding: list[WeighedCitation],
+    others: list[WeighedCitation],
+    loser: float,
+    verdict: str,
+    rules: Rules,
+) -> tuple[dict[str, str], int, list[str]]:
+    """The five GRADE domains for the deciding evidence: ratings with reasons naming papers,
+    the levels they take off, and the upgrades that apply."""
+    g = rules.grade
+    weights = {c.key: rules.weight(c.design, c.n) for c in deciding}
+    total = sum(weights.values()) or 1.0
+    out: dict[str, str] = {}
+    down = 0
+    steps = {"not serious": 0, "serious": 1, "very serious": 2}
+
+    high = [c for c in deciding if c.risk_of_bias == "high"]
+    rated = [c for c in deciding if c.risk_of_bias]
+    level = _rated(sum(weights[c.key] for c in high) / total, g.risk_of_bias)
+    if high and level != "not serious":
+        why = f"at high risk of bias: {_names(high)} ({high[0].bias_reason})"
+    elif high:
+        why = f"the studies at high risk of bias ({_names(high)}) carry little of the weight"
+    elif rated:
+        why = "no deciding study was rated at high risk of bias"
+    else:
+        why = "no deciding study has a recorded appraisal"
+    out["risk_of_bias"] = f"{level}: {why}"
+    down += steps[level]
+
+    if verdict in ("contested", "unclear"):
+        level = "serious"
+        why = (
+            "studies point both ways"
+            if verdict == "contested"
+            else "results are mixed or partial rather than consistent"
+        )
+    else:
+        level = _rated(loser, g.inconsistency)
+        why = f"{_names(others)} point the other way" if others else "the results agree"
+    out["inconsistency"] = f"{level}: {why}"
+    down += steps[level]
+
+    indirect = [c for c in deciding if c.indirect and c.indirect != "none"]
+    level = _rated(sum(weights[c.key] for c in indirect) / total, g.indirectness)
+    if indirect and level == "not serious":
+        why = f"the indirect studies ({_names(indirect)}) carry little of the weight"
+    elif indirect:
+        first = indirect[0]
+        why = f"indirect: {_names(indirect)} ({first.indirect}: {first.indirect_note})"
+    else:
+        why = "the deciding studies address the claim directly, as far as recorded"
+    out["indirectness"] = f"{level}: {why}"
+    down += steps[level]
+
+    primary = [c for c in deciding if c.design not in rules.pooled]
+    waive = rules.certainty.size_waived_from_rank
+    pooled = [c for c in deciding if c.design in rules.pooled and rules.rank(c.design) >= waive]
+    total_n = sum(c.n or 0 for c in primary)
+    if pooled:
+        level, why = "not serious", f"pooled evidence decides ({_names(pooled, 2)})"
+    elif total_n < g.imprecision.very_serious_below:
+        level, why = "very serious", f"the deciding primary studies enrolled {total_n} people"
+    elif total_n < g.imprecision.serious_below:
+        level, why = "serious", f"the deciding primary studies enrolled {total_n} people"
+    else:
+        level, why = "not serious", f"the deciding primary studies enrolled {total_n} people"
+    out["imprecision"] = f"{level}: {why}"
+    down += steps[level]
+
+    signals = [s.lower() for s in g.publication_bias.signals]
+    own = {"supported": ("supports",), "contradicted": ("contradicts",)}.get(
+        verdict, ("supports", "contradicts", "mixed")
+    )  # a flaw of the other side's papers does not weaken this verdict
+    flagged = [
+        c for c in deciding
+        if c.stance in own and any(s in (c.bias_reason or "").lower() for s in signals)
+    ]  # fmt: skip
+    if flagged:
+        out["publication_bias"] = (
+            f"strongly suspected: {_names(flagged)} ({flagged[0].bias_reason})"
+        )
+        down += 1
+    else:
+        out["publication_bias"] = "undetected: no deciding paper's appraisal suggests it"
+
+    upgrades = []
+    if down == 0:
+        large = [c for c in deciding if _large(c, g.upgrade.large_ratio)]
+        if large:
+            upgrades.append(f"large effect: {_names(large)} ({large[0].effect_size})")
+        graded = [c for c in deciding if c.dose_response]
+        if graded:
+            upgrades.append(f"dose-response: {_names(graded)}")
+    return out, down, upgrades
+
+
+def grade(
+    citations: list[WeighedCitation], rules: Rules, claim: str = "this claim is true"
+) -> Grading:
     """Grade one claim from its citations. Retracted citations are ignored entirely."""
     live = sorted((c for c in citations if not c.retracted), key=lambda c: c.key)
     support = contradict = 0.0
@@ -228,13 +427,15 @@ def grade(citations: list[WeighedCitation], rules: Rules) -> Grading:
     total = support + contradict
     v = rules.verdict
     if total < v.min_total_weight:
+        text = statement("insufficient", "very low", claim, rules)
         return Grading(
             "insufficient", "very low", "min_total_weight",
-            f"Weighted evidence {total:g} is below the minimum of {v.min_total_weight:g}: "
-            "too little research bears directly on this claim.",
-            support, contradict,
+            text + " Too little research bears directly on this claim to grade it.",
+            support, contradict, statement=text,
+            domains=dict.fromkeys(DOMAINS, "not rated: too little evidence"), start="very low",
         )  # fmt: skip
     s = support / total
+    against = [c for c in live if c.stance == "contradicts"]
     if s >= v.supported_at_least:
         verdict, side = "supported", "support"
         rule = f"support share {s:.0%} >= {v.supported_at_least:.0%}"
@@ -242,8 +443,9 @@ def grade(citations: list[WeighedCitation], rules: Rules) -> Grading:
         verdict, side = "contradicted", "contradict"
         rule = f"support share {s:.0%} <= {v.contradicted_at_most:.0%}"
     else:
-        verdict, side = "contested", "both"
+        verdict, side = ("contested" if against else "unclear"), "both"
         rule = f"support share {s:.0%} between the thresholds"
+    rule += f"; weight {support:g} for, {contradict:g} against"
 
     def on_side(c: WeighedCitation) -> bool:
         share = rules.stances[c.stance]
@@ -253,35 +455,31 @@ def grade(citations: list[WeighedCitation], rules: Rules) -> Grading:
 
     deciding = [c for c in live if on_side(c)]
     deciding.sort(key=lambda c: (-rules.weight(c.design, c.n), c.key))
-    best = max(rules.rank(c.design) for c in deciding)
-    cert = rules.certainty
-    certainty = next(step.level for step in cert.start if best >= step.min_rank)
-    reasons = [f"best design on the deciding side ranks {best} ({certainty})"]
+    start = max(
+        (rules.grade.start_level(c.design) for c in deciding), key=lambda lv: -CERTAINTIES.index(lv)
+    )
     loser = min(s, 1 - s)
-    if verdict != "contested" and loser > cert.downgrade_if_inconsistent_share:
-        certainty = lower_certainty(certainty)
-        reasons.append(f"inconsistent: {loser:.0%} of the weight points the other way")
-    primary = [c for c in deciding if c.design not in rules.pooled]
-    pooled = [
-        c
-        for c in deciding
-        if c.design in rules.pooled and rules.rank(c.design) >= cert.size_waived_from_rank
-    ]
-    total_n = sum(c.n or 0 for c in primary)
-    if not pooled and total_n < cert.downgrade_if_total_n_below:
-        certainty = lower_certainty(certainty)
-        reasons.append(f"small: the deciding primary studies enrolled {total_n} people")
-    if verdict == "contested":
-        cap = cert.contested_at_most
+    side_of = "contradict" if verdict == "supported" else "support"
+    others = [c for c in live if getattr(rules.stances[c.stance], side_of) > 0]
+    others.sort(key=lambda c: (-rules.weight(c.design, c.n), c.key))
+    domains, down, upgrades = _domains(deciding, others, loser, verdict, rules)
+    level = CERTAINTIES.index(start) + down - len(upgrades)
+    certainty = CERTAINTIES[max(0, min(level, len(CERTAINTIES) - 1))]
+    if verdict in ("contested", "unclear"):
+        cap = rules.certainty.contested_at_most
         if CERTAINTIES.index(certainty) < CERTAINTIES.index(cap):
             certainty = cap
-            reasons.append(f"a contested verdict is at most {cap}")
-    names = ", ".join(c.label or c.key for c in deciding[:4])
-    more = f" and {len(deciding) - 4} more" if len(deciding) > 4 else ""
-    rationale = (
-        f"{verdict.capitalize()} ({rule}; weight {support:g} for, {contradict:g} against). "
-        f"Decided chiefly by {names}{more}. Certainty {certainty}: " + "; ".join(reasons) + "."
-    )
+    text = statement(verdict, certainty, claim, rules)
+    pro = [c for c in deciding if rules.stances[c.stance].support > 0]
+    con = [c for c in deciding if rules.stances[c.stance].contradict > 0 and c not in pro]
+    con += [c for c in live if c.stance == "contradicts" and c not in con and c not in pro]
+    sides = [f"For the claim: {_names(pro)}." if pro else "No study supports it."]
+    if verdict == "supported":
+        sides.append(f"Against it: {_names(con)}." if con else "Nothing found contradicts it.")
+    elif con:
+        sides.append(f"Against it: {_names(con)}.")
+    rationale = f"{text} {' '.join(sides)}"
     return Grading(
-        verdict, certainty, rule, rationale, support, contradict, [c.key for c in deciding]
-    )
+        verdict, certainty, rule, rationale, support, contradict, [c.key for c in deciding],
+        statement=text, domains=domains, start=start, upgrades=upgrades,
+    )  # fmt: skip

@@ -118,6 +118,12 @@ cols = ["claim_id", "title", "verdict", "certainty", "supports", "contradicts", 
 review.verdicts[cols].set_index("claim_id")"""),
             new_code_cell("show(plots.verdict_overview(review.verdicts))"),
             new_markdown_cell(
+                "## Summary of findings\n\nIn GRADE's layout: the studies, what they found, "
+                "how certain the evidence is (⊕⊕⊕⊕ high to ⊕◯◯◯ very low), the verdict in "
+                "plain words, and what lowered or raised the certainty."
+            ),
+            new_code_cell('review.summary_of_findings().set_index("claim_id")'),
+            new_markdown_cell(
                 "## The evidence map\n\nWhich kinds of study bear on each claim: "
                 "strongest designs on the left; colour and shape give the stance."
             ),
@@ -127,22 +133,25 @@ review.verdicts[cols].set_index("claim_id")"""),
 ## How the grading works
 
 Every citation carries a **stance** towards the claim *as the article makes it* (supports,
-contradicts, mixed, context) and a **study design**. The design comes from PubMed's
-publication types where PubMed states one, else from the claim record; a disagreement
-between the two is shown in the evidence table's `design_note` column.
+contradicts, mixed, context), a **study design**, and where the reviewer recorded them an
+appraisal: **risk of bias**, **indirectness** and the **effect** the paper reports.
 
-1. Each citation gets a **weight** from its design (meta-analyses and systematic reviews
-   weigh most, case reports least), scaled down for small primary studies.
-2. Supporting citations add their weight *for* the claim, contradicting ones *against* it;
-   mixed ones add half to each side; context adds nothing. **Retracted papers never count.**
-3. The **verdict** follows the share of weight for the claim: *supported* at 75% or more,
-   *contradicted* at 25% or less, *contested* in between, and *insufficient* when there is
-   too little weighted evidence altogether.
-4. The **certainty** (GRADE's words: high, moderate, low, very low) starts from the best
-   design on the deciding side and drops a level for inconsistency or small studies; a
-   contested verdict is at most *low*.
+1. Each citation gets a **weight** from its design, scaled down for small primary studies;
+   supporting citations count *for* the claim, contradicting ones *against* it, mixed ones half
+   and half, context not at all. **Retracted papers never count.**
+2. The **verdict** follows the share of weight for the claim: *supported* at 75% or more,
+   *contradicted* at 25% or less; in between, *contested* when a study contradicts the claim and
+   *unclear* when the studies are only mixed or partial; *insufficient* when there is too little.
+3. The **certainty** follows GRADE: it starts *high* for randomised evidence (and systematic
+   reviews, meta-analyses, guidelines), *low* for observational studies and *very low* for lab
+   work, narrative reviews and case reports, then drops a level for each serious problem in five
+   domains (risk of bias, inconsistency, indirectness, imprecision, publication bias), two for a
+   very serious one, and may rise for a large effect or a dose-response gradient.
+4. Each verdict is said in one **plain sentence**: "The research shows that …" (high), "It is
+   probably true that …" (moderate), "It may be true that …" (low), "We are very uncertain
+   whether …" (very low).
 
-A claim still marked `status: draft` is not graded: its evidence has not been gathered yet.
+A claim still marked `status: draft` is graded only provisionally, and says so.
 
 The rules are data, not code: `src/claimbook/rules/grading.yaml`, shown here."""),
             new_code_cell("""\
@@ -180,6 +189,7 @@ review.verdicts[review.verdicts["claim_id"].isin([c.id for c in claims])][
     ["claim_id", "title", "verdict", "certainty"]
 ].set_index("claim_id")"""),
         new_code_cell("show(plots.stance_bars(review.table, [c.id for c in claims]))"),
+        new_code_cell('review.summary_of_findings([c.id for c in claims]).set_index("claim_id")'),
         new_markdown_cell(
             "## Claim by claim\n\nFor each claim: the article's words, the verdict "
             "and why, the evidence (strongest designs first), the evidence over "

@@ -26,6 +26,7 @@ VERDICT_COLOURS = {
     "supported": "#0072B2",
     "contested": "#E69F00",
     "contradicted": "#D55E00",
+    "unclear": "#CC79A7",  # reddish purple
     "insufficient": "#999999",
 }
 

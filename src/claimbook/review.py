@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from claimbook.claims import Claim, ReviewedArticle, validate_project
-from claimbook.evidence import evidence_table, verdicts
+from claimbook.evidence import evidence_table, summary_of_findings, verdicts
 from claimbook.folder import PathLike, ReviewFolder, find_root
 from claimbook.grading import Rules, load_rules
 from claimbook.pubmed.store import Snapshot
@@ -64,6 +64,11 @@ class Review:
         table = merged(self.table, rows).astype(self.table.dtypes.to_dict())
         graded = merged(self.verdicts, verdicts([claim], snapshot, self.rules, table=rows))
         return replace(self, claims=claims, snapshot=snapshot, table=table, verdicts=graded)
+
+    def summary_of_findings(self, claim_ids: list[str] | None = None) -> pd.DataFrame:
+        """GRADEpro-style Summary of Findings, for all claims or the given ones."""
+        claims = [c for c in self.claims if claim_ids is None or c.id in claim_ids]
+        return summary_of_findings(claims, self.table, self.verdicts)
 
     def by_topic(self, topic: str) -> list[Claim]:
         return [c for c in self.claims if c.topic == topic]

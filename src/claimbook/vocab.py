@@ -42,15 +42,27 @@ DESIGN_LABELS = {
     "other": "Other",
 }
 
-VerdictWord = Literal["supported", "contested", "contradicted", "insufficient"]
+# Appraisal of one study (GRADE / Cochrane RoB 2 words).
+RiskOfBiasRating = Literal["low", "some concerns", "high"]
+IndirectnessRating = Literal["none", "population", "intervention", "outcome"]
+EffectDirection = Literal["benefit", "harm", "no difference", "association", "no association"]
+
+VerdictWord = Literal["supported", "contested", "unclear", "contradicted", "insufficient"]
 VERDICTS: tuple[str, ...] = get_args(VerdictWord)
 Certainty = Literal["high", "moderate", "low", "very low"]
 CERTAINTIES: tuple[str, ...] = get_args(Certainty)  # strongest first
+CERTAINTY_SYMBOLS = {  # GRADE's circles, as GRADEpro prints them
+    "high": "\u2295\u2295\u2295\u2295",
+    "moderate": "\u2295\u2295\u2295\u25ef",
+    "low": "\u2295\u2295\u25ef\u25ef",
+    "very low": "\u2295\u25ef\u25ef\u25ef",
+}
 
 VERDICT_SENTENCES = {
     "supported": "The research supports this claim",
     "contested": "The research is divided on this claim",
     "contradicted": "The research contradicts this claim",
+    "unclear": "The research gives no clear answer on this claim",
     "insufficient": "There is too little research to judge this claim",
 }
 

@@ -12,10 +12,11 @@ from datetime import date
 import pandas as pd
 
 from claimbook.claims import Excluded, Quote, ReviewedArticle, SignOff
-from claimbook.grading import Rules
+from claimbook.evidence import DOMAIN_LABELS
+from claimbook.grading import DOMAINS, Rules
 from claimbook.pubmed.store import PaperRecord
 from claimbook.review import Review
-from claimbook.vocab import STANCES, design_label, verdict_sentence
+from claimbook.vocab import CERTAINTY_SYMBOLS, STANCES, design_label, verdict_sentence
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
@@ -25,7 +26,7 @@ SOURCE_NAMES = {
 }
 # Rating scale of the ClaimReview data (the method appendix prints it).
 DASH, TIMES = "\N{EN DASH}", "\N{MULTIPLICATION SIGN}"
-RATING = {"supported": 5, "contested": 3, "insufficient": 2, "contradicted": 1}
+RATING = {"supported": 5, "contested": 3, "unclear": 3, "insufficient": 2, "contradicted": 1}
 
 
 class ReportError(Exception):
@@ -115,6 +116,10 @@ class ClaimSection:
     reviewed: date
     excluded: list[Excluded]
     draft: bool = False
+    statement: str = ""
+    domains: list[tuple[str, str]] = field(default_factory=list)  # (domain label, rating: why)
+    symbols: str = ""  # the certainty as GRADE's circles
+    sof: dict = field(default_factory=dict)  # this claim's Summary of Findings row
     signoff: SignOff | None = None
     review_line: str | None = None  # "Reviewed by NAME on DATE" / "Draft — not yet reviewed"
 
@@ -136,8 +141,7 @@ class RulesView:
     size: list[str]  # e.g. "fewer than 20 participants: weight x 0.5"
     stances: list[tuple[str, float, float]]  # stance, share to support, share to contradiction
     verdict: dict
-    certainty_start: list[tuple[str, int]]  # level, minimum rank
-    certainty: dict
+    certainty: list[str]  # the paragraphs that explain verdict words, certainty and statements
 
 
 @dataclass
@@ -198,6 +202,62 @@ def _rows(review: Review, claim_id: str, refs: dict[str, Reference]) -> list[Evi
     return rows
 
 
+def _designs(rules: Rules, level: str) -> str:
+    labels = [design_label(d) for d in rules.grade.start.get(level, [])]
+    names = [x if x.isupper() else x.lower() for x in labels]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def method_paragraphs(rules: Rules) -> list[str]:
+    """How verdict words, GRADE certainty and the plain statements follow from the rules."""
+    v, g = rules.verdict, rules.grade
+    supported = rules.statements.supported
+
+    def pct(x: float) -> str:
+        return f"{x:.0%}"
+
+    def quoted(text: str) -> str:
+        return (
+            f"\N{LEFT DOUBLE QUOTATION MARK}{text.format(claim='X')}\N{RIGHT DOUBLE QUOTATION MARK}"
+        )
+
+    return [
+        f"With s the share of the weight that is for the claim: supported when s is at least "
+        f"{pct(v.supported_at_least)}, contradicted when it is at most "
+        f"{pct(v.contradicted_at_most)}; in between, contested when at least one study "
+        "contradicts the claim, and unclear when the studies are only mixed or partial; "
+        f"insufficient whenever the total weight is below {v.min_total_weight:g}.",
+        "Certainty follows GRADE (the Cochrane Handbook's method). It starts high when "
+        f"{_designs(rules, 'high')} are on the deciding side, low when the best are "
+        f"{_designs(rules, 'low')} studies, and very low when only "
+        f"{_designs(rules, 'very low')} decide. It then moves by five domains, each rated not "
+        "serious, serious (one level down) or very serious (two): risk of bias (the share of "
+        "the deciding weight from studies rated at high risk: serious from "
+        f"{pct(g.risk_of_bias.serious_share)}, very serious from "
+        f"{pct(g.risk_of_bias.very_serious_share)}); inconsistency (the share of the weight "
+        f"pointing the other way: serious from {pct(g.inconsistency.serious_share)}, very "
+        f"serious from {pct(g.inconsistency.very_serious_share)}; a contested or unclear "
+        "verdict is inconsistent by definition); indirectness (the share from studies of "
+        "another population, intervention or outcome: serious from "
+        f"{pct(g.indirectness.serious_share)}, very serious from "
+        f"{pct(g.indirectness.very_serious_share)}); imprecision (the deciding primary studies "
+        f"enrolled fewer than {g.imprecision.serious_below} people: serious; fewer than "
+        f"{g.imprecision.very_serious_below}: very serious; not when a meta-analysis, "
+        "systematic review or guideline decides); and publication bias (strongly suspected, "
+        "one level down, when a deciding paper's appraisal mentions "
+        f"{', '.join(g.publication_bias.signals)}). Observational evidence with no serious "
+        f"rating moves up a level for a large effect (a ratio of {g.upgrade.large_ratio:g} or "
+        "more) and for a dose-response gradient. A contested or unclear verdict is at most "
+        f"{rules.certainty.contested_at_most}.",
+        "Each verdict is said in one sentence in GRADE's informative style: "
+        + "; ".join(f"{level} certainty {quoted(t)}" for level, t in supported.items())
+        + " "
+        "(and the same, negated, for a claim the research contradicts). claimbook's guide "
+        "docs/reading-the-report.md explains every verdict, certainty and domain in plain "
+        "words, and the limits of this review.",
+    ]
+
+
 def rules_view(rules: Rules) -> RulesView:
     """The grading rules, flattened for printing."""
     designs = sorted(
@@ -217,8 +277,7 @@ def rules_view(rules: Rules) -> RulesView:
         size=size,
         stances=[(s, x.support, x.contradict) for s, x in rules.stances.items()],
         verdict=rules.verdict.model_dump(),
-        certainty_start=[(s.level, s.min_rank) for s in rules.certainty.start],
-        certainty=rules.certainty.model_dump(),
+        certainty=method_paragraphs(rules),
     )
 
 
@@ -226,6 +285,7 @@ def build_context(review: Review) -> ReportContext:
     """Number the references in order of first citation and assemble each claim's section."""
     refs: dict[str, Reference] = {}
     sections = []
+    sof = {r["claim_id"]: r for r in review.summary_of_findings().to_dict("records")}
     for claim in review.claims:
         v = review.verdict_row(claim.id)
         rows = _rows(review, claim.id, refs)
@@ -243,6 +303,10 @@ def build_context(review: Review) -> ReportContext:
                 certainty=v["certainty"],
                 sentence=verdict_sentence(v["verdict"], v["certainty"], claim.is_draft),
                 draft=claim.is_draft,
+                statement=v["statement"],
+                domains=[(DOMAIN_LABELS[d], v[d]) for d in DOMAINS],
+                symbols=CERTAINTY_SYMBOLS[v["certainty"]],
+                sof=sof[claim.id],
                 signoff=claim.signoff,
                 review_line=claim.review_line,
                 rationale=v["rationale"],

@@ -84,6 +84,29 @@ def _summary(ctx: ReportContext, figures_dir: str | None) -> list[str]:
     return out
 
 
+def _sof(ctx: ReportContext) -> list[str]:
+    out = [
+        "",
+        "## Summary of findings",
+        "",
+        "In the layout of GRADE's Summary of Findings tables: the studies, what they found, how "
+        "certain the evidence is (⊕⊕⊕⊕ high to ⊕◯◯◯ very low) and what that means in plain words.",
+        "",
+        "| Claim | Studies (participants) | What they found | Certainty | In plain words |",
+        "|---|---|---|---|---|",
+    ]
+    for c in ctx.claims:
+        people = f" ({c.sof['participants']})" if c.sof["participants"] else ""
+        mark = f" <sup>{c.id}</sup>" if c.sof["footnotes"] else ""
+        out.append(
+            f"| [{c.id}](#{c.anchor}) {md(c.title)} | {md(c.sof['studies'])}{people} "
+            f"| {md(c.sof['findings'])} | {c.symbols} {c.certainty}{mark} | {md(c.statement)} |"
+        )
+    notes = [f"- <sup>{c.id}</sup> {md('; '.join(c.sof['footnotes']))}." for c in ctx.claims
+             if c.sof["footnotes"]]  # fmt: skip
+    return out + (["", *notes] if notes else [])
+
+
 def _links(row) -> str:
     ref = row.ref
     links = [link(n, u) for n, u in (("PubMed", ref.pubmed_url), ("DOI", ref.doi_url)) if u]
@@ -107,6 +130,12 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         f"**Verdict: {c.verdict.upper()}** — {md(c.sentence)}",
         "",
         f"**Why:** {md(c.rationale)}",
+        "",
+    ]
+    out += [
+        f"**Certainty: {c.symbols} {c.certainty}**, by GRADE's five domains:",
+        "",
+        *[f"- **{label}**: {md(rating)}" for label, rating in c.domains],
         "",
     ]
     if c.review_line:
@@ -170,7 +199,7 @@ def _references(ctx: ReportContext) -> list[str]:
 
 
 def _method(ctx: ReportContext) -> list[str]:
-    rules, v, cert = ctx.rules, ctx.rules.verdict, ctx.rules.certainty
+    rules = ctx.rules
     sources = "; ".join(f"{n} {md(name)}" for name, n in ctx.snapshot_sources)
     out = [
         "",
@@ -209,19 +238,7 @@ def _method(ctx: ReportContext) -> list[str]:
         "",
         f"**Size** (primary studies): {md('; '.join(rules.size))}.",
         "",
-        f"With *s* the share of the weight that is for the claim: **supported** when *s* ≥ "
-        f"{_pct(v['supported_at_least'])}, **contradicted** when *s* ≤ "
-        f"{_pct(v['contradicted_at_most'])}, **contested** in between, and **insufficient** "
-        f"whenever the total weight is below {v['min_total_weight']:g}.",
-        "",
-        "**Certainty** uses GRADE's words. It starts from the best design on the deciding side ("
-        + "; ".join(f"rank {rank} or more: {level}" for level, rank in rules.certainty_start)
-        + f") and drops one level when more than {_pct(cert['downgrade_if_inconsistent_share'])}"
-        " of the weight points the other way, and one when the deciding primary studies "
-        f"enrolled fewer than {cert['downgrade_if_total_n_below']} people (unless a "
-        "meta-analysis or systematic review decides); a contested verdict is at most "
-        f"{cert['contested_at_most']}.",
-        "",
+        *[line for para in rules.certainty for line in (md(para), "")],
         "In the machine-readable ClaimReview data (schema.org) the verdicts are rated "
         + ", ".join(f"{n} ({k})" for k, n in sorted(RATING.items(), key=lambda kv: -kv[1]))
         + ", on a scale from 1 to 5.",
@@ -268,7 +285,7 @@ def _method(ctx: ReportContext) -> list[str]:
 
 def render_markdown(ctx: ReportContext, figures_dir: str | None = None) -> str:
     """The whole report as one Markdown document; `figures_dir` (relative) holds the SVGs."""
-    out = _cover(ctx) + _summary(ctx, figures_dir)
+    out = _cover(ctx) + _summary(ctx, figures_dir) + _sof(ctx)
     for c in ctx.claims:
         out += _claim(c, ctx, figures_dir)
     out += _references(ctx) + _method(ctx)
