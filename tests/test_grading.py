@@ -18,14 +18,14 @@ STANCES = sorted(RULES.stances)
 # How much a verdict backs the claim: adding support may only move a claim up this scale.
 LEVEL = {"contradicted": 0, "insufficient": 1, "contested": 1, "unclear": 1, "supported": 2}
 
-citation = st.builds(
-    WeighedCitation,
-    key=st.from_regex(r"[1-9][0-9]{0,7}", fullmatch=True),
-    stance=st.sampled_from(STANCES),
-    design=st.sampled_from(DESIGNS),
-    n=st.one_of(st.none(), st.integers(min_value=1, max_value=5000)),
-    retracted=st.booleans(),
-)
+BASICS = {
+    "key": st.from_regex(r"[1-9][0-9]{0,7}", fullmatch=True),
+    "stance": st.sampled_from(STANCES),
+    "design": st.sampled_from(DESIGNS),
+    "n": st.one_of(st.none(), st.integers(min_value=1, max_value=5000)),
+    "retracted": st.booleans(),
+}
+citation = st.builds(WeighedCitation, **BASICS)
 citations = st.lists(citation, max_size=25, unique_by=lambda c: c.key)
 
 
@@ -142,11 +142,7 @@ def test_rules_file_is_honoured(tmp_path):
 
 appraised = st.builds(
     WeighedCitation,
-    key=st.from_regex(r"[1-9][0-9]{0,7}", fullmatch=True),
-    stance=st.sampled_from(STANCES),
-    design=st.sampled_from(DESIGNS),
-    n=st.one_of(st.none(), st.integers(min_value=1, max_value=5000)),
-    retracted=st.booleans(),
+    **BASICS,
     risk_of_bias=st.sampled_from([None, "low", "some concerns", "high"]),
     bias_reason=st.sampled_from([None, "not blinded", "industry funded"]),
     indirect=st.sampled_from([None, "none", "population", "outcome"]),

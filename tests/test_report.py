@@ -23,7 +23,6 @@ from claimbook.cli import main
 from claimbook.plots import VERDICT_COLOURS
 from claimbook.pubmed.store import PaperRecord
 from claimbook.report import PDFError, build_report
-from claimbook.report import pdf as pdf_module
 from claimbook.report.exports import _split_author, bibtex, medline_field, nbib
 from claimbook.report.html import safe_title
 from claimbook.report.markdown import md
@@ -485,9 +484,12 @@ def test_pdf_dates_are_pinned_without_moving_offsets():
 
 
 def test_missing_chromium_is_a_clear_error(monkeypatch, tmp_path, review):
+    from claimbook.report import browser
+
     monkeypatch.delenv("CLAIMBOOK_CHROMIUM", raising=False)
-    monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
-    with pytest.raises(PDFError, match="install the Debian package 'chromium'"):
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    monkeypatch.setattr(browser, "LINUX_PATHS", ())
+    with pytest.raises(PDFError, match="install Chrome, Chromium, Edge or Brave"):
         find_chromium()
 
 

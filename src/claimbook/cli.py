@@ -457,8 +457,9 @@ def signoff(claim_id: str, reviewer: str, note: str | None, folder: ReviewFolder
 
 @main.command()
 @click.option(
-    "--format", "formats", default="html,pdf,md", show_default=True,
-    help="Comma-separated formats: html, pdf, md. Citation exports are always written.",
+    "--format", "formats", default=None,
+    help="Comma-separated formats: html, pdf, md. Citation exports are always written. "
+    "[default: html,pdf,md; the PDF only when a browser is found]",
 )  # fmt: skip
 @click.option(
     "--out", "out_dir", default=None, type=DirPath,
@@ -472,7 +473,7 @@ def signoff(claim_id: str, reviewer: str, note: str | None, folder: ReviewFolder
 )  # fmt: skip
 @QUIET_OPT
 def report(
-    formats: str, out_dir: Path | None, folder: ReviewFolder, rules_file: Path | None,
+    formats: str | None, out_dir: Path | None, folder: ReviewFolder, rules_file: Path | None,
     quiet: bool,
 ) -> None:  # fmt: skip
     """Build the claim-by-claim report (HTML, PDF, Markdown) and citation exports, offline."""
@@ -481,13 +482,16 @@ def report(
     from claimbook.review import load_review
 
     try:
-        wanted = parse_formats(formats)
+        wanted = parse_formats(formats or ",".join(FORMATS))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
     out_dir = out_dir or folder.reports
     try:
         review = load_review(folder.claims, folder.data, rules_file)
-        written = build_report(review, out_dir, wanted, progress=None if not quiet else False)
+        written = build_report(
+            review, out_dir, wanted, progress=None if not quiet else False,
+            pdf_if_browser=formats is None,
+        )  # fmt: skip
     except ClaimsError as exc:
         _fail(exc.problems)
     except (RulesError, ReportError) as exc:
@@ -495,6 +499,10 @@ def report(
     main_files = [str(written[f]) for f in FORMATS if f in written]
     n_exports = len(written) - len(main_files)
     click.echo(f"Wrote {', '.join(main_files)} and {n_exports} exports in {out_dir}.")
+    if "pdf" in wanted and "pdf" not in written:
+        from claimbook.report.browser import HOW_TO_GET_ONE
+
+        click.echo(f"PDF skipped: no browser found to print it; {HOW_TO_GET_ONE}.")
 
 
 @main.command()

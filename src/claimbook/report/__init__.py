@@ -25,7 +25,7 @@ from claimbook.report.context import ReportContext, ReportError, build_context
 from claimbook.report.figures import render_figures
 from claimbook.report.html import render_html
 from claimbook.report.markdown import render_markdown
-from claimbook.report.pdf import PDFError, html_to_pdf
+from claimbook.report.pdf import PDFError, find_chromium, html_to_pdf
 from claimbook.review import Review
 
 __all__ = [
@@ -84,6 +84,7 @@ def build_report(
     out_dir: str | os.PathLike[str] = "reports",
     formats: Iterable[str] | str = FORMATS,
     progress: bool | None = None,
+    pdf_if_browser: bool = False,
 ) -> dict[str, Path]:
     """Write the report in the given formats, and every export, into `out_dir`.
 
@@ -91,9 +92,15 @@ def build_report(
     file ("all.ris", "C01.bib", ..., "claimreview") and per Markdown figure ("figures/C01.svg").
     `progress`: True shows a tqdm bar, False is quiet, None shows one only on a terminal.
     Raises ValueError for an unknown format, PDFError when Chromium is missing or fails, and
-    ReportError when the review cannot be rendered.
+    ReportError when the review cannot be rendered. With `pdf_if_browser`, a missing browser
+    skips the PDF instead (no "pdf" key in the result).
     """
     wanted = parse_formats(formats)
+    if pdf_if_browser and "pdf" in wanted:
+        try:
+            find_chromium()
+        except PDFError:  # everything else is still written; the caller says the PDF is missing
+            wanted.remove("pdf")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     steps = ["content", "figures", *[f for f in FORMATS if f in wanted], "exports"]

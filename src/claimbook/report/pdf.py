@@ -3,18 +3,16 @@ numbers from CSS @page margin boxes, links kept clickable, no browser header/foo
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import tempfile
 from datetime import date
 from pathlib import Path
 
 from claimbook.files import atomic_write
+from claimbook.report.browser import BrowserNotFound, find_browser
 from claimbook.report.context import ReportError
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -39,19 +37,11 @@ class PDFError(ReportError):
 
 
 def find_chromium() -> str:
-    """Path of a Chromium binary ($CLAIMBOOK_CHROMIUM, else on PATH), or a clear error."""
-    explicit = os.environ.get("CLAIMBOOK_CHROMIUM")
-    if explicit:
-        return explicit
-    for name in CHROMIUM_NAMES:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise PDFError(
-        "no Chromium found to print the PDF report: install the Debian package 'chromium' "
-        "(sudo apt-get install chromium; `make report` does it), set CLAIMBOOK_CHROMIUM to a "
-        "Chromium binary, or leave out the pdf format (--format html,md)"
-    )
+    """The browser that prints the PDF (see report.browser), or PDFError saying what to do."""
+    try:
+        return find_browser()
+    except BrowserNotFound as exc:
+        raise PDFError(str(exc)) from None
 
 
 def chromium_command(chromium: str, profile: str, *extra: str) -> list[str]:
