@@ -140,3 +140,24 @@ def test_the_output_matcher_is_strict_except_for_ellipses():
     assert not matches(["a", "d"], ["a", "b", "d"])
     assert not matches(["a", "...", "d"], ["a", "b", "c"])
     assert not matches(["OK: 17 claims"], ["OK: 18 claims"])
+
+
+def test_the_readme_editing_example_runs_on_a_copy_and_changes_what_it_says(review, monkeypatch):
+    """The README's `claimbook.edit` snippet, executed as written in a copy of the review."""
+    from conftest import changed_lines, claim_file
+
+    (snippet,) = [
+        m.group(1)
+        for m in re.finditer(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+        if "claimbook.edit" in m.group(1)
+    ]
+    path = claim_file(review, "C03")
+    before = path.read_text(encoding="utf-8")
+    monkeypatch.chdir(review)
+    exec(compile(snippet, "README.md", "exec"), {})
+    changed = changed_lines(before, path.read_text(encoding="utf-8"))
+    assert "+  reviewer: Jane Doe" in changed and "+  note: Checked every abstract." in changed
+    assert [line for line in changed if "stance:" in line] == [
+        "-  stance: supports",
+        "+  stance: mixed",
+    ]
