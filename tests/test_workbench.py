@@ -15,6 +15,7 @@ from claimbook import edit
 from claimbook.notebook_builder import is_generated
 from claimbook.notebooks import review_notebooks
 from claimbook.review import load_review
+from claimbook.screening import store_hits
 from claimbook.workbench import Workbench
 from claimbook.workbench_notebook import WORKBENCH_NOTEBOOK, is_workbench, workbench_notebook
 
@@ -245,10 +246,10 @@ def test_the_queue_says_how_to_fill_it_when_empty(review):
     assert "No saved search hits" in text and "claimbook search C03 --save" in text
 
 
-def test_queue_hits_can_be_looked_up_and_excluded(review, monkeypatch):
+def test_queue_hits_can_be_looked_up_and_excluded(review):
     bench = Workbench(project=review, claim_id="C01", offline=True)
     hit = _uncited(bench, "C01")
-    monkeypatch.setattr(edit, "screening_queue", lambda folder, cid: [hit], raising=False)
+    store_hits(review, "C01", "cramp[tiab]", 1, [hit])  # a saved search holding one hit
     bench.show_claim("C01")
     assert len(bench.queue_rows) == 1
     row = bench.queue_rows[0]
@@ -256,7 +257,6 @@ def test_queue_hits_can_be_looked_up_and_excluded(review, monkeypatch):
     assert bench.cite_ident.value == hit.pmid
     assert html.escape(hit.title) in bench.record_html.value and not bench.cite_button.disabled
 
-    monkeypatch.setattr(edit, "screening_queue", lambda folder, cid: [], raising=False)
     row.reason.value = "Not about exercise cramps at all."
     row.exclude_button.click()
     assert not _is_error(bench), _said(bench)

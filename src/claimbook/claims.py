@@ -595,25 +595,12 @@ def _check_in_project(
                 )
             )
     if text is not None:
+        wrong = {"text": f"not an exact substring of {text_path}",
+                 "section": f"no such heading in {text_path}"}  # fmt: skip
         for i, q in enumerate(claim.quotes):
-            if q.text not in text:
-                problems.append(
-                    _at(
-                        where,
-                        located,
-                        ("quotes", i, "text"),
-                        f"not an exact substring of {text_path}",
-                    )
-                )
-            if q.section not in text:
-                problems.append(
-                    _at(
-                        where,
-                        located,
-                        ("quotes", i, "section"),
-                        f"no such heading in {text_path}",
-                    )
-                )
+            for field, message in wrong.items():
+                if getattr(q, field) not in text:
+                    problems.append(_at(where, located, ("quotes", i, field), message))
 
 
 def _context(

@@ -418,28 +418,18 @@ def add_claim(
     if (candidate is None) == (quote is None):
         raise click.UsageError("give either --candidate N or --quote TEXT")
     if candidate is not None:
-        quote, found = _candidate(folder, candidate)
+        from claimbook.scaffold import saved_candidate
+
+        try:
+            quote, found = saved_candidate(folder, candidate)
+        except LookupError as exc:
+            _error(str(exc))
         section = section or found
     claim = _editing(lambda: edit.add_claim(
         folder, quote=quote, title=title, topic=topic, section=section, claim=claim_text,
         claim_id=claim_id,
     ))  # fmt: skip
     click.echo(f"{claim.id} (draft): saved in {claim.path}; add a query and evidence next.")
-
-
-def _candidate(folder: ReviewFolder, number: int) -> tuple[str, str]:
-    import yaml
-
-    from claimbook.scaffold import CANDIDATES_FILE
-
-    path = folder.root / CANDIDATES_FILE
-    try:
-        listed = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except OSError:
-        _error(f"{path}: not found; run claimbook init, or use --quote")
-    if not 1 <= number <= len(listed):
-        _error(f"{path}: no candidate {number} (there are {len(listed)})")
-    return listed[number - 1]["text"], listed[number - 1]["section"]
 
 
 @main.command()

@@ -53,7 +53,8 @@ DRAFT = Grading(
 # --------------------------------------------------------------------------- tables
 
 
-def _surname(author: str | None) -> str:
+def surname(author: str | None) -> str:
+    """'Maughan' from 'Maughan RJ': how rationales and tables name a paper's first author."""
     return author.split(" ")[0] if author else "Anon."
 
 
@@ -131,7 +132,7 @@ def _text(value) -> str | None:
 def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
     out = []
     for r in rows.itertuples(index=False):
-        who = _surname(r.first_author) if isinstance(r.first_author, str) else "Anon."
+        who = surname(r.first_author) if isinstance(r.first_author, str) else "Anon."
         year = "" if pd.isna(r.year) else f" {r.year}"
         ident = f"PMID {r.pmid}" if isinstance(r.pmid, str) else r.key
         out.append(WeighedCitation(

@@ -35,6 +35,14 @@ BUILT_IN = "rules/grading.yaml"
 # --------------------------------------------------------------------------- the rules
 
 
+def _complete(mapping: dict, keys: tuple[str, ...], what: str) -> dict:
+    """`mapping` if it has every key, else a ValueError saying `what` and which are missing."""
+    missing = [k for k in keys if k not in mapping]
+    if missing:
+        raise ValueError(f"{what}; missing {', '.join(missing)}")
+    return mapping
+
+
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -122,10 +130,7 @@ class Statements(_Part):
     @field_validator("supported", "contradicted")
     @classmethod
     def _every_level(cls, v: dict[str, str]) -> dict[str, str]:
-        missing = [c for c in CERTAINTIES if c not in v]
-        if missing:
-            raise ValueError(f"a statement for every certainty; missing {', '.join(missing)}")
-        return v
+        return _complete(v, CERTAINTIES, "a statement for every certainty")
 
 
 class Rules(_Part):
@@ -151,10 +156,7 @@ class Rules(_Part):
     @field_validator("stances")
     @classmethod
     def _every_stance(cls, v: dict[str, StanceShare]) -> dict[str, StanceShare]:
-        missing = [s for s in STANCES if s not in v]
-        if missing:
-            raise ValueError(f"every stance needs a share; missing {', '.join(missing)}")
-        return v
+        return _complete(v, STANCES, "every stance needs a share")
 
     @field_validator("pooled")
     @classmethod

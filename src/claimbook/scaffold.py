@@ -152,3 +152,16 @@ def init_review(
     write_text(workbench, nbformat.writes(workbench_notebook()) + "\n")
     notebooks.append(workbench)
     return NewReview(folder, title, text_file, candidates, notebooks)
+
+
+def saved_candidate(folder: ReviewFolder, number: int) -> tuple[str, str]:
+    """(text, section) of candidate `number` (1-based) in the folder's candidates.yaml;
+    LookupError saying what to do when the file or the number is not there."""
+    path = folder.root / CANDIDATES_FILE
+    try:
+        listed = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except OSError:
+        raise LookupError(f"{path}: not found; run claimbook init, or use --quote") from None
+    if not 1 <= number <= len(listed):
+        raise LookupError(f"{path}: no candidate {number} (there are {len(listed)})")
+    return listed[number - 1]["text"], listed[number - 1]["section"]

@@ -55,9 +55,17 @@ def save_hits(
             records += [
                 record_from_article(a, batch.fetched_at, "(search hit)") for a in batch.articles
             ]
+    return store_hits(project, claim.id, claim.query, result.count, records)
+
+
+def store_hits(
+    project: PathLike | ReviewFolder, claim_id: str, query: str, count: int,
+    records: list[PaperRecord],
+) -> SavedHits:  # fmt: skip
+    """Write a claim's saved search (atomically) and return it."""
     saved = SavedHits(
-        claim.id, claim.query, datetime.now(UTC).isoformat(timespec="seconds"), result.count,
-        records, hits_path(project, claim.id),
+        claim_id.upper(), query, datetime.now(UTC).isoformat(timespec="seconds"), count,
+        records, hits_path(project, claim_id),
     )  # fmt: skip
     body = {
         "claim": saved.claim_id,

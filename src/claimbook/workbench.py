@@ -35,10 +35,12 @@ from claimbook import edit as editing
 from claimbook import plots
 from claimbook.claims import Claim, ClaimsError, check_claim_text, project_context
 from claimbook.designs import design_from_pubmed
+from claimbook.evidence import surname
 from claimbook.folder import PathLike, ReviewFolder, find_root
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
 from claimbook.review import Review, load_review
-from claimbook.vocab import DESIGN_LABELS, DESIGNS, STANCES, verdict_sentence
+from claimbook.screening import load_hits, screening_queue
+from claimbook.vocab import DESIGNS, STANCES, design_label, verdict_sentence
 from claimbook.workbench_notebook import WORKBENCH_NOTEBOOK, is_workbench, workbench_notebook
 
 __all__ = ["WORKBENCH_NOTEBOOK", "Workbench", "is_workbench", "workbench_notebook"]
@@ -72,20 +74,9 @@ def _styled(widget: widgets.DOMWidget, *classes: str) -> Any:
     return widget
 
 
-def _surname(author: str | None) -> str:
-    return author.split(" ")[0] if author else "Anon."
-
-
 def _ident_of(pmid: str | None, doi: str | None) -> str | None:
     """What the editing API takes to name a paper: its PMID, else its DOI."""
     return pmid or doi or None
-
-
-def _field(item: Any, name: str) -> Any:
-    """An attribute of a screening hit, whether it is an object or a mapping."""
-    if isinstance(item, dict):
-        return item.get(name)
-    return getattr(item, name, None)
 
 
 def _parse_n(text: str) -> int | None:
@@ -803,38 +794,12 @@ class Workbench(widgets.VBox):
 
     # ------------------------------------------------------------------ screening
 
-    def _queue(self) -> Callable[[], Any] | None:
-        """How to get the shown claim's screening queue: `claimbook.edit.screening_queue` or
-        `claimbook.screening.screening_queue`, whichever exists (None: neither does yet)."""
-        cid = self.claim_id
-        fn = getattr(editing, "screening_queue", None)
-        if fn is not None:
-            return lambda: fn(self.folder, cid)
-        try:
-            from claimbook import screening
-
-            fn = screening.screening_queue
-        except (ImportError, AttributeError):
-            return None
-        claim = self.claim
-        return lambda: fn(self.folder, claim)
-
     def _saved_search(self) -> str:
-        """'saved search of 2026-11-28, 340 records match the query', when it can be told."""
-        try:
-            from claimbook.screening import load_hits
-
-            saved = load_hits(self.folder, self.claim_id)
-        except Exception:  # an older or newer screening module: the queue alone is enough
-            return ""
+        """'saved search of 2026-11-28; 340 records match the query'."""
+        saved = load_hits(self.folder, self.claim_id)
         if saved is None:
             return ""
-        when = str(getattr(saved, "searched_at", "") or "")[:10]
-        count = getattr(saved, "count", None)
-        parts = [f"saved search of {when}" if when else ""]
-        if isinstance(count, int):
-            parts.append(f"{count} records match the query")
-        return "; ".join(p for p in parts if p)
+        return f"saved search of {saved.searched_at[:10]}; {saved.count} records match the query"
 
     def _show_queue(self) -> None:
         cid = self.claim_id
@@ -844,14 +809,11 @@ class Workbench(widgets.VBox):
         )
         self.queue_rows = []
         try:
-            queue = self._queue()
-            result = queue() if queue is not None else []
+            hits = screening_queue(self.folder, self.claim)
         except Exception as exc:
             message = _box(f"Screening queue: {self.one_line(exc)}", ERROR_STYLE, "cb-error")
             self.queue_box.children = [widgets.HTML(message)]
             return
-        hits = _field(result, "hits")
-        hits = list(hits if hits is not None else result or [])
         if not hits:
             self.queue_box.children = [empty]
             return
@@ -865,17 +827,12 @@ class Workbench(widgets.VBox):
         self.queue_rows = [QueueRow(self, i, hit) for i, hit in enumerate(hits[:MAX_QUEUE])]
         self.queue_box.children = [head, *(r.box for r in self.queue_rows)]
 
-    def screen(self, hit: Any) -> PaperRecord | None:
-        """Put a queue hit into the cite form: its saved record when it has one (no network),
-        else whatever `lookup_paper` finds for its PMID or DOI."""
-        pmid, doi = _field(hit, "pmid"), _field(hit, "doi")
-        ident = hit if isinstance(hit, str) else _ident_of(pmid, doi)
+    def screen(self, hit: PaperRecord) -> PaperRecord:
+        """Put a queue hit into the cite form, with its saved record (no network)."""
         with self._quietly():
-            self.cite_ident.value = ident or ""
-        if isinstance(hit, PaperRecord):
-            self._show_record(hit)
-            return hit
-        return self.look_up()
+            self.cite_ident.value = _ident_of(hit.pmid, hit.doi) or ""
+        self._show_record(hit)
+        return hit
 
 
 # --------------------------------------------------------------------------- rows
@@ -886,7 +843,7 @@ def _w(width: str) -> widgets.Layout:
 
 
 def _design_options() -> list[tuple[str, str]]:
-    return [(DESIGN_LABELS.get(d, d), d) for d in DESIGNS]
+    return [(design_label(d), d) for d in DESIGNS]
 
 
 def _heading(title: str, hint: str) -> widgets.HTML:
@@ -1048,7 +1005,7 @@ class EvidenceRow:
 
 
 def _paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
-    who = _surname(rec.first_author) if rec else "?"
+    who = surname(rec.first_author) if rec else "?"
     year = f" {rec.year}" if rec and rec.year else ""
     if cit.pmid:
         ident = f"PMID {cit.pmid}"
@@ -1074,15 +1031,13 @@ def _paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
 class QueueRow:
     """One saved search hit: look it up (to cite it) or exclude it with a reason."""
 
-    def __init__(self, bench: Workbench, i: int, hit: Any) -> None:
+    def __init__(self, bench: Workbench, i: int, hit: PaperRecord) -> None:
         self.bench = bench
-        pmid, doi = _field(hit, "pmid"), _field(hit, "doi")
-        self.ident = _ident_of(pmid, doi) or ""
-        year, design = _field(hit, "year"), _field(hit, "design")
-        if design is None and _field(hit, "publication_types"):
-            design = design_from_pubmed(_field(hit, "publication_types"))
-        title = _field(hit, "title") or ""
-        bits = " · ".join(str(x) for x in (f"PMID {pmid}" if pmid else doi, year, design) if x)
+        self.ident = _ident_of(hit.pmid, hit.doi) or ""
+        design = design_from_pubmed(hit.publication_types, hit.mesh_terms)
+        title = hit.title or ""
+        first = f"PMID {hit.pmid}" if hit.pmid else hit.doi
+        bits = " · ".join(str(x) for x in (first, hit.year, design) if x)
         self.label = widgets.HTML(
             f"<div><b>{_esc(bits)}</b> {_esc(title)}</div>", layout=widgets.Layout(flex="1 1 auto")
         )

@@ -141,7 +141,7 @@ class RulesView:
     size: list[str]  # e.g. "fewer than 20 participants: weight x 0.5"
     stances: list[tuple[str, float, float]]  # stance, share to support, share to contradiction
     verdict: dict
-    certainty: list[str]  # the paragraphs that explain verdict words, certainty and statements
+    explained: list[str]  # paragraphs: how verdict words, certainty and statements follow
 
 
 @dataclass
@@ -277,7 +277,7 @@ def rules_view(rules: Rules) -> RulesView:
         size=size,
         stances=[(s, x.support, x.contradict) for s, x in rules.stances.items()],
         verdict=rules.verdict.model_dump(),
-        certainty=method_paragraphs(rules),
+        explained=method_paragraphs(rules),
     )
 
 

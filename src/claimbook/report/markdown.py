@@ -238,7 +238,7 @@ def _method(ctx: ReportContext) -> list[str]:
         "",
         f"**Size** (primary studies): {md('; '.join(rules.size))}.",
         "",
-        *[line for para in rules.certainty for line in (md(para), "")],
+        *[line for para in rules.explained for line in (md(para), "")],
         "In the machine-readable ClaimReview data (schema.org) the verdicts are rated "
         + ", ".join(f"{n} ({k})" for k, n in sorted(RATING.items(), key=lambda kv: -kv[1]))
         + ", on a scale from 1 to 5.",
