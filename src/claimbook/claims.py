@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -38,6 +40,7 @@ from claimbook.vocab import (
 __all__ = [
     "Citation",
     "Claim",
+    "ClaimPart",
     "ClaimsError",
     "Excluded",
     "Problem",
@@ -160,10 +163,34 @@ class SignOff(_Model):
     note: str | None = None
 
 
-class Claim(_Model):
-    """One factual claim of the article, with its quotes, PubMed query and graded evidence."""
+_NEEDS = {"query": "a PubMed query", "evidence": "at least one citation"}
+CLAIM_ID = r"^[A-Z]\d{2,3}$"
+UNIT_ID = re.compile(r"^([A-Za-z]\d{2,3})([A-Za-z]?)$")
 
-    id: str = Field(pattern=r"^[A-Z]\d{2,3}$")
+
+class ClaimPart(_Model):
+    """One of the claims a record makes together (an effect and its cause, say): its own
+    sentence, quotes and evidence, graded on its own as claim `<id><part>` (C10a, C10b)."""
+
+    part: str = Field(pattern=r"^[a-z]$", description="a, b, c ...: the part's letter")
+    title: str = Field(min_length=5, max_length=120)
+    claim: str = Field(min_length=10)
+    quotes: list[Quote] = Field(min_length=1)
+    query: str | None = Field(None, min_length=5)
+    evidence: list[Citation] = Field(default_factory=list)
+    excluded: list[Excluded] = Field(default_factory=list)
+    advice: str | None = Field(None, min_length=20)
+
+
+class Claim(_Model):
+    """One factual claim of the article, with its quotes, PubMed query and graded evidence.
+
+    A record whose sentence makes two claims (an effect and its cause) lists them as `parts`
+    instead of one query and evidence list; `load_claims` hands out each part as a claim of
+    its own (C10a, C10b) that remembers its record (`record_id`, `record`, `part`).
+    """
+
+    id: str = Field(pattern=CLAIM_ID)
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     title: str = Field(min_length=5, max_length=120)
     topic: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -171,7 +198,8 @@ class Claim(_Model):
         "reviewed", description="draft: saved from a candidate, evidence not gathered yet"
     )
     claim: str = Field(min_length=10)
-    quotes: list[Quote] = Field(min_length=1)
+    parts: list[ClaimPart] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list, validate_default=True)
     query: str | None = Field(None, min_length=5, validate_default=True)
     evidence: list[Citation] = Field(default_factory=list, validate_default=True)
     excluded: list[Excluded] = Field(default_factory=list)
@@ -182,13 +210,41 @@ class Claim(_Model):
     signoff: SignOff | None = None
     # Set by the loader, not by the YAML file.
     path: Path | None = Field(None, exclude=True)
+    _record: Claim | None = PrivateAttr(None)
+    _part: str | None = PrivateAttr(None)
+
+    @field_validator("parts")
+    @classmethod
+    def _distinct_parts(cls, v: list[ClaimPart]) -> list[ClaimPart]:
+        letters = [p.part for p in v]
+        if len(v) == 1:
+            raise ValueError("a claim split into parts needs at least two (or none)")
+        if len(set(letters)) != len(letters):
+            raise ValueError(f"part letters must differ: {', '.join(letters)}")
+        return v
+
+    @field_validator("quotes")
+    @classmethod
+    def _quoted(cls, v: list[Quote], info: ValidationInfo) -> list[Quote]:
+        """A claim quotes the article; a record in parts quotes it in each part instead."""
+        if info.data.get("parts"):
+            if v:
+                raise ValueError("a claim in parts keeps its quotes in each part")
+        elif not v:
+            raise ValueError("a claim needs at least one quote from the article")
+        return v
 
     @field_validator("query", "evidence")
     @classmethod
     def _needed_once_reviewed(cls, v: Any, info: ValidationInfo) -> Any:
-        """A reviewed claim needs a query and evidence; a draft may have neither yet."""
+        """A reviewed claim needs a query and evidence; a draft may have neither yet. A record
+        in parts keeps them in each part."""
+        if info.data.get("parts"):
+            if v:
+                raise ValueError(f"a claim in parts keeps its {info.field_name} in each part")
+            return v
         if not v and info.data.get("status", "reviewed") == "reviewed":
-            what = "a PubMed query" if info.field_name == "query" else "at least one citation"
+            what = _NEEDS[info.field_name]
             raise ValueError(f"a reviewed claim needs {what} (or set status: draft)")
         return v
 
@@ -196,6 +252,8 @@ class Claim(_Model):
     def _no_signed_draft(self) -> Claim:
         if self.signoff is not None and self.status == "draft":
             raise ValueError("a draft cannot be signed off; set status: reviewed or remove signoff")
+        if self.parts and self.excluded:
+            raise ValueError("a claim in parts keeps its excluded papers in each part")
         return self
 
     @property
@@ -203,8 +261,49 @@ class Claim(_Model):
         return self.status == "draft"
 
     @property
+    def part(self) -> str | None:
+        """This claim's letter within its record (C10a: 'a'); None for a whole record."""
+        return self._part
+
+    @property
+    def record(self) -> Claim:
+        """The record in the claim file: this claim itself, or the record it is a part of."""
+        return self._record or self
+
+    @property
+    def record_id(self) -> str:
+        """The claim file's id: C10 for C10a."""
+        return self.record.id
+
+    def units(self) -> list[Claim]:
+        """What gets graded: the record itself, or one claim per part (C10a, C10b ...) that
+        keeps the record's topic, status, review dates and sign-off (its advice stays with the
+        record: `claim.record.advice`)."""
+        if not self.parts:
+            return [self]
+        out = []
+        for p in self.parts:
+            unit = self.model_copy(
+                update={
+                    "id": f"{self.id}{p.part}",
+                    "slug": f"{self.slug}-{p.part}",
+                    "title": p.title,
+                    "claim": p.claim,
+                    "parts": [],
+                    "quotes": p.quotes,
+                    "query": p.query,
+                    "evidence": p.evidence,
+                    "excluded": p.excluded,
+                    "advice": p.advice,  # the record's own advice is shown once, with it
+                }
+            )
+            unit._record, unit._part = self, p.part
+            out.append(unit)
+        return out
+
+    @property
     def review_line(self) -> str | None:
-        """'Reviewed by NAME on DATE[: note]', 'Draft — not yet reviewed', or None."""
+        """'Reviewed by NAME on DATE[: note]', 'Draft \N{EM DASH} not yet reviewed', or None."""
         if self.is_draft:
             return "Draft \N{EM DASH} not yet reviewed"
         if self.signoff is not None:
@@ -219,6 +318,19 @@ class Claim(_Model):
         for c in self.evidence:
             counts[c.stance] += 1
         return counts
+
+
+def claim_order(claim: Claim) -> tuple[str, str]:
+    """Sort key: by record id, then part (C10 < C10a < C10b < C11, also past C99)."""
+    return (f"{claim.record_id[0]}{int(claim.record_id[1:]):04d}", claim.part or "")
+
+
+def split_id(claim_id: str) -> tuple[str, str | None]:
+    """('C10', 'a') for 'C10a' (any case), ('C10', None) for 'C10'; ValueError otherwise."""
+    m = UNIT_ID.match(claim_id.strip())
+    if not m:
+        raise ValueError(f"{claim_id!r} is not a claim id (like C01, or C10a for a part)")
+    return m.group(1).upper(), (m.group(2).lower() or None)
 
 
 class Topic(_Model):
@@ -456,34 +568,63 @@ def _at(where: str, located: _Located, loc: tuple[Any, ...], message: str) -> Pr
     return Problem(where, located.line(loc), _field_name(loc), message)
 
 
+def _units_at(claim: Claim) -> list[tuple[tuple[Any, ...], Claim]]:
+    """Each graded claim of a record with where it sits in the file: ((), C01) for a whole
+    record, (("parts", 0), C10a) ... for one in parts."""
+    units = claim.units()
+    if not claim.parts:
+        return [((), claim)]
+    return [(("parts", i), unit) for i, unit in enumerate(units)]
+
+
 def _check_claim_file(claim: Claim, located: _Located, problems: list[Problem]) -> None:
-    """Checks within one claim file: its name, no paper cited twice or cited and excluded."""
+    """Checks within one claim file: its name, no paper cited twice or cited and excluded (in
+    the claim or in one part), and a reviewed record's parts each have a query and evidence."""
     where = str(claim.path)
     if not claim.path.stem.startswith(claim.id):
         problems.append(
             _at(where, located, ("id",), f"file name should start with the claim id {claim.id}")
         )
-    seen: dict[str, int] = {}
-    for i, cit in enumerate(claim.evidence):
-        if cit.key in seen:
-            problems.append(
-                _at(
-                    where,
-                    located,
-                    ("evidence", i),
-                    f"{cit.key} is cited twice (first at evidence[{seen[cit.key]}])",
+    for at, unit in _units_at(claim):
+        if claim.parts and not claim.is_draft:
+            for field, what in _NEEDS.items():
+                if not getattr(unit, field):
+                    problems.append(
+                        _at(where, located, (*at, field), f"a reviewed claim needs {what} in "
+                            f"part {unit.part} (or set status: draft)")
+                    )  # fmt: skip
+        seen: dict[str, int] = {}
+        for i, cit in enumerate(unit.evidence):
+            if cit.key in seen:
+                problems.append(
+                    _at(
+                        where,
+                        located,
+                        (*at, "evidence", i),
+                        f"{cit.key} is cited twice (first at evidence[{seen[cit.key]}])",
+                    )
                 )
-            )
-        seen.setdefault(cit.key, i)
-    for i, exc in enumerate(claim.excluded):
-        if exc.key in seen:
-            problems.append(
-                _at(where, located, ("excluded", i), f"{exc.key} is both cited and excluded")
-            )
+            seen.setdefault(cit.key, i)
+        for i, exc in enumerate(unit.excluded):
+            if exc.key in seen:
+                problems.append(
+                    _at(
+                        where,
+                        located,
+                        (*at, "excluded", i),
+                        f"{exc.key} is both cited and excluded",
+                    )
+                )
+
+
+def _graded(loaded: list[tuple[Claim, _Located]]) -> list[Claim]:
+    """The claims to grade, in order: whole records, and each part of a record in parts."""
+    return sorted((u for c, _ in loaded for u in c.units()), key=claim_order)
 
 
 def load_claims(directory: str | os.PathLike[str]) -> list[Claim]:
-    """Load and validate every claim file in `directory`, sorted by id.
+    """Load and validate every claim file in `directory`: the claims to grade, sorted by id (a
+    record in parts gives one claim per part: C10a, C10b; see `Claim.units`).
 
     Raises ClaimsError listing every problem (syntax, unknown/missing fields, types, duplicate
     ids, bad stance/design, malformed PMID/DOI). Cross-checks against the snapshot and the
@@ -493,7 +634,7 @@ def load_claims(directory: str | os.PathLike[str]) -> list[Claim]:
     loaded = _load(Path(directory), problems)
     if problems:
         raise ClaimsError(problems)
-    return sorted((c for c, _ in loaded), key=lambda c: c.id)
+    return _graded(loaded)
 
 
 # --------------------------------------------------------------------------- project checks
@@ -519,10 +660,16 @@ class Project:
             if self.article_text_checked
             else "quotes NOT checked (article text not found; pass --article FILE)"
         )
-        drafts = sum(c.is_draft for c in self.claims)
+        records = list(dict.fromkeys(c.record_id for c in self.claims))
+        split = [r for r in records if r not in {c.id for c in self.claims}]
+        in_parts = ", ".join(
+            f"{r} in {sum(c.record_id == r for c in self.claims)} parts" for r in split
+        )
+        drafts = len({c.record_id for c in self.claims if c.is_draft})
         waiting = f" ({drafts} still draft{'s' if drafts != 1 else ''})" if drafts else ""
         return (
-            f"{len(self.claims)} claims{waiting}, {n_cit} citations, "
+            f"{len(records)} claims{f' ({in_parts})' if split else ''}{waiting}, "
+            f"{n_cit} citations, "
             f"snapshot of {len(self.snapshot)} records ({sources or 'empty'}); {quotes}"
         )
 
@@ -581,26 +728,28 @@ def _check_in_project(
                 + ", ".join(sorted(article.topics)),
             )
         )
-    for i, cit in enumerate(claim.evidence):
-        if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
-            field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
-            value = cit.pmid or cit.doi or cit.url
-            problems.append(
-                _at(
-                    where,
-                    located,
-                    ("evidence", i, field),
-                    f"{value} is not in the snapshot {store_dir / 'records.jsonl'}; "
-                    "run claimbook fetch (online) to add it",
+    for at, unit in _units_at(claim):
+        for i, cit in enumerate(unit.evidence):
+            if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
+                field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
+                value = cit.pmid or cit.doi or cit.url
+                problems.append(
+                    _at(
+                        where,
+                        located,
+                        (*at, "evidence", i, field),
+                        f"{value} is not in the snapshot {store_dir / 'records.jsonl'}; "
+                        "run claimbook fetch (online) to add it",
+                    )
                 )
-            )
-    if text is not None:
+        if text is None:
+            continue
         wrong = {"text": f"not an exact substring of {text_path}",
                  "section": f"no such heading in {text_path}"}  # fmt: skip
-        for i, q in enumerate(claim.quotes):
+        for i, q in enumerate(unit.quotes):
             for field, message in wrong.items():
                 if getattr(q, field) not in text:
-                    problems.append(_at(where, located, ("quotes", i, field), message))
+                    problems.append(_at(where, located, (*at, "quotes", i, field), message))
 
 
 def _context(
@@ -675,5 +824,5 @@ def validate_project(
         _check_in_project(claim, located, context, problems)
     if problems:
         raise ClaimsError(problems)
-    claims = sorted((c for c, _ in loaded), key=lambda c: c.id)
+    claims = _graded(loaded)
     return Project(context.article, claims, context.snapshot, context.text_path)

@@ -8,10 +8,31 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from claimbook import plots
+from claimbook.claims import Claim
 from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS
 from claimbook.review import Review
 from claimbook.vocab import CERTAINTY_SYMBOLS, verdict_sentence
+
+
+def _record_intro(review: Review, claim: Claim) -> list[str]:
+    """Before the first part of a claim graded in parts: the claim as the article makes it,
+    and its parts, so they read together."""
+    record = claim.record
+    parts = [c for c in review.claims if c.record_id == record.id and c.part]
+    if not parts or parts[0].id != claim.id:
+        return []
+    esc = html.escape
+    listed = "; ".join(f"**{c.id}** {esc(c.title)}" for c in parts)
+    out = [
+        f"## {record.id} · {esc(record.title)}",
+        f"**The claim as the article makes it:** {esc(record.claim)}",
+        f"This sentence makes {len(parts)} claims, and the research answers them differently, "
+        f"so each is graded on its own: {listed}.",
+    ]
+    if record.advice:
+        out.append(f"**What to tell a client:** {esc(record.advice)}")
+    return out
 
 
 def claim_markdown(review: Review, claim_id: str) -> str:
@@ -23,7 +44,9 @@ def claim_markdown(review: Review, claim_id: str) -> str:
     sentence = verdict_sentence(v["verdict"], v["certainty"], claim.is_draft)
     quotes = "\n".join(f"> “{esc(q.text)}”  \n> — *{esc(q.section)}*\n>" for q in claim.quotes)
     parts = [
+        *_record_intro(review, claim),
         f"### {claim.id} · {esc(claim.title)}",
+        *([f"*Part {claim.part} of {claim.record_id}, graded on its own.*"] if claim.part else []),
         "**What the article says**\n\n" + quotes.rstrip(">\n"),
         f"**The claim, plainly:** {esc(claim.claim)}",
         f"**Verdict: {v['verdict']}** — {sentence}",
@@ -45,7 +68,13 @@ def show(fig) -> None:
 
 
 def show_claim(review: Review, claim_id: str, figures: bool = True) -> None:
-    """Display one claim fully: text, evidence table, stance and timeline figures."""
+    """Display one claim fully: text, evidence table, stance and timeline figures. A claim
+    graded in parts (C10) shows each of its parts (C10a, C10b) in turn."""
+    parts = [c.id for c in review.claims if c.record_id == claim_id and c.part]
+    if parts and claim_id not in {c.id for c in review.claims}:
+        for part in parts:
+            show_claim(review, part, figures)
+        return
     display(Markdown(claim_markdown(review, claim_id)))
     display(review.claim_table(claim_id))
     if figures:

@@ -31,6 +31,7 @@ from claimbook.claims import (
     check_claim_text,
     load_claims,
     project_context,
+    split_id,
 )
 from claimbook.files import lock, write_text
 from claimbook.folder import PathLike, ReviewFolder
@@ -160,15 +161,35 @@ def _return_to_draft(doc: CommentedMap) -> None:
 
 
 def _claim_path(folder: ReviewFolder, claim_id: str) -> Path:
-    claim_id = claim_id.strip().upper()
-    found = sorted(folder.claims.glob(f"{claim_id}-*.y*ml")) + sorted(
-        folder.claims.glob(f"{claim_id}.y*ml")
+    """The file of claim `claim_id` (for a part such as C10a: its record's file, C10-...)."""
+    try:
+        record, _ = split_id(claim_id)
+    except ValueError as exc:
+        raise _refuse(folder.claims, "id", str(exc)) from None
+    found = sorted(folder.claims.glob(f"{record}-*.y*ml")) + sorted(
+        folder.claims.glob(f"{record}.y*ml")
     )
     if not found:
         known = sorted({p.name.split("-")[0].split(".")[0] for p in folder.claims.glob("*.y*ml")})
         known = [k for k in known if k != "article"]
-        raise _refuse(folder.claims, "id", f"no claim {claim_id}; known: {', '.join(known)}")
+        raise _refuse(folder.claims, "id", f"no claim {record}; known: {', '.join(known)}")
     return found[0]
+
+
+def _target(doc: CommentedMap, claim_id: str, path: Path, whole: bool) -> CommentedMap:
+    """The mapping an edit of `claim_id` changes: the record, or the part a C10a names.
+    `whole`: the edit is about the record (a sign-off), so a part id means its record."""
+    _, part = split_id(claim_id)
+    parts = doc.get("parts") or []
+    if whole or (part is None and not parts):
+        return doc
+    letters = [p.get("part") for p in parts if isinstance(p, dict)]
+    if part is None:
+        names = ", ".join(f"{doc.get('id')}{x}" for x in letters)
+        raise _refuse(path, "parts", f"{doc.get('id')} is in parts ({names}); name the part")
+    if part not in letters:
+        raise _refuse(path, "parts", f"{doc.get('id')} has no part {part}", _line(doc, "parts"))
+    return parts[letters.index(part)]
 
 
 def _context(folder: ReviewFolder) -> ProjectContext:
@@ -191,10 +212,13 @@ def _write_checked(path: Path, old: str | None, new: str, context: ProjectContex
 def _edit(
     project: PathLike | ReviewFolder,
     claim_id: str,
-    change: Callable[[CommentedMap, ProjectContext, Path], None],
+    change: Callable[[CommentedMap, ProjectContext, Path, CommentedMap], None],
     context: ProjectContext | None = None,
+    whole: bool = False,
 ) -> Claim:
-    """Apply `change` to the claim's YAML document, validate, write; all under the lock."""
+    """Apply `change(target, context, path, record)` to the claim's YAML document (`target`:
+    the record, or the part a C10a names), validate, write; all under the lock. Returns the
+    claim as graded: the record, or the part."""
     folder = _folder(project)
     path = _claim_path(folder, claim_id)
     with lock(folder.claims):
@@ -204,8 +228,10 @@ def _edit(
         if not isinstance(doc, CommentedMap):
             raise _refuse(path, "file", "expected a mapping of fields")
         context = context or _context(folder)
-        change(doc, context, path)
-        return _write_checked(path, text, _dump(yaml, doc), context)
+        change(_target(doc, claim_id, path, whole), context, path, doc)
+        record = _write_checked(path, text, _dump(yaml, doc), context)
+    rid, part = split_id(claim_id)
+    return {u.id: u for u in record.units()}.get(f"{rid}{part or ''}", record)
 
 
 def _find(doc: CommentedMap, section: str, ident: str, context: ProjectContext) -> int | None:
@@ -254,17 +280,17 @@ def update_citation(
     if unknown:
         raise ValueError(f"cannot change {', '.join(unknown)}; fields: {CITATION_FIELDS}")
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         i = _find(doc, "evidence", ident, context)
         if i is None:
             raise _refuse(
-                path, "evidence", f"{ident} is not cited by {doc.get('id')}", _line(doc, "evidence")
+                path, "evidence", f"{ident} is not cited by {claim_id}", _line(doc, "evidence")
             )
         entry = doc["evidence"][i]
         for field, value in changes.items():
             _set_field(entry, field, value)
         if changes:
-            _return_to_draft(doc)
+            _return_to_draft(root)
 
     return _edit(project, claim_id, change)
 
@@ -301,7 +327,7 @@ def cite(
         pmid, doi = record.pmid, (None if record.pmid else record.doi)
         context = _context(folder)
 
-    def change(doc: CommentedMap, ctx: ProjectContext, path: Path) -> None:
+    def change(doc: CommentedMap, ctx: ProjectContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "evidence", ident, ctx) is not None:
             raise _refuse(
                 path, "evidence", f"{ident} is already cited; change it instead",
@@ -315,7 +341,7 @@ def cite(
                              ("finding", finding), ("note", note)):  # fmt: skip
             _set_field(entry, field, value)
         _block_list(doc, "evidence").append(entry)
-        _return_to_draft(doc)
+        _return_to_draft(root)
 
     return _edit(folder, claim_id, change, context)
 
@@ -323,14 +349,14 @@ def cite(
 def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim:
     """Remove a citation from a claim (a reviewed claim must keep at least one)."""
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         i = _find(doc, "evidence", ident, context)
         if i is None:
             raise _refuse(
-                path, "evidence", f"{ident} is not cited by {doc.get('id')}", _line(doc, "evidence")
+                path, "evidence", f"{ident} is not cited by {claim_id}", _line(doc, "evidence")
             )
         del doc["evidence"][i]
-        _return_to_draft(doc)
+        _return_to_draft(root)
 
     return _edit(project, claim_id, change)
 
@@ -340,13 +366,13 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
     folder = _folder(project)
     pmid, doi = _parsed(ident, folder)
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "excluded", ident, context) is not None:
             raise _refuse(path, "excluded", f"{ident} is already excluded", _line(doc, "excluded"))
         i = _find(doc, "evidence", ident, context)
         if i is not None:
             del doc["evidence"][i]
-            _return_to_draft(doc)
+            _return_to_draft(root)
         entry = _paper_entry(pmid, doi)
         entry["reason"] = folded(reason)
         _block_list(doc, "excluded").append(entry)
@@ -357,7 +383,7 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
 def set_advice(project: PathLike | ReviewFolder, claim_id: str, advice: str | None) -> Claim:
     """Set (or, with None or "", remove) what to tell a client."""
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         if advice:
             _set_after(doc, "advice", folded(advice, indent=2), ("excluded", "evidence"))
         else:
@@ -374,10 +400,11 @@ def signoff(
     on: dt.date | None = None,
 ) -> Claim:
     """Sign a claim off: its evidence was checked. It stops being a draft, and must then pass
-    every check of a reviewed claim (a query, at least one citation)."""
+    every check of a reviewed claim (a query, at least one citation). A sign-off covers the
+    whole record: signing off C10a signs off C10 and all its parts."""
     on = on or dt.date.today()
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path) -> None:
+    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         doc.pop("status", None)
         record = CommentedMap()
         record["reviewer"] = reviewer.strip()
@@ -387,7 +414,7 @@ def signoff(
         doc["reviewed"] = on
         _set_after(doc, "signoff", record, ("reviewed",))
 
-    return _edit(project, claim_id, change)
+    return _edit(project, claim_id, change, whole=True)
 
 
 def _parsed(ident: str, where: object) -> tuple[str | None, str | None]:
@@ -455,9 +482,10 @@ def _slug(title: str) -> str:
 
 
 def _next_id(claims: list[Claim]) -> str:
-    prefixes = [c.id[0] for c in claims]
+    ids = list(dict.fromkeys(c.record_id for c in claims))  # C10a and C10b count once: C10
+    prefixes = [i[0] for i in ids]
     prefix = max(set(prefixes), key=prefixes.count) if prefixes else "A"
-    numbers = [int(c.id[1:]) for c in claims if c.id[0] == prefix]
+    numbers = [int(i[1:]) for i in ids if i[0] == prefix]
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
@@ -486,7 +514,7 @@ def add_claim(
         except ClaimsError as exc:
             raise EditError(exc.problems) from None
         claim_id = (claim_id or _next_id(existing)).upper()
-        if any(c.id == claim_id for c in existing):
+        if any(claim_id in (c.id, c.record_id) for c in existing):
             raise _refuse(folder.claims, "id", f"{claim_id} exists already; choose another id")
         topics = list(context.article.topics) if context.article else []
         if topic is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from claimbook.claims import Claim, ReviewedArticle, validate_project
+from claimbook.claims import Claim, ReviewedArticle, claim_order, validate_project
 from claimbook.evidence import evidence_table, summary_of_findings, verdicts
 from claimbook.folder import PathLike, ReviewFolder, find_root
 from claimbook.grading import Rules, load_rules
@@ -33,6 +33,9 @@ class Review:
         for c in self.claims:
             if c.id == claim_id:
                 return c
+        parts = [c.id for c in self.claims if c.record_id == claim_id]
+        if parts:
+            raise KeyError(f"{claim_id} is graded in parts: {', '.join(parts)}; name one")
         raise KeyError(f"no claim {claim_id}; known: {', '.join(c.id for c in self.claims)}")
 
     def verdict_row(self, claim_id: str) -> pd.Series:
@@ -47,22 +50,26 @@ class Review:
         return view
 
     def updated(self, claim: Claim, snapshot: Snapshot | None = None) -> Review:
-        """This review with one claim replaced (or added) and only that claim re-graded: what
-        an edit needs, without re-reading every file. Pass `snapshot` if the edit changed it."""
+        """This review with one claim record replaced (or added) and only it re-graded (all its
+        parts, given one of them): what an edit needs, without re-reading every file. Pass
+        `snapshot` if the edit changed it."""
         snapshot = snapshot or self.snapshot
-        claims = [c for c in self.claims if c.id != claim.id] + [claim]
-        claims.sort(key=lambda c: c.id)
+        record = claim.record.id  # an edit of one part may change them all (e.g. to draft)
+        fresh = claim.record.units()
+        claims = [c for c in self.claims if c.record_id != record] + fresh
+        claims.sort(key=claim_order)
         order = {c.id: i for i, c in enumerate(claims)}
+        gone = {c.id for c in self.claims if c.record_id == record}
 
         def merged(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-            kept = old[old["claim_id"] != claim.id]
+            kept = old[~old["claim_id"].isin(gone)]
             both = pd.concat([kept, new], ignore_index=True) if len(kept) else new
             rank = both["claim_id"].map(order)
             return both.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
-        rows = evidence_table([claim], snapshot, self.rules)
+        rows = evidence_table(fresh, snapshot, self.rules)
         table = merged(self.table, rows).astype(self.table.dtypes.to_dict())
-        graded = merged(self.verdicts, verdicts([claim], snapshot, self.rules, table=rows))
+        graded = merged(self.verdicts, verdicts(fresh, snapshot, self.rules, table=rows))
         return replace(self, claims=claims, snapshot=snapshot, table=table, verdicts=graded)
 
     def summary_of_findings(self, claim_ids: list[str] | None = None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from claimbook.claims import Excluded, Quote, ReviewedArticle, SignOff
+from claimbook.claims import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS, Rules
 from claimbook.pubmed.store import PaperRecord
@@ -122,6 +122,8 @@ class ClaimSection:
     sof: dict = field(default_factory=dict)  # this claim's Summary of Findings row
     signoff: SignOff | None = None
     review_line: str | None = None  # "Reviewed by NAME on DATE" / "Draft — not yet reviewed"
+    part: str | None = None  # "a" for C10a: one part of a claim graded in parts
+    whole: WholeClaim | None = None  # set on the first part of such a claim
 
     @property
     def label(self) -> str:
@@ -129,6 +131,19 @@ class ClaimSection:
         if self.draft:
             return "Draft (not yet reviewed)"
         return f"{self.verdict.capitalize()} ({self.certainty} certainty)"
+
+
+@dataclass
+class WholeClaim:
+    """A claim record the article makes as one sentence but that is graded in parts: shown
+    once, before its first part, so the parts read together."""
+
+    id: str
+    anchor: str
+    title: str
+    claim: str
+    advice: str | None
+    parts: list[tuple[str, str]]  # (part id, title)
 
 
 @dataclass
@@ -281,6 +296,22 @@ def rules_view(rules: Rules) -> RulesView:
     )
 
 
+def _whole(review: Review, claim: Claim) -> WholeClaim | None:
+    """The record of a claim graded in parts, for its first part (None otherwise)."""
+    record = claim.record
+    parts = [c for c in review.claims if c.record_id == record.id and c.part]
+    if not parts or parts[0].id != claim.id:
+        return None
+    return WholeClaim(
+        id=record.id,
+        anchor=record.id.lower(),
+        title=record.title,
+        claim=record.claim,
+        advice=record.advice,
+        parts=[(c.id, c.title) for c in parts],
+    )
+
+
 def build_context(review: Review) -> ReportContext:
     """Number the references in order of first citation and assemble each claim's section."""
     refs: dict[str, Reference] = {}
@@ -317,6 +348,8 @@ def build_context(review: Review) -> ReportContext:
                 query=claim.query or "(none yet: draft)",
                 reviewed=claim.reviewed,
                 excluded=list(claim.excluded),
+                part=claim.part,
+                whole=_whole(review, claim),
             )
         )
     sources = review.snapshot.count_by_source()

@@ -74,6 +74,11 @@ def _summary(ctx: ReportContext, figures_dir: str | None) -> list[str]:
         "|---|---|---|---:|---:|",
     ]
     for c in ctx.claims:
+        if c.whole:
+            out.append(
+                f"| [{c.whole.id}](#{c.whole.anchor}) **{md(c.whole.title)}**: "
+                f"{len(c.whole.parts)} claims in one, graded separately | | | | |"
+            )
         flag = f" **{c.retracted} retracted**" if c.retracted else ""
         out.append(
             f"| [{c.id}](#{c.anchor}) {md(c.title)}{flag} | **{c.verdict.upper()}** "
@@ -115,10 +120,26 @@ def _links(row) -> str:
     return " ".join(links)
 
 
+def _whole(c: ClaimSection) -> list[str]:
+    """The record of a claim graded in parts, before its first part."""
+    w = c.whole
+    if w is None:
+        return []
+    parts = "; ".join(f"[{pid}](#{pid.lower()}) {md(title)}" for pid, title in w.parts)
+    out = ["", f'<a id="{w.anchor}"></a>', "", f"## {w.id} · {md(w.title)}", ""]
+    out += [f"*{md(c.topic_label)}*", "", f"**The claim as the article makes it:** {md(w.claim)}"]
+    out += ["", f"This sentence makes {len(w.parts)} claims, and the research answers them "
+            f"differently, so each is graded on its own: {parts}."]  # fmt: skip
+    if w.advice:
+        out += ["", f"**What to tell a client:** {md(w.advice)}"]
+    return out
+
+
 def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list[str]:
     publisher = md(ctx.article.publisher)
-    out = ["", f'<a id="{c.anchor}"></a>', "", f"## {c.id} · {md(c.title)}", ""]
-    out += [f"*{md(c.topic_label)}*", "", "**What the article says**", ""]
+    out = [*_whole(c), "", f'<a id="{c.anchor}"></a>', "", f"## {c.id} · {md(c.title)}", ""]
+    part = f" · part {c.part} of {c.id[:-1]}" if c.part else ""
+    out += [f"*{md(c.topic_label)}{part}*", "", "**What the article says**", ""]
     for i, q in enumerate(c.quotes):
         if i:
             out.append(">")
