@@ -325,6 +325,15 @@ def claim_order(claim: Claim) -> tuple[str, str]:
     return (f"{claim.record_id[0]}{int(claim.record_id[1:]):04d}", claim.part or "")
 
 
+def normal_id(claim_id: str) -> str:
+    """A claim id as typed ('c10A', ' c01') in its stored form ('C10a', 'C01')."""
+    try:
+        record, part = split_id(claim_id)
+    except ValueError:
+        return claim_id.strip().upper()
+    return record + (part or "")
+
+
 def split_id(claim_id: str) -> tuple[str, str | None]:
     """('C10', 'a') for 'C10a' (any case), ('C10', None) for 'C10'; ValueError otherwise."""
     m = UNIT_ID.match(claim_id.strip())

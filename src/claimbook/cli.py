@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from claimbook import __version__
-from claimbook.claims import ClaimsError, Problem, load_claims, validate_project
+from claimbook.claims import ClaimsError, Problem, load_claims, normal_id, validate_project
 from claimbook.folder import ReviewFolder
 from claimbook.ids import PMID_RE, short_list
 from claimbook.vocab import DESIGNS, STANCES
@@ -253,7 +253,7 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
     from claimbook.pubmed.search import new_hits
 
     claims = {c.id: c for c in _claims(folder)}
-    claim = claims.get(claim_id.upper())
+    claim = claims.get(normal_id(claim_id))
     if claim is None:
         _error(f"no claim {claim_id} in {folder.claims} (known: {', '.join(sorted(claims))})")
     if not claim.query:
@@ -320,10 +320,14 @@ def _edited(folder: ReviewFolder, claim, done: str) -> None:
     from claimbook.review import load_review
     from claimbook.vocab import verdict_sentence
 
-    row = load_review(folder.claims, folder.data).verdict_row(claim.id)
+    review = load_review(folder.claims, folder.data)
     state = " (draft)" if claim.is_draft else ""
     click.echo(f"{claim.id}{state}: {done}. {claim.path}")
-    click.echo(f"Verdict now: {verdict_sentence(row['verdict'], row['certainty'])}")
+    units = claim.units()  # a sign-off of a claim in parts: each part's verdict
+    for unit in units:
+        row = review.verdict_row(unit.id)
+        who = f"{unit.id}: " if len(units) > 1 else ""
+        click.echo(f"{who}Verdict now: {verdict_sentence(row['verdict'], row['certainty'])}")
 
 
 def _editing(action: Callable[[], Any]) -> Any:
@@ -520,7 +524,7 @@ def notebooks(
     progress = False if quiet else None
     try:
         if claim_id:
-            claim_id = claim_id.upper()
+            claim_id = normal_id(claim_id)
             out = out or folder.reports / "notebooks" / f"claim-{claim_id}.ipynb"
             nbs.render_claim(claim_id, out, notebooks_dir or folder.notebooks)
             click.echo(f"Wrote {out}")

@@ -186,7 +186,10 @@ def _target(doc: CommentedMap, claim_id: str, path: Path, whole: bool) -> Commen
     letters = [p.get("part") for p in parts if isinstance(p, dict)]
     if part is None:
         names = ", ".join(f"{doc.get('id')}{x}" for x in letters)
-        raise _refuse(path, "parts", f"{doc.get('id')} is in parts ({names}); name the part")
+        raise _refuse(
+            path, "parts", f"{doc.get('id')} is in parts ({names}); name the part",
+            _line(doc, "parts"),
+        )  # fmt: skip
     if part not in letters:
         raise _refuse(path, "parts", f"{doc.get('id')} has no part {part}", _line(doc, "parts"))
     return parts[letters.index(part)]

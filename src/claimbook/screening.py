@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from claimbook.claims import Claim
+from claimbook.claims import Claim, normal_id
 from claimbook.files import write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.pubmed.store import PaperRecord
@@ -37,7 +37,7 @@ class SavedHits:
 
 def hits_path(project: PathLike | ReviewFolder, claim_id: str) -> Path:
     folder = project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
-    return folder.snapshot / HITS_DIR / f"{claim_id.upper()}.json"
+    return folder.snapshot / HITS_DIR / f"{normal_id(claim_id)}.json"
 
 
 def save_hits(
@@ -64,7 +64,7 @@ def store_hits(
 ) -> SavedHits:  # fmt: skip
     """Write a claim's saved search (atomically) and return it."""
     saved = SavedHits(
-        claim_id.upper(), query, datetime.now(UTC).isoformat(timespec="seconds"), count,
+        normal_id(claim_id), query, datetime.now(UTC).isoformat(timespec="seconds"), count,
         records, hits_path(project, claim_id),
     )  # fmt: skip
     body = {
@@ -96,7 +96,7 @@ def screening_queue(project: PathLike | ReviewFolder, claim: Claim | str) -> lis
         from claimbook.claims import load_claims
 
         folder = project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
-        claim = next(c for c in load_claims(folder.claims) if c.id == claim.upper())
+        claim = next(c for c in load_claims(folder.claims) if c.id == normal_id(claim))
     saved = load_hits(project, claim.id)
     if saved is None:
         return []

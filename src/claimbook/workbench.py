@@ -404,7 +404,7 @@ class Workbench(widgets.VBox):
             return
         context = project_context(self.folder.claims, self.folder.data)
         fresh = check_claim_text(claim.path, claim.path.read_text(encoding="utf-8"), context)
-        if fresh.model_dump() != claim.model_dump():
+        if fresh.model_dump() != claim.record.model_dump():  # the file holds the whole record
             self._regrade(fresh, context.snapshot)
 
     def show_claim(self, claim_id: str | None) -> None:
