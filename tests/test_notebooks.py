@@ -169,7 +169,7 @@ def made_up(tmp_path: Path) -> Path:
     (tmp_path / "claims" / "article.yaml").write_text(
         yaml.safe_dump(MADE_UP, sort_keys=False), encoding="utf-8"
     )
-    _claim(tmp_path, "C10", "K02", "knee-cartilage")
+    _claim(tmp_path, "C11", "K02", "knee-cartilage")
     _claim(tmp_path, "C01", "K01", "warm-ups")
     (tmp_path / "data" / "pubmed").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "pubmed" / "records.jsonl", tmp_path / "data" / "pubmed")
@@ -285,7 +285,7 @@ def test_a_topic_of_drafts_only_builds_and_runs(made_up):
     """A draft with no citations: its topic notebook and the overview run and show it."""
     nbs = made_up / "notebooks"
     next((made_up / "claims").glob("K02-*.yaml")).unlink()
-    _claim(made_up, "C10", "K02", "knee-cartilage", status="draft", evidence=[], query=None)
+    _claim(made_up, "C11", "K02", "knee-cartilage", status="draft", evidence=[], query=None)
     build_notebooks(made_up)
     for name in ("00-overview.ipynb", "10-knee-cartilage.ipynb"):
         execute_in_place(nbs / name)
@@ -296,7 +296,7 @@ def test_a_topic_of_drafts_only_builds_and_runs(made_up):
 def test_a_review_of_drafts_only_loads(made_up):
     for path in (made_up / "claims").glob("K*.yaml"):
         path.unlink()
-    _claim(made_up, "C10", "K02", "knee-cartilage", status="draft", evidence=[], query=None)
+    _claim(made_up, "C11", "K02", "knee-cartilage", status="draft", evidence=[], query=None)
     review = load_review(project=made_up)
     assert list(review.verdicts["status"]) == ["draft"]
 
