@@ -71,7 +71,7 @@ def test_validate_counts_records_and_says_which_are_in_parts():
     result = CliRunner().invoke(main, ["validate", "--project", str(ROOT)])
     assert result.exit_code == 0, result.output
     n_records = len(list((ROOT / "claims").glob("C*.yaml")))
-    assert f"{n_records} claims (C10 in 2 parts)" in result.output
+    assert f"{n_records} claims (C06 in 3 parts, C10 in 2 parts)," in result.output
 
 
 # --------------------------------------------------------------------------- bad records
