@@ -94,6 +94,16 @@ class PaperRecord(BaseModel):
     def first_author(self) -> str | None:
         return self.authors[0] if self.authors else None
 
+    @property
+    def concern(self) -> bool:
+        """True when PubMed links an expression of concern to the paper (ExpressionOfConcernIn)."""
+        return any(c.type == "ExpressionOfConcernIn" for c in self.corrections)
+
+    @property
+    def corrected(self) -> bool:
+        """True when PubMed links an erratum to the paper (ErratumIn)."""
+        return any(c.type == "ErratumIn" for c in self.corrections)
+
 
 class Snapshot:
     """The records of a snapshot, by key; look-ups by PMID, DOI or URL."""
