@@ -85,11 +85,11 @@ def _warn_alerts(claims: list, snapshot) -> None:
         click.echo(f"warning: {alert.message}", err=True)
 
 
-def _warn_drift(store_dir: Path) -> None:
+def _warn_drift(drift: dict) -> None:
     """One warning line per refresh disagreement not yet accepted."""
-    from claimbook.pubmed.verify import FIELD_LABELS, load_drift
+    from claimbook.pubmed.verify import FIELD_LABELS
 
-    for pmid, d in load_drift(store_dir).items():
+    for pmid, d in drift.items():
         fields = ", ".join(FIELD_LABELS[f] for f in d.fields)
         click.echo(
             f"warning: PMID {pmid}: PubMed's record disagrees with the curated one ({fields}); "
@@ -189,17 +189,18 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
     disagreements not yet accepted, are listed as warnings (exit 0).
     """
     from claimbook.pubmed import SnapshotError
+    from claimbook.pubmed.verify import load_drift
 
     try:
         checked = validate_project(folder.claims, folder.data, article_file)
+        drift = load_drift(folder.snapshot)
     except ClaimsError as exc:
         _fail(exc.problems)
-    click.echo(f"OK: {checked.summary()}.")
-    try:
-        _warn_alerts(checked.claims, checked.snapshot)
-        _warn_drift(folder.snapshot)
     except SnapshotError as exc:
-        _error(str(exc))
+        _fail([Problem(exc.file, exc.line, exc.field, exc.message)])
+    click.echo(f"OK: {checked.summary()}.")
+    _warn_alerts(checked.claims, checked.snapshot)
+    _warn_drift(drift)
 
 
 @main.command(name="claims")
@@ -260,9 +261,11 @@ def fetch(
     """
     from claimbook.pubmed import PubMedError, SnapshotError
     from claimbook.pubmed.sync import accept_drift, plan_fetch, sync
+    from claimbook.pubmed.verify import load_drift
 
     claims = _claims(folder)
     try:
+        load_drift(folder.snapshot)  # a broken pending.jsonl stops the fetch before any request
         if accept_changes:
             _accepted(accept_drift(folder.snapshot), "waiting")
         plan = plan_fetch(claims, folder.snapshot, refresh=refresh)
@@ -282,7 +285,7 @@ def fetch(
         return _announce(folder, claims)
     try:
         report = sync(plan.todo, folder.snapshot, _client(quiet), accept_changes=accept_changes)
-    except PubMedError as exc:
+    except (PubMedError, SnapshotError) as exc:
         _error(str(exc))
     click.echo(f"Fetched {len(report.stored)} of {len(plan.todo)} PMIDs into {folder.snapshot}.")
     _accepted(report.accepted, "fetched")
