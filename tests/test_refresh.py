@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 import pytest
 import yaml
@@ -431,3 +433,57 @@ def test_status_names_drafts_and_stale_claims(tmp_path, records):
     plain = cli(project, "status", "--offline").output
     assert "  C01: reviewed 2023-06-01, cites a paper from 2024" in plain
     assert "Draft claims: C02" in plain
+
+
+# --------------------------------------------------------------------------- the README
+
+
+def markup_of(rec: PaperRecord) -> bytes:
+    """PubMed-style markup carrying a curated record's facts (which were verified on PubMed):
+    the README session's stand-in for PubMed's answer."""
+    authors = ""
+    for name in rec.authors:
+        last, _, initials = name.rpartition(" ")
+        authors += (
+            f"<Author><LastName>{escape(last or initials)}</LastName>"
+            + (f"<Initials>{initials}</Initials>" if last else "")
+            + "</Author>"
+        )
+    doi = f'<ELocationID EIdType="doi">{escape(rec.doi)}</ELocationID>' if rec.doi else ""
+    year = f"<Year>{rec.year}</Year>" if rec.year else ""
+    journal = escape(rec.journal or "")
+    return (
+        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{rec.pmid}'
+        f'</PMID><Article PubModel="Print"><Journal><JournalIssue><PubDate>{year}</PubDate>'
+        f"</JournalIssue><Title>{journal}</Title><ISOAbbreviation>{journal}</ISOAbbreviation>"
+        f"</Journal><ArticleTitle>{escape(rec.title)}</ArticleTitle>{doi}"
+        f'<AuthorList CompleteYN="Y">{authors}</AuthorList><PublicationTypeList>'
+        '<PublicationType UI="D016428">Journal Article</PublicationType></PublicationTypeList>'
+        "</Article></MedlineCitation><PubmedData><ArticleIdList>"
+        f'<ArticleId IdType="pubmed">{rec.pmid}</ArticleId></ArticleIdList></PubmedData>'
+        "</PubmedArticle>"
+    ).encode()
+
+
+def test_readme_refresh_session_runs_against_a_loopback_server(tmp_path, httpserver, monkeypatch):
+    """The README's "Refreshing from PubMed" session, run as written in a copy of the review
+    whose curated record of 3735481 was given a wrong year (1968), as the README says; the local
+    server answers every cited PMID with the curated facts."""
+    from test_docs import README, claimbook_steps, matches, run, sessions
+
+    (session,) = [s for s in sessions(README.read_text(encoding="utf-8")) if s.mode == "loopback"]
+    shutil.copytree(ROOT / "claims", tmp_path / "claims")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    store = tmp_path / "data" / "pubmed"
+    snapshot = load_snapshot(store)
+    Eutils(httpserver, {r.pmid: markup_of(r) for r in snapshot if r.pmid})
+    slip = snapshot.get(CURATED).model_copy(update={"year": 1968})
+    save_snapshot(store, [slip if r.key == CURATED else r for r in snapshot])
+    monkeypatch.setenv("CLAIMBOOK_EUTILS_URL", httpserver.url_for("/"))
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    steps = claimbook_steps(session)
+    assert [s.command.split()[1] for s in steps] == ["fetch", "status", "show", "fetch"]
+    for step in steps:
+        actual = run(step, tmp_path, monkeypatch)
+        assert matches(step.expected, actual), (step.command, step.expected, actual)
+    assert load_snapshot(store).get(CURATED).year == 1986

@@ -260,14 +260,14 @@ def fetch(
     expression of concern or corrected are announced at the end.
     """
     from claimbook.pubmed import PubMedError, SnapshotError
-    from claimbook.pubmed.sync import accept_drift, plan_fetch, sync
+    from claimbook.pubmed.sync import accept_drift, cited_pmids, plan_fetch, sync
     from claimbook.pubmed.verify import load_drift
 
     claims = _claims(folder)
     try:
         load_drift(folder.snapshot)  # a broken pending.jsonl stops the fetch before any request
         if accept_changes:
-            _accepted(accept_drift(folder.snapshot), "waiting")
+            _accepted(accept_drift(folder.snapshot, cited_pmids(claims)), "waiting")
         plan = plan_fetch(claims, folder.snapshot, refresh=refresh)
     except SnapshotError as exc:
         _error(str(exc))
