@@ -327,6 +327,21 @@ def test_status_lists_them_and_a_retracted_paper_never_counts(watched):
     assert row["retracted"] == 2 and row["context"] == 2  # the two retracted are not counted
 
 
+def test_citing_a_retracted_paper_announces_it(tmp_path, httpserver, baseline, env):
+    project = make_project(tmp_path, [CURATED])
+    shipped = load_snapshot(ROOT / "data" / "pubmed").get(CURATED)
+    save_snapshot(project / "data" / "pubmed", [shipped])
+    Eutils(httpserver, {RETRACTED[1]: baseline[RETRACTED[1]]})
+    result = cli(
+        project, "cite", "C01", RETRACTED[1], "--stance", "context", "--design", "other",
+        "--finding", "A genetics paper the tests cite because PubMed retracted it.", env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        f"warning: PMID {RETRACTED[1]} was retracted (notice PMID 11600210); cited by C01."
+    )
+
+
 def test_paper_alerts_name_every_citing_claim_and_each_notice():
     rec = PaperRecord(
         pmid="8863847", title="Mechanism of extracellular ATP-induced proliferation",

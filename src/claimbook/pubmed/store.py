@@ -5,6 +5,7 @@ Layout::
     data/pubmed/records.jsonl   one PaperRecord per line, sorted by key (diff-friendly)
     data/pubmed/manifest.json   what was asked, when, counts, tool version, content hashes
     data/pubmed/raw/*.xml.gz    E-utilities responses exactly as received (gzip-compressed)
+    data/pubmed/pending.jsonl   fetched records that disagree with the curated ones (verify.py)
 
 Curated records (from the shared evidence dossiers) and E-utilities records share one format;
 `claimbook fetch` replaces a curated record in place by one with `source: pubmed-efetch`.
