@@ -161,3 +161,22 @@ def test_record_written_and_read_keeps_every_field(tmp_path):
     back = load_snapshot(tmp_path).get("3735481")
     assert back == rec
     assert Path(tmp_path / "records.jsonl").read_text().count("\n") == 1
+
+
+def test_concern_and_corrected_come_from_the_correction_links(tmp_path):
+    def link(kind: str) -> store.Correction:
+        return store.Correction(type=kind, pmid="35767954", source="Cell Rep. 2022")
+
+    plain = _rec("35649368")
+    assert (plain.retracted, plain.concern, plain.corrected) == (False, False, False)
+    corrected = _rec("35649368", corrections=[link("ErratumIn")])
+    assert (corrected.concern, corrected.corrected) == (False, True)
+    concern = _rec("35649368", corrections=[link("ExpressionOfConcernIn")])
+    assert (concern.concern, concern.corrected) == (True, False)
+    # The notices themselves (ErratumFor, ExpressionOfConcernFor) flag nothing.
+    notice = _rec("35767954", corrections=[link("ErratumFor"), link("ExpressionOfConcernFor")])
+    assert (notice.concern, notice.corrected) == (False, False)
+    # Derived, never stored: the snapshot format is unchanged.
+    save_snapshot(tmp_path, [concern])
+    line = json.loads((tmp_path / "records.jsonl").read_text())
+    assert "concern" not in line and "corrected" not in line

@@ -60,6 +60,11 @@ _EXPORTS = {
     "ReportError": "claimbook.report",
     # PubMed
     "PubMedError": "claimbook.pubmed",
+    # keeping a review current
+    "PaperAlert": "claimbook.watch",
+    "paper_alerts": "claimbook.watch",
+    "ReviewStatus": "claimbook.status",
+    "review_status": "claimbook.status",
 }
 _MODULES = {"plots": "claimbook.plots", "pubmed": "claimbook.pubmed"}
 

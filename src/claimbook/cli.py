@@ -77,6 +77,37 @@ def _client(quiet: bool):
     return EutilsClient(progress=False if quiet else None)
 
 
+def _warn_alerts(claims: list, snapshot) -> None:
+    """One warning line per cited paper that is retracted, under concern or corrected."""
+    from claimbook.watch import paper_alerts
+
+    for alert in paper_alerts(claims, snapshot):
+        click.echo(f"warning: {alert.message}", err=True)
+
+
+def _warn_drift(drift: dict) -> None:
+    """One warning line per refresh disagreement not yet accepted."""
+    from claimbook.pubmed.verify import FIELD_LABELS
+
+    for pmid, d in drift.items():
+        fields = ", ".join(FIELD_LABELS[f] for f in d.fields)
+        click.echo(
+            f"warning: PMID {pmid}: PubMed's record disagrees with the curated one ({fields}); "
+            f"not applied: see claimbook show {pmid}",
+            err=True,
+        )
+
+
+def _announce(folder: ReviewFolder, claims: list) -> None:
+    """After a fetch: the cited papers retracted, under concern or corrected, as warnings."""
+    from claimbook.pubmed import SnapshotError, load_snapshot
+
+    try:
+        _warn_alerts(claims, load_snapshot(folder.snapshot))
+    except SnapshotError as exc:
+        _error(str(exc))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimbook")
 def main() -> None:
@@ -154,12 +185,22 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
     """Check claim files, the snapshot and the article quotes; list every problem.
 
     Exits 0 when all is well and 1 with one FILE:LINE: field: message line per problem.
+    Cited papers that are retracted, under an expression of concern or corrected, and refresh
+    disagreements not yet accepted, are listed as warnings (exit 0).
     """
+    from claimbook.pubmed import SnapshotError
+    from claimbook.pubmed.verify import load_drift
+
     try:
         checked = validate_project(folder.claims, folder.data, article_file)
+        drift = load_drift(folder.snapshot)
     except ClaimsError as exc:
         _fail(exc.problems)
+    except SnapshotError as exc:
+        _fail([Problem(exc.file, exc.line, exc.field, exc.message)])
     click.echo(f"OK: {checked.summary()}.")
+    _warn_alerts(checked.claims, checked.snapshot)
+    _warn_drift(drift)
 
 
 @main.command(name="claims")
@@ -198,18 +239,35 @@ def curate(evidence_dir: Path, folder: ReviewFolder) -> None:
     "--refresh", is_flag=True, help="Fetch every cited PMID again, not only missing ones."
 )
 @click.option("--offline", is_flag=True, help="Never touch the network; say what is missing.")
+@click.option(
+    "--accept-changes", is_flag=True,
+    help="Apply PubMed's records even where they disagree with the curated ones (recorded in "
+    "the manifest's history).",
+)  # fmt: skip
 @QUIET_OPT
-def fetch(folder: ReviewFolder, refresh: bool, offline: bool, quiet: bool) -> None:
+def fetch(
+    folder: ReviewFolder, refresh: bool, offline: bool, accept_changes: bool, quiet: bool
+) -> None:
     """Fetch cited PMIDs from PubMed E-utilities into the snapshot.
 
     Only PMIDs without an E-utilities record are fetched (all of them with --refresh); a warm
     snapshot makes no request at all. Each batch is stored as soon as it arrives.
+
+    A fetched record that would replace a curated one must agree with it (title, first author,
+    year ±1, DOI). One that disagrees is not applied: both versions are shown, the agreeing
+    records are applied, and the command exits 1. --accept-changes applies the waiting ones
+    (offline too) and any new disagreement. Cited papers that are retracted, under an
+    expression of concern or corrected are announced at the end.
     """
     from claimbook.pubmed import PubMedError, SnapshotError
-    from claimbook.pubmed.sync import plan_fetch, sync
+    from claimbook.pubmed.sync import accept_drift, cited_pmids, plan_fetch, sync
+    from claimbook.pubmed.verify import load_drift
 
     claims = _claims(folder)
     try:
+        load_drift(folder.snapshot)  # a broken pending.jsonl stops the fetch before any request
+        if accept_changes:
+            _accepted(accept_drift(folder.snapshot, cited_pmids(claims)), "waiting")
         plan = plan_fetch(claims, folder.snapshot, refresh=refresh)
     except SnapshotError as exc:
         _error(str(exc))
@@ -218,23 +276,58 @@ def fetch(folder: ReviewFolder, refresh: bool, offline: bool, quiet: bool) -> No
             f"Snapshot up to date: all {len(plan.cited)} cited PMIDs come from E-utilities; "
             "no request made."
         )
-        return
+        return _announce(folder, claims)
     if offline:
         click.echo(
             f"Offline: {len(plan.todo)} of {len(plan.cited)} cited PMIDs have no E-utilities "
             f"record yet (curated records are used meanwhile): {short_list(plan.todo)}"
         )
-        return
+        return _announce(folder, claims)
     try:
-        report = sync(plan.todo, folder.snapshot, _client(quiet))
-    except PubMedError as exc:
+        report = sync(plan.todo, folder.snapshot, _client(quiet), accept_changes=accept_changes)
+    except (PubMedError, SnapshotError) as exc:
         _error(str(exc))
     click.echo(f"Fetched {len(report.stored)} of {len(plan.todo)} PMIDs into {folder.snapshot}.")
+    _accepted(report.accepted, "fetched")
+    _announce(folder, claims)
+    if report.disagreed:
+        _disagreements(folder, report.disagreed)
     if report.missing:
         _error(
             f"PubMed returned no record for PMID {short_list(report.missing)} "
             "(deleted or unknown); check the claims that cite them."
         )
+    if report.disagreed:
+        sys.exit(1)
+
+
+def _accepted(pmids: list[str], how: str) -> None:
+    if pmids:
+        click.echo(
+            f"Applied PubMed's {how} record over the curated one for PMID {short_list(pmids)} "
+            "(--accept-changes; recorded in manifest.json)."
+        )
+
+
+def _disagreements(folder: ReviewFolder, pmids: list[str]) -> None:
+    """Each disagreeing PMID side by side (curated vs PubMed), then one error line."""
+    from claimbook import terminal
+    from claimbook.pubmed import load_snapshot
+    from claimbook.pubmed.verify import load_drift
+
+    snapshot, drift = load_snapshot(folder.snapshot), load_drift(folder.snapshot)
+    n = len(pmids)
+    click.echo(
+        f"PubMed's record disagrees with the curated one for {n} PMID{'s' if n != 1 else ''}; "
+        "the curated record is kept:"
+    )
+    for pmid in pmids:
+        click.echo("\n" + terminal.drift(snapshot.get(pmid), drift[pmid]))
+    click.echo(
+        f"error: not applied: PMID {short_list(pmids)}. Check with claimbook show PMID; if "
+        "PubMed is right, run claimbook fetch --accept-changes.",
+        err=True,
+    )
 
 
 @main.command()
@@ -290,8 +383,8 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
 @click.option("--offline", is_flag=True, help="Only the snapshot; never touch the network.")
 @QUIET_OPT
 def show(pmids: tuple[str, ...], folder: ReviewFolder, offline: bool, quiet: bool) -> None:
-    """Print records from the snapshot, fetching the ones it lacks (not stored)."""
-    from claimbook import terminal
+    """Print records from the snapshot, fetching the ones it lacks (not stored). A curated
+    record that PubMed's disagrees with is shown with PubMed's version, both labelled."""
     from claimbook.pubmed import PubMedError, load_snapshot
     from claimbook.pubmed.sync import lookup
 
@@ -306,10 +399,66 @@ def show(pmids: tuple[str, ...], folder: ReviewFolder, offline: bool, quiet: boo
         records = lookup(pmids, snapshot, _client(quiet) if absent else None)
     except PubMedError as exc:
         _error(str(exc))
-    click.echo("\n\n".join(terminal.paper(rec) for rec in records.values() if rec is not None))
+    click.echo("\n\n".join(_shown(p, rec, folder) for p, rec in records.items() if rec))
     missing = [p for p, rec in records.items() if rec is None]
     if missing:
         _error(f"PubMed returned no record for PMID {', '.join(missing)}")
+
+
+@main.command()
+@folder_options()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--offline", is_flag=True, help="Never touch the network (new PubMed hits are not counted)."
+)
+def status(folder: ReviewFolder, as_json: bool, offline: bool) -> None:
+    """What a reviewer should know now: records by source and age; cited papers retracted,
+    under an expression of concern or corrected; refresh disagreements not yet accepted; draft
+    claims; stale claims; and, online, how many new PubMed hits each claim's query has.
+
+    A claim is stale when its `reviewed` date is older than the publication of its newest
+    cited paper (records give the year: a paper counts as published on 1 January of its year).
+    New hits: one search per claim, counting the records added to PubMed (Entrez date) since
+    the claim's review date; without a network they are reported as not checked.
+    """
+    import json
+
+    from claimbook.pubmed import SnapshotError
+    from claimbook.status import review_status
+
+    try:
+        found = review_status(folder, None if offline else _client(quiet=True))
+    except ClaimsError as exc:
+        _fail(exc.problems)
+    except SnapshotError as exc:
+        _error(str(exc))
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from claimbook import terminal
+
+        click.echo(terminal.status(found, folder.snapshot, offline))
+
+
+def _shown(pmid: str, rec, folder: ReviewFolder) -> str:
+    """A record as `show` prints it; with PubMed's disagreeing version too, both labelled."""
+    from claimbook import terminal
+    from claimbook.pubmed import SnapshotError
+    from claimbook.pubmed.verify import FIELD_LABELS, load_drift
+
+    try:
+        waiting = load_drift(folder.snapshot).get(pmid)
+    except SnapshotError as exc:
+        _error(str(exc))
+    if waiting is None or rec.source != "curated":
+        return terminal.paper(rec)
+    fields = ", ".join(FIELD_LABELS[f] for f in waiting.fields)
+    return (
+        f"== PMID {pmid}: PubMed's record disagrees with the curated one ({fields}) ==\n\n"
+        f"-- In the snapshot (curated, used by the review):\n{terminal.paper(rec)}\n\n"
+        "-- Waiting, not applied (PubMed; claimbook fetch --accept-changes applies it):\n"
+        f"{terminal.paper(waiting.fetched)}"
+    )
 
 
 # --------------------------------------------------------------------------- editing
@@ -370,6 +519,9 @@ def cite(
         offline=offline, client=None if offline else _client(quiet=True),
     ))  # fmt: skip
     _edited(folder, claim, f"cites {paper} ({stance}, {design})")
+    from claimbook.pubmed import load_snapshot
+
+    _warn_alerts([claim], load_snapshot(folder.snapshot))
 
 
 @main.command()

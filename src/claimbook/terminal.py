@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from claimbook.claims import Claim
     from claimbook.pubmed.search import Hit
     from claimbook.pubmed.store import PaperRecord
+    from claimbook.pubmed.verify import Drift
+    from claimbook.status import ReviewStatus
 
 STANCE_LEGEND = "support / contradict / are mixed / give context"
 
@@ -60,6 +62,10 @@ def paper(rec: PaperRecord) -> str:
         lines.append("Publication types: " + ", ".join(rec.publication_types))
     if rec.retracted:
         lines.append("RETRACTED")
+    if rec.concern:
+        lines.append("EXPRESSION OF CONCERN")
+    if rec.corrected:
+        lines.append("CORRECTED (erratum published)")
     if rec.abstract:
         lines.append("")
         lines.append(rec.abstract)
@@ -70,3 +76,75 @@ def paper(rec: PaperRecord) -> str:
 def hit(h: Hit) -> str:
     """One search hit on one line: PMID, year, design, title."""
     return f"{h.pmid:>9}  {h.year or '----'}  {h.design or '-':<20}  {h.title}"
+
+
+DRIFT_COLUMN = 40  # characters of each version in the side-by-side view
+
+
+def drift(curated: PaperRecord, waiting: Drift) -> str:
+    """A curated record and PubMed's disagreeing version side by side: title, first author,
+    year and DOI, with `≠` on the fields that disagree."""
+    import textwrap
+
+    differ = set(waiting.fields)
+    rows = [("", " ", ["curated (kept)"], ["PubMed (not applied)"])]
+    for name, label in (("title", "title"), ("first_author", "first author"),
+                        ("year", "year"), ("doi", "DOI")):  # fmt: skip
+        a, b = (getattr(r, name) for r in (curated, waiting.fetched))
+        rows.append((
+            label, "\N{NOT EQUAL TO}" if name in differ else " ",
+            textwrap.wrap(str(a or "-"), DRIFT_COLUMN), textwrap.wrap(str(b or "-"), DRIFT_COLUMN),
+        ))  # fmt: skip
+    lines = [f"PMID {waiting.pmid}"]
+    for label, mark, left, right in rows:
+        for i in range(max(len(left), len(right))):
+            cells = (left[i] if i < len(left) else "", right[i] if i < len(right) else "")
+            head = f"  {label if i == 0 else '':<12} {mark if i == 0 else ' '} "
+            lines.append(f"{head}{cells[0]:<{DRIFT_COLUMN}}  {cells[1]}".rstrip())
+    return "\n".join(lines)
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(ids) if ids else "none"
+
+
+def status(st: ReviewStatus, store_dir: object, offline: bool) -> str:
+    """`claimbook status` in plain words: one short paragraph per thing to know."""
+    from claimbook.pubmed.verify import FIELD_LABELS
+
+    oldest = f" (oldest fetch {st.oldest_fetch})" if st.oldest_fetch else ""
+    lines = [
+        f"Snapshot {store_dir}: {st.curated + st.fetched} records, {st.curated} curated and "
+        f"{st.fetched} fetched from PubMed{oldest}."
+    ]
+    titles = {"retracted": "Retracted (never counted)", "concern": "Expression of concern",
+              "corrected": "Corrected (erratum)"}  # fmt: skip
+    for kind, title in titles.items():
+        alerts = [a for a in st.alerts if a.kind == kind]
+        lines.append(f"{title}: {len(alerts) or 'none'}")
+        lines += [f"  {a.message}" for a in alerts]
+    lines.append(f"Refresh disagreements not accepted: {len(st.drift) or 'none'}")
+    for pmid, fields in st.drift.items():
+        what = ", ".join(FIELD_LABELS.get(f, f) for f in fields)
+        lines.append(f"  PMID {pmid}: PubMed's record differs in {what}; claimbook show {pmid}")
+    if st.drift:
+        lines.append("  (claimbook fetch --accept-changes applies them)")
+    lines.append(f"Draft claims: {_ids(st.drafts)}")
+    stale = len(st.stale) or "none"
+    lines.append(f"Stale claims (reviewed before their newest cited paper): {stale}")
+    for claim_id, (reviewed, year) in st.stale.items():
+        lines.append(f"  {claim_id}: reviewed {reviewed}, cites a paper from {year}")
+    lines.append(_new_hits(st, offline))
+    return "\n".join(lines)
+
+
+def _new_hits(st: ReviewStatus, offline: bool) -> str:
+    head = "New PubMed hits since each claim's review"
+    if st.new_hits is None:
+        why = "offline" if offline else st.new_hits_error or "no client"
+        return f"{head}: not checked ({why})."
+    hits = {c: n for c, n in st.new_hits.items() if n}
+    if not hits:
+        return f"{head}: none ({len(st.new_hits)} queries run)."
+    listed = ", ".join(f"{c} {n}" for c, n in hits.items())
+    return f"{head}: {listed} (claimbook search ID lists them)."

@@ -16,11 +16,14 @@ from claimbook.pubmed.errors import (
 )
 from claimbook.pubmed.parse import AbstractSection, Correction, PubMedArticle, parse_pubmed_xml
 from claimbook.pubmed.store import PaperRecord, Snapshot, SnapshotError, load_snapshot
+from claimbook.pubmed.verify import Drift, Mismatch, compare, load_drift
 
 __all__ = [
     "AbstractSection",
     "Correction",
+    "Drift",
     "EutilsClient",
+    "Mismatch",
     "NCBIError",
     "NetworkError",
     "PaperRecord",
@@ -31,6 +34,8 @@ __all__ = [
     "SessionExpiredError",
     "Snapshot",
     "SnapshotError",
+    "compare",
+    "load_drift",
     "load_snapshot",
     "parse_pubmed_xml",
 ]

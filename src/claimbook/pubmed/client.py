@@ -351,8 +351,13 @@ class EutilsClient:
         mindate: str | None = None,
         maxdate: str | None = None,
         db: str = "pubmed",
+        datetype: str | None = None,
     ) -> SearchResult:
-        """Search `db`; page past NCBI's page limit until `retmax` ids (None: all of them)."""
+        """Search `db`; page past NCBI's page limit until `retmax` ids (None: all of them).
+
+        `mindate`/`maxdate` (YYYY/MM/DD, both needed by NCBI) limit by `datetype`: "pdat"
+        (publication date, the default), "edat" (added to PubMed) or "mdat" (last modified).
+        """
         result = SearchResult(count=0, ids=[])
         bar = None
         while True:
@@ -360,7 +365,8 @@ class EutilsClient:
             want = ESEARCH_PAGE if retmax is None else min(ESEARCH_PAGE, retmax - start)
             params = self._params(
                 db=db, term=term, retstart=start, retmax=want, sort=sort,
-                mindate=mindate, maxdate=maxdate, datetype="pdat" if mindate or maxdate else None,
+                mindate=mindate, maxdate=maxdate,
+                datetype=(datetype or "pdat") if mindate or maxdate else None,
                 usehistory="y" if usehistory else None,
                 WebEnv=result.webenv, query_key=None,
             )  # fmt: skip

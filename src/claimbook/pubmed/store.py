@@ -5,6 +5,7 @@ Layout::
     data/pubmed/records.jsonl   one PaperRecord per line, sorted by key (diff-friendly)
     data/pubmed/manifest.json   what was asked, when, counts, tool version, content hashes
     data/pubmed/raw/*.xml.gz    E-utilities responses exactly as received (gzip-compressed)
+    data/pubmed/pending.jsonl   fetched records that disagree with the curated ones (verify.py)
 
 Curated records (from the shared evidence dossiers) and E-utilities records share one format;
 `claimbook fetch` replaces a curated record in place by one with `source: pubmed-efetch`.
@@ -93,6 +94,16 @@ class PaperRecord(BaseModel):
     @property
     def first_author(self) -> str | None:
         return self.authors[0] if self.authors else None
+
+    @property
+    def concern(self) -> bool:
+        """True when PubMed links an expression of concern to the paper (ExpressionOfConcernIn)."""
+        return any(c.type == "ExpressionOfConcernIn" for c in self.corrections)
+
+    @property
+    def corrected(self) -> bool:
+        """True when PubMed links an erratum to the paper (ErratumIn)."""
+        return any(c.type == "ErratumIn" for c in self.corrections)
 
 
 class Snapshot:

@@ -3,6 +3,9 @@
 Each efetch batch that arrives whole is committed at once (raw response + parsed records,
 atomically, under the store's lock), so work already fetched survives a later failure. A batch
 that fails leaves the snapshot exactly as it was.
+
+A fetched record that would replace a *curated* one is verified first (`verify.compare`): when
+it disagrees it is not applied but kept in `pending.jsonl` until accepted (`accept_changes`).
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from claimbook.files import lock
-from claimbook.pubmed import store
+from claimbook.pubmed import store, verify
 from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
 from claimbook.pubmed.store import PaperRecord
 
@@ -81,11 +84,51 @@ def plan_fetch(
 
 @dataclass
 class SyncReport:
-    """What a sync did: PMIDs stored from E-utilities, and those PubMed did not return."""
+    """What a sync did: PMIDs stored from E-utilities, those PubMed did not return, those whose
+    record disagreed with the curated one (not applied), and those applied over a disagreement
+    (`accept_changes`)."""
 
     requested: list[str]
     stored: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    disagreed: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchOutcome:
+    """What committing one efetch response did (see SyncReport)."""
+
+    stored: list[str] = field(default_factory=list)
+    disagreed: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+
+
+def _verified(
+    records: list[PaperRecord],
+    merged: dict[str, PaperRecord],
+    drift: dict[str, verify.Drift],
+    accept_changes: bool,
+) -> tuple[BatchOutcome, list[dict]]:
+    """Merge `records` into `merged` where they agree with the curated record they replace (or
+    replace none); the others go to `drift` unless `accept_changes`. Only a curated record is
+    verified: one already fetched from E-utilities is PubMed's own word and is replaced as is."""
+    outcome, accepted = BatchOutcome(), []
+    for rec in records:
+        old = merged.get(rec.key)
+        mismatches = verify.compare(old, rec) if old and old.source == "curated" else []
+        if mismatches and not accept_changes:
+            drift[rec.key] = verify.Drift(rec.key, rec, mismatches)
+            outcome.disagreed.append(rec.key)
+            continue
+        if mismatches:
+            accepted.append({"pmid": rec.key, "mismatches": [m.to_dict() for m in mismatches]})
+            outcome.accepted.append(rec.key)
+        merged[rec.key] = rec
+        drift.pop(rec.key, None)
+        if rec.pmid:
+            outcome.stored.append(rec.pmid)
+    return outcome, accepted
 
 
 def commit_batch(
@@ -94,12 +137,30 @@ def commit_batch(
     fetched_at: datetime,
     request: dict,
     articles: list[PubMedArticle] | None = None,
+    accept_changes: bool = False,
 ) -> list[str]:
     """Store one efetch response: raw bytes, parsed records (replacing curated ones), manifest.
 
     Parses (unless the client already did: `articles`) before writing anything, so a body that
-    does not parse leaves the store untouched. Returns the PMIDs stored.
+    does not parse leaves the store untouched. Returns the PMIDs stored; a record that disagrees
+    with the curated one it would replace waits in pending.jsonl instead (see `commit_verified`).
     """
+    return commit_verified(
+        store_dir, raw_body, fetched_at, request, articles, accept_changes
+    ).stored
+
+
+def commit_verified(
+    store_dir: Path,
+    raw_body: bytes,
+    fetched_at: datetime,
+    request: dict,
+    articles: list[PubMedArticle] | None = None,
+    accept_changes: bool = False,
+) -> BatchOutcome:
+    """`commit_batch`, reporting which records disagreed with the curated ones (kept in
+    pending.jsonl, not applied) and which were applied over a disagreement (`accept_changes`,
+    recorded with their mismatching fields in the manifest's history entry)."""
     digest = store.sha256(raw_body)
     name = f"efetch-{fetched_at.strftime('%Y%m%dT%H%M%SZ')}-{digest[:12]}"
     rel = f"{store.RAW_DIR}/{name}.xml.gz"
@@ -108,9 +169,9 @@ def commit_batch(
     records = [record_from_article(a, fetched_at, rel) for a in articles]
     with lock(store_dir):
         snapshot = store.load_snapshot(store_dir)
+        drift = verify.load_drift(store_dir)
         merged = {rec.key: rec for rec in snapshot}
-        for rec in records:
-            merged[rec.key] = rec
+        outcome, accepted = _verified(records, merged, drift, accept_changes)
         store.write_raw(store_dir, name, raw_body)
         entry = {
             "action": "efetch",
@@ -120,12 +181,51 @@ def commit_batch(
             "raw": rel,
             "raw_sha256": digest,
         }
+        if outcome.disagreed:
+            entry["disagreed"] = outcome.disagreed
+        if accepted:
+            entry["accepted"] = accepted
         store.save_snapshot(store_dir, merged.values(), entry)
-    return [r.pmid for r in records if r.pmid]
+        verify.save_drift(store_dir, drift)
+    return outcome
 
 
-def sync(pmids: list[str], store_dir: str | os.PathLike[str], client) -> SyncReport:
-    """Fetch `pmids` with `client` (an EutilsClient) and commit each batch as it arrives."""
+def accept_drift(
+    store_dir: str | os.PathLike[str], pmids: Iterable[str] | None = None
+) -> list[str]:
+    """Apply the waiting PubMed records (all, or those of `pmids`) over the curated ones they
+    disagree with, without fetching again; the manifest's history records which, and why.
+    Returns the PMIDs applied."""
+    store_dir = Path(store_dir)
+    with lock(store_dir):
+        drift = verify.load_drift(store_dir)
+        wanted = [p for p in (drift if pmids is None else pmids) if p in drift]
+        if not wanted:
+            return []
+        merged = {rec.key: rec for rec in store.load_snapshot(store_dir)}
+        accepted = []
+        for pmid in wanted:
+            d = drift.pop(pmid)
+            merged[pmid] = d.fetched
+            accepted.append({"pmid": pmid, "mismatches": [m.to_dict() for m in d.mismatches]})
+        entry = {
+            "action": "accept-changes",
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "accepted": accepted,
+        }
+        store.save_snapshot(store_dir, merged.values(), entry)
+        verify.save_drift(store_dir, drift)
+    return wanted
+
+
+def sync(
+    pmids: list[str], store_dir: str | os.PathLike[str], client, accept_changes: bool = False
+) -> SyncReport:
+    """Fetch `pmids` with `client` (an EutilsClient) and commit each batch as it arrives.
+
+    A fetched record is compared with the record it replaces only when that one is curated;
+    when they disagree it is not applied (`report.disagreed`) unless `accept_changes`.
+    """
     store_dir = Path(store_dir)
     report = SyncReport(requested=list(pmids))
     if not pmids:
@@ -133,8 +233,12 @@ def sync(pmids: list[str], store_dir: str | os.PathLike[str], client) -> SyncRep
 
     def on_batch(batch) -> None:
         request = {"requested": len(batch.requested), "missing": batch.missing}
-        stored = commit_batch(store_dir, batch.raw, batch.fetched_at, request, batch.articles)
-        report.stored.extend(stored)
+        done = commit_verified(
+            store_dir, batch.raw, batch.fetched_at, request, batch.articles, accept_changes
+        )
+        report.stored.extend(done.stored)
+        report.disagreed.extend(done.disagreed)
+        report.accepted.extend(done.accepted)
 
     result = client.efetch(pmids, on_batch=on_batch)
     report.missing = list(result.missing)
