@@ -649,6 +649,52 @@ def report(
         from claimbook.report.browser import HOW_TO_GET_ONE
 
         click.echo(f"PDF skipped: no browser found to print it; {HOW_TO_GET_ONE}.")
+    _say_changes(out_dir)
+
+
+def _say_changes(out_dir: Path) -> None:
+    """One line on what changed since the last review built into `out_dir`, if anything."""
+    from claimbook.changes import REVIEW_JSON, ReviewJSONError, diff_reviews, load_review_json
+    from claimbook.report import PREVIOUS_JSON
+
+    try:
+        changes = diff_reviews(
+            load_review_json(out_dir / PREVIOUS_JSON), load_review_json(out_dir / REVIEW_JSON)
+        )
+    except ReviewJSONError:  # no earlier build to compare with
+        return
+    if not changes:
+        return
+    n, v = len(changes.claims), len(changes.verdict_changes)
+    click.echo(
+        f"Changes since the last review: {n} claim{'s' if n != 1 else ''} changed, {v} "
+        f"verdict{'s' if v != 1 else ''} (see the report; claimbook diff "
+        f"{out_dir / PREVIOUS_JSON} {out_dir / REVIEW_JSON} lists them)."
+    )
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@folder_options()
+def diff_command(old: Path, new: Path | None, folder: ReviewFolder) -> None:
+    """What changed between two report builds (their review.json files): verdicts, certainty,
+    citations added, removed or retracted, stances, sign-offs. Without NEW, OLD is compared
+    with the review as it stands now."""
+    from claimbook.changes import ReviewJSONError, diff_reviews, load_review_json, review_record
+    from claimbook.review import load_review
+
+    try:
+        before = load_review_json(old)
+        if new is None:
+            after = review_record(load_review(folder.claims, folder.data))
+        else:
+            after = load_review_json(new)
+    except ReviewJSONError as exc:
+        _error(str(exc))
+    except ClaimsError as exc:
+        _fail(exc.problems)
+    click.echo(diff_reviews(before, after).text())
 
 
 @main.command()

@@ -13,6 +13,7 @@ from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS
 from claimbook.review import Review
 from claimbook.vocab import CERTAINTY_SYMBOLS, verdict_sentence
+from claimbook.watch import paper_alerts
 
 
 def _record_intro(review: Review, claim: Claim) -> list[str]:
@@ -54,6 +55,13 @@ def claim_markdown(review: Review, claim_id: str) -> str:
         f"**Certainty: {CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}**, by GRADE's five "
         "domains:\n\n" + "\n".join(f"- **{DOMAIN_LABELS[d]}**: {esc(str(v[d]))}" for d in DOMAINS),
     ]
+    alerts = paper_alerts([claim], review.snapshot)
+    if alerts:
+        parts.append(
+            "**⚠ PubMed flags papers cited here** (read the notice before relying on the paper; "
+            "a retracted paper is given no weight):\n\n"
+            + "\n".join(f"- {esc(a.message)}" for a in alerts)
+        )
     if claim.review_line:
         parts.append(f"*{esc(claim.review_line)}*")
     if claim.advice:

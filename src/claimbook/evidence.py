@@ -12,13 +12,13 @@ import pandas as pd
 from claimbook.claims import Claim
 from claimbook.designs import design_from_pubmed
 from claimbook.grading import DOMAINS, Grading, Rules, WeighedCitation, grade, load_rules
-from claimbook.pubmed.store import Snapshot
+from claimbook.pubmed.store import PaperRecord, Snapshot
 from claimbook.vocab import STANCES
 
 TABLE_COLUMNS = [
     "claim_id", "topic", "key", "pmid", "doi", "first_author", "year", "journal", "title",
     "design", "design_rank", "design_claimed", "design_pubmed", "design_note", "n", "stance",
-    "finding", "note", "retracted", "source", "weight", "risk_of_bias", "bias_reason",
+    "finding", "note", "retracted", "alert", "source", "weight", "risk_of_bias", "bias_reason",
     "indirectness", "indirect_note", "effect_direction", "effect_size", "effect_ci",
     "dose_response",
 ]  # fmt: skip
@@ -113,6 +113,7 @@ def evidence_table(
                 "finding": cit.finding,
                 "note": cit.note,
                 "retracted": bool(rec.retracted) if rec else False,
+                "alert": alert_words(rec),
                 "source": rec.source if rec else None,
                 "weight": 0.0 if rec and rec.retracted else rules.weight(design, cit.n),
                 **_appraisal(cit),
@@ -123,6 +124,16 @@ def evidence_table(
     df["retracted"] = df["retracted"].astype(bool)  # also when there are no rows (drafts only)
     df["weight"] = df["weight"].astype(float)
     return df
+
+
+def alert_words(rec: PaperRecord | None) -> str:
+    """What PubMed flags on a paper, in words: 'retracted', 'expression of concern',
+    'corrected' (joined by '; '), or '' for none."""
+    if rec is None:
+        return ""
+    flags = (("retracted", rec.retracted), ("expression of concern", rec.concern),
+             ("corrected", rec.corrected))  # fmt: skip
+    return "; ".join(word for word, on in flags if on)
 
 
 def _text(value) -> str | None:

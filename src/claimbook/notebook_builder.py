@@ -109,6 +109,15 @@ drafts = [c for c in review.claims if c.is_draft]
 for c in drafts:
     print(f"{c.id}  {c.title}")
 print(f"{len(drafts)} of {len(review.claims)} claims are drafts (evidence not yet gathered).")"""),
+            new_code_cell("""\
+from claimbook import paper_alerts
+
+# Cited papers PubMed marks as retracted (never counted), under an expression of concern, or
+# corrected: read the notice before relying on them.
+alerts = paper_alerts(review.claims, review.snapshot)
+for alert in alerts:
+    print(alert.message)
+print(f"{len(alerts)} flagged papers." if alerts else "No cited paper is flagged by PubMed.")"""),
             new_markdown_cell(
                 "## Verdicts\n\nOne row per claim; the rationale names the citations "
                 "that decided it."

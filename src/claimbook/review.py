@@ -46,7 +46,7 @@ class Review:
         """The claim's evidence, strongest design first, for reading."""
         sub = self.table[self.table["claim_id"] == claim_id]
         sub = sub.sort_values(["design_rank", "year"], ascending=[False, False])
-        view = sub[["key", *TABLE_VIEW, "retracted"]].set_index("key")
+        view = sub[["key", *TABLE_VIEW, "retracted", "alert"]].set_index("key")
         return view
 
     def updated(self, claim: Claim, snapshot: Snapshot | None = None) -> Review:

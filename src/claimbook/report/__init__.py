@@ -7,6 +7,8 @@ file + rename) and deterministically (same review, same bytes), so rebuilding ne
     claimbook-report.pdf        the HTML printed by headless Chromium, with page numbers
     claimbook-report.md         the same content for notes and wikis (+ figures/*.svg)
     claimreview.jsonld          schema.org ClaimReview, one per claim
+    review.json                 verdicts, certainty, citations and sign-offs, for `claimbook diff`
+                                (the build before, when it differed: review.previous.json)
     exports/all.{ris,bib,csl.json,nbib,csv}   and the same per claim: exports/C01.ris ...
 """
 
@@ -18,6 +20,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from claimbook.changes import (
+    REVIEW_JSON,
+    ReviewDiff,
+    ReviewJSONError,
+    diff_reviews,
+    load_review_json,
+    review_json_text,
+    review_record,
+)
 from claimbook.files import write_text
 from claimbook.report import exports
 from claimbook.report.claimreview import claim_reviews, jsonld_text
@@ -42,6 +53,7 @@ HTML_NAME = "claimbook-report.html"
 PDF_NAME = "claimbook-report.pdf"
 MD_NAME = "claimbook-report.md"
 CLAIMREVIEW_NAME = "claimreview.jsonld"
+PREVIOUS_JSON = "review.previous.json"
 EXPORTS_DIR = "exports"
 FIGURES_DIR = "figures"
 
@@ -77,6 +89,25 @@ def write_exports(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
         out_dir / CLAIMREVIEW_NAME, jsonld_text(claim_reviews(ctx, HTML_NAME))
     )
     return written
+
+
+def changes_since(out_dir: Path, record: dict) -> ReviewDiff | None:
+    """What changed since the last review built into `out_dir`: against its `review.json` when
+    that differs from this build (it is kept as `review.previous.json`), else against the
+    `review.previous.json` kept before, so a plain rebuild shows the same changes. None when
+    there is nothing to compare with; an unreadable old file counts as none (it is rebuilt)."""
+    current, previous = out_dir / REVIEW_JSON, out_dir / PREVIOUS_JSON
+    try:
+        last = load_review_json(current) if current.exists() else None
+    except ReviewJSONError:
+        last = None
+    if last is not None and review_json_text(last) != review_json_text(record):
+        write_text(previous, review_json_text(last))
+        return diff_reviews(last, record)
+    try:
+        return diff_reviews(load_review_json(previous), record) if previous.exists() else None
+    except ReviewJSONError:
+        return None
 
 
 def build_report(
@@ -117,6 +148,8 @@ def build_report(
             bar.update()
 
         ctx = build_context(review)
+        record = review_record(review)
+        ctx.changes = changes_since(out_dir, record)
         step("content")
         figures = render_figures(ctx)
         step("figures")
@@ -137,6 +170,7 @@ def build_report(
             written["md"] = write_text(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
             step("md")
         written.update(write_exports(ctx, out_dir))
+        written[REVIEW_JSON] = write_text(out_dir / REVIEW_JSON, review_json_text(record))
         step("exports")
     ordered = {k: written[k] for k in FORMATS if k in written}
     return ordered | {k: v for k, v in written.items() if k not in ordered}

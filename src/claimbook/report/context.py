@@ -11,12 +11,14 @@ from datetime import date
 
 import pandas as pd
 
+from claimbook.changes import ReviewDiff
 from claimbook.claims import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS, Rules
 from claimbook.pubmed.store import PaperRecord
 from claimbook.review import Review
 from claimbook.vocab import CERTAINTY_SYMBOLS, STANCES, design_label, verdict_sentence
+from claimbook.watch import paper_alerts
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
@@ -90,6 +92,7 @@ class EvidenceRow:
     finding: str
     note: str | None
     retracted: bool
+    alert: str = ""  # 'expression of concern', 'corrected' ...: what PubMed flags on the paper
 
 
 @dataclass
@@ -122,6 +125,7 @@ class ClaimSection:
     sof: dict = field(default_factory=dict)  # this claim's Summary of Findings row
     signoff: SignOff | None = None
     review_line: str | None = None  # "Reviewed by NAME on DATE" / "Draft — not yet reviewed"
+    alerts: list[str] = field(default_factory=list)  # retracted / concern / corrected papers
     part: str | None = None  # "a" for C10a: one part of a claim graded in parts
     whole: WholeClaim | None = None  # set on the first part of such a claim
 
@@ -171,6 +175,7 @@ class ReportContext:
     snapshot_sources: list[tuple[str, int]]  # (description, count), over the whole snapshot
     thin: list[ClaimSection]
     rules: RulesView
+    changes: ReviewDiff | None = None  # since the last review built into the same folder
 
     @property
     def article(self) -> ReviewedArticle:
@@ -212,6 +217,7 @@ def _rows(review: Review, claim_id: str, refs: dict[str, Reference]) -> list[Evi
                 finding=r.finding,
                 note=" ".join(n if n.endswith(".") else n + "." for n in notes) or None,
                 retracted=bool(r.retracted),
+                alert=r.alert,
             )
         )
     return rows
@@ -348,6 +354,7 @@ def build_context(review: Review) -> ReportContext:
                 query=claim.query or "(none yet: draft)",
                 reviewed=claim.reviewed,
                 excluded=list(claim.excluded),
+                alerts=[a.message for a in paper_alerts([claim], review.snapshot)],
                 part=claim.part,
                 whole=_whole(review, claim),
             )

@@ -112,6 +112,24 @@ def _sof(ctx: ReportContext) -> list[str]:
     return out + (["", *notes] if notes else [])
 
 
+def _changes(ctx: ReportContext) -> list[str]:
+    """'Changes since the last review', when the output folder held an earlier build."""
+    diff = ctx.changes
+    if not diff:
+        return []
+    n, v = len(diff.claims), len(diff.verdict_changes)
+    other = ", which used another snapshot of the papers" if diff.snapshot else ""
+    out = ["", "## Changes since the last review", ""]
+    claims, verdicts = f"{n} claim{'' if n == 1 else 's'}", f"{v} verdict{'' if v == 1 else 's'}"
+    out += [f"What differs from the previous build of this report{other}: {claims} changed, "
+            f"{verdicts}.", ""]  # fmt: skip
+    for change in diff.claims:
+        head, *rest = change.lines()
+        out.append(f"- {md(head)}")
+        out += [f"  - {md(line.strip())}" for line in rest]
+    return out
+
+
 def _links(row) -> str:
     ref = row.ref
     links = [link(n, u) for n, u in (("PubMed", ref.pubmed_url), ("DOI", ref.doi_url)) if u]
@@ -163,8 +181,10 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         out += [f"*{md(c.review_line)}*", ""]
     if c.advice:
         out += [f"**What to tell a client:** {md(c.advice)}", ""]
-    if c.retracted:
-        out += [f"**Retracted:** {c.retracted} of the papers cited here; given no weight.", ""]
+    if c.alerts:
+        out += ["**PubMed flags papers cited here** (read the notice before relying on the "
+                "paper; a retracted paper is given no weight):", ""]  # fmt: skip
+        out += [*(f"- {md(a)}" for a in c.alerts), ""]
     counts = (
         f"{len(c.rows)} paper{'' if len(c.rows) == 1 else 's'}: "
         f"{c.counts['supports']} support, {c.counts['contradicts']} "
@@ -178,7 +198,8 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         "|---|---|---|---:|---|---|---|",
     ]
     for row in c.rows:
-        study = md(row.ref.short) + (" **RETRACTED**" if row.retracted else "")
+        flags = [a for a in row.alert.split("; ") if a]
+        study = md(row.ref.short) + "".join(f" **{a.upper()}**" for a in flags)
         finding = md(row.finding) + (f" *{md(row.note)}*" if row.note else "")
         out.append(
             f"| [{row.ref.number}] | {study} | {md(row.design)} | {row.n or DASH} "
@@ -306,7 +327,7 @@ def _method(ctx: ReportContext) -> list[str]:
 
 def render_markdown(ctx: ReportContext, figures_dir: str | None = None) -> str:
     """The whole report as one Markdown document; `figures_dir` (relative) holds the SVGs."""
-    out = _cover(ctx) + _summary(ctx, figures_dir) + _sof(ctx)
+    out = _cover(ctx) + _summary(ctx, figures_dir) + _sof(ctx) + _changes(ctx)
     for c in ctx.claims:
         out += _claim(c, ctx, figures_dir)
     out += _references(ctx) + _method(ctx)

@@ -1,0 +1,257 @@
+"""What changed between two builds of a review: `review.json` and its diff.
+
+Every report build writes `review.json` beside the report: per claim the verdict, certainty,
+plain statement, sign-off and citations with their stances and alerts, plus a hash of the
+snapshot. `diff_reviews(old, new)` lists what changed claim by claim, so every verdict change
+comes with the citation changes beside it; `claimbook diff` prints it and the report shows it as
+"Changes since the last review". The file holds no build time, so rebuilding the same review
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from claimbook.pubmed.store import dump_records
+from claimbook.review import Review
+from claimbook.watch import KINDS
+
+__all__ = [
+    "REVIEW_JSON",
+    "ClaimChange",
+    "ReviewDiff",
+    "ReviewJSONError",
+    "diff_reviews",
+    "load_review_json",
+    "review_record",
+]
+
+REVIEW_JSON = "review.json"
+FORMAT = 1
+_ALERT_WORDS = {
+    "retracted": "is now retracted (no longer counted)",
+    "concern": "is now under an expression of concern",
+    "corrected": "has been corrected (erratum)",
+}
+
+
+class ReviewJSONError(ValueError):
+    """A review.json that cannot be read: the message names the file and what is wrong."""
+
+
+def snapshot_hash(review: Review) -> str:
+    """SHA-256 of the snapshot's records in their canonical form (not of the file's bytes)."""
+    return hashlib.sha256(dump_records(review.snapshot).encode("utf-8")).hexdigest()
+
+
+def _value(x: Any) -> Any:
+    """A table cell as JSON holds it: missing (None, NaN, NA, '') becomes None."""
+    return None if x is None or x == "" or (not isinstance(x, str) and pd.isna(x)) else x
+
+
+def _citations(review: Review, claim_id: str) -> list[dict[str, Any]]:
+    rows = review.table[review.table["claim_id"] == claim_id]
+    out = []
+    for r in rows.itertuples():
+        rec = review.snapshot.get(r.key)
+        flags = {k: bool(rec and getattr(rec, k)) for k in KINDS}
+        out.append({
+            "key": r.key, "pmid": _value(r.pmid), "doi": _value(r.doi),
+            "first_author": _value(r.first_author),
+            "year": None if pd.isna(r.year) else int(r.year),
+            "design": r.design, "stance": r.stance, **flags,
+        })  # fmt: skip
+    return out
+
+
+def review_record(review: Review) -> dict[str, Any]:
+    """The review as `review.json` holds it (see the module docstring)."""
+    claims = {}
+    for claim in review.claims:
+        v = review.verdict_row(claim.id)
+        s = claim.signoff
+        claims[claim.id] = {
+            "title": claim.title,
+            "record": claim.record_id,
+            "verdict": v["verdict"],
+            "certainty": v["certainty"],
+            "statement": v["statement"],
+            "status": claim.status,
+            "signoff": None if s is None else {
+                "reviewer": s.reviewer, "date": s.date.isoformat(), "note": s.note,
+            },
+            "citations": _citations(review, claim.id),
+        }  # fmt: skip
+    return {
+        "claimbook_review": FORMAT,
+        "article": {"title": review.article.title, "reviewed": review.article.reviewed.isoformat()},
+        "snapshot": {"sha256": snapshot_hash(review), "records": len(review.snapshot)},
+        "claims": claims,
+    }
+
+
+def review_json_text(record: dict[str, Any]) -> str:
+    """`review.json`'s text: stable key order, two-space indent, a final newline."""
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def load_review_json(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a `review.json` written by a report build; ReviewJSONError names what is wrong."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReviewJSONError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReviewJSONError(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ReviewJSONError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or data.get("claimbook_review") != FORMAT:
+        raise ReviewJSONError(
+            f"{path}: not a claimbook review.json (written next to the report by claimbook report)"
+        )
+    if not isinstance(data.get("claims"), dict):
+        raise ReviewJSONError(f"{path}: claims: missing or not a mapping of claim ids")
+    return data
+
+
+# --------------------------------------------------------------------------- the diff
+
+
+@dataclass
+class ClaimChange:
+    """What changed for one claim: its verdict and certainty (old, new) when they changed, and
+    one plain line per other change (citations, stances, alerts, sign-off)."""
+
+    claim_id: str
+    title: str
+    verdict: tuple[str, str] | None = None
+    certainty: tuple[str, str] | None = None
+    notes: list[str] = field(default_factory=list)
+    kind: str = "changed"  # "added", "removed" or "changed"
+
+    @property
+    def headline(self) -> str:
+        """'C03 · Title: verdict contested → supported; certainty very low → low'."""
+        head = f"{self.claim_id} · {self.title}"
+        if self.kind != "changed":
+            return f"{head}: {self.kind}"
+        moves = [f"{what} {old} → {new}" for what, pair in
+                 (("verdict", self.verdict), ("certainty", self.certainty)) if pair
+                 for old, new in [pair]]  # fmt: skip
+        return f"{head}: {'; '.join(moves)}" if moves else head
+
+    def lines(self) -> list[str]:
+        """The headline, then each change, indented; a verdict that moved with no citation
+        change says the grading rules or the appraisal moved it."""
+        out = [self.headline, *(f"  {n}" for n in self.notes)]
+        if (self.verdict or self.certainty) and not self.notes:
+            out.append("  no citation changed: the grading rules or the papers' appraisal did")
+        return out
+
+
+@dataclass
+class ReviewDiff:
+    """Every change between two builds, claim by claim, and whether the snapshot changed."""
+
+    claims: list[ClaimChange]
+    snapshot: tuple[str, str] | None = None  # (old hash, new hash) when it changed
+
+    def __bool__(self) -> bool:
+        return bool(self.claims or self.snapshot)
+
+    @property
+    def verdict_changes(self) -> list[ClaimChange]:
+        return [c for c in self.claims if c.verdict]
+
+    def text(self) -> str:
+        """The diff in plain words, as `claimbook diff` prints it."""
+        if not self:
+            return "No changes: same verdicts, certainty, citations and sign-offs."
+        out = []
+        if self.snapshot:
+            old, new = self.snapshot
+            out.append(f"Snapshot changed (records hash {old[:12]} → {new[:12]}).")
+        n = len(self.verdict_changes)
+        out.append(
+            f"{len(self.claims)} claim{'s' if len(self.claims) != 1 else ''} changed, "
+            f"{n} verdict{'s' if n != 1 else ''}."
+        )
+        for change in self.claims:
+            out += ["", *change.lines()]
+        return "\n".join(out)
+
+
+def _paper(c: dict) -> str:
+    """'PMID 123 (Smith 2019)' or 'doi:10.1/x (Smith 2019)'."""
+    ident = f"PMID {c['pmid']}" if c.get("pmid") else c["key"]
+    who = " ".join(str(x) for x in (c.get("first_author"), c.get("year")) if x)
+    return f"{ident} ({who})" if who else ident
+
+
+def _signoff_note(old: dict | None, new: dict | None) -> str | None:
+    if old == new:
+        return None
+    if new is None:
+        return f"sign-off by {old['reviewer']} removed (back to draft)"
+    return f"signed off by {new['reviewer']} on {new['date']}"
+
+
+def _claim_change(cid: str, old: dict, new: dict) -> ClaimChange | None:
+    change = ClaimChange(cid, new.get("title", cid))
+    if old.get("verdict") != new.get("verdict"):
+        change.verdict = (old.get("verdict"), new.get("verdict"))
+    if old.get("certainty") != new.get("certainty"):
+        change.certainty = (old.get("certainty"), new.get("certainty"))
+    before = {c["key"]: c for c in old.get("citations", [])}
+    after = {c["key"]: c for c in new.get("citations", [])}
+    both = [k for k in after if k in before]
+    change.notes += [
+        f"{_paper(after[k])} {words}"
+        for k in both for kind, words in _ALERT_WORDS.items()
+        if after[k].get(kind) and not before[k].get(kind)
+    ]  # fmt: skip
+    change.notes += [f"now cites {_paper(c)}: {c['stance']}" for k, c in after.items()
+                     if k not in before]  # fmt: skip
+    change.notes += [f"no longer cites {_paper(c)} (was {c['stance']})" for k, c in before.items()
+                     if k not in after]  # fmt: skip
+    change.notes += [
+        f"{_paper(after[k])}: stance {before[k]['stance']} → {after[k]['stance']}"
+        for k in both if before[k]["stance"] != after[k]["stance"]
+    ]  # fmt: skip
+    signed = _signoff_note(old.get("signoff"), new.get("signoff"))
+    if signed:
+        change.notes.append(signed)
+    if change.verdict or change.certainty or change.notes:
+        return change
+    return None
+
+
+def diff_reviews(old: dict[str, Any], new: dict[str, Any]) -> ReviewDiff:
+    """Claim by claim, what changed from `old` to `new` (two `review_record` dicts)."""
+    before, after = old["claims"], new["claims"]
+    changes: list[ClaimChange] = []
+    for cid in sorted(before.keys() | after.keys(), key=_order(before, after)):
+        if cid not in before:
+            changes.append(ClaimChange(cid, after[cid].get("title", cid), kind="added"))
+        elif cid not in after:
+            changes.append(ClaimChange(cid, before[cid].get("title", cid), kind="removed"))
+        else:
+            change = _claim_change(cid, before[cid], after[cid])
+            if change:
+                changes.append(change)
+    hashes = (old.get("snapshot", {}).get("sha256"), new.get("snapshot", {}).get("sha256"))
+    return ReviewDiff(changes, hashes if hashes[0] != hashes[1] else None)
+
+
+def _order(before: dict, after: dict):
+    """Claims in the new build's order, then those only the old build had."""
+    seen = list(after) + [c for c in before if c not in after]
+    return seen.index
