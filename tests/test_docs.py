@@ -31,7 +31,8 @@ class Step:
 
 @dataclass
 class Session:
-    mode: str  # "repo": run in the repository; "sandbox": a copy beside ../shared; "skip"
+    mode: str  # "repo": run in the repository; "sandbox": a copy beside ../shared; "copy": in
+    # a copy of the review; "loopback": against a local PubMed (test_refresh); "skip"
     steps: list[Step]
     line: int
 
@@ -116,6 +117,20 @@ def test_review_your_own_article_session(tmp_path, monkeypatch):
         for step in claimbook_steps(session):
             actual = run(step, repo, monkeypatch)
             assert matches(step.expected, actual), (step.command, step.expected, actual)
+
+
+@pytest.mark.parametrize(
+    "session", [s for s in ALL if s.mode == "copy"], ids=lambda s: f"L{s.line}"
+)
+def test_readme_session_in_a_copy_of_the_review(session, review, monkeypatch):
+    """Sessions that change a review run as written, in order, in a copy of it (`cp` too)."""
+    for step in session.steps:
+        if step.command.startswith("cp "):
+            _, src, dst = shlex.split(step.command)
+            shutil.copyfile(review / src, review / dst)
+            continue
+        actual = run(step, review, monkeypatch)
+        assert matches(step.expected, actual), (step.command, step.expected, actual)
 
 
 def test_readme_validate_error_example(tmp_path, monkeypatch):
