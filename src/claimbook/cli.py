@@ -624,6 +624,7 @@ def report(
 ) -> None:  # fmt: skip
     """Build the claim-by-claim report (HTML, PDF, Markdown) and citation exports, offline."""
     from claimbook.grading import RulesError
+    from claimbook.changes import REVIEW_JSON
     from claimbook.report import FORMATS, ReportError, build_report, parse_formats
     from claimbook.review import load_review
 
@@ -643,7 +644,7 @@ def report(
     except (RulesError, ReportError) as exc:
         _error(str(exc))
     main_files = [str(written[f]) for f in FORMATS if f in written]
-    n_exports = len(written) - len(main_files)
+    n_exports = len([k for k in written if k not in FORMATS and k != REVIEW_JSON])
     click.echo(f"Wrote {', '.join(main_files)} and {n_exports} exports in {out_dir}.")
     if "pdf" in wanted and "pdf" not in written:
         from claimbook.report.browser import HOW_TO_GET_ONE
