@@ -623,8 +623,8 @@ def report(
     quiet: bool,
 ) -> None:  # fmt: skip
     """Build the claim-by-claim report (HTML, PDF, Markdown) and citation exports, offline."""
-    from claimbook.grading import RulesError
     from claimbook.changes import REVIEW_JSON
+    from claimbook.grading import RulesError
     from claimbook.report import FORMATS, ReportError, build_report, parse_formats
     from claimbook.review import load_review
 
