@@ -266,3 +266,17 @@ def test_show_rejects_non_pmids(env):
     result = CliRunner().invoke(main, ["show", "PMID123"], env=env)
     assert result.exit_code == 2
     assert "not a PMID: PMID123" in result.output
+
+
+def test_show_ends_a_long_author_list_with_one_full_stop():
+    from claimbook.pubmed.store import PaperRecord
+    from claimbook.terminal import paper
+
+    many = PaperRecord(
+        pmid="3735481", title="A title", authors=[f"Author{i} A" for i in range(8)],
+        journal="J Sports Sci", year=1986, source="curated",
+    )  # fmt: skip
+    line = paper(many).splitlines()[2]
+    assert line.endswith(", et al. J Sports Sci 1986") and ".." not in line
+    few = many.model_copy(update={"authors": ["Maughan RJ"]})
+    assert paper(few).splitlines()[2] == "Maughan RJ. J Sports Sci 1986"

@@ -56,7 +56,7 @@ def paper(rec: PaperRecord) -> str:
     lines = [
         "  ".join(i for i in ids if i),
         rec.title,
-        f"{authors}. {rec.journal or ''} {rec.year or ''}".strip(),
+        f"{authors.removesuffix('.')}. {rec.journal or ''} {rec.year or ''}".strip(),
     ]
     if rec.publication_types:
         lines.append("Publication types: " + ", ".join(rec.publication_types))
