@@ -16,6 +16,14 @@ system-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
+	@# Optional: Chrome's headless shell prints the PDF faster; skipped where Debian has no package.
+	@if ! command -v chromium-headless-shell >/dev/null && ! command -v chrome-headless-shell >/dev/null \
+	    && apt-cache show chromium-headless-shell >/dev/null 2>&1; then \
+	  echo "Installing Debian package chromium-headless-shell (needs root or sudo)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium-headless-shell >/dev/null \
+	    || echo "chromium-headless-shell not installed; Chromium prints the PDF instead"; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

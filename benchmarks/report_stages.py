@@ -1,12 +1,15 @@
 """Where the shipped report's build time goes: each stage of `build_report` timed on its own
 (median of several runs, warm snapshot), then pyinstrument's view of the slowest Python stage.
+With --builds: the whole build with and without the PDF, side by side, in one run.
 
     python benchmarks/report_stages.py [--runs 3] [--profile]
+    python benchmarks/report_stages.py --builds 5 [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
@@ -42,7 +45,7 @@ def stage_times(runs: int) -> dict[str, float]:
         clock("Markdown", lambda: render_markdown(ctx, "figures"))
         clock("exports (RIS, BibTeX, CSL-JSON, NBIB, CSV, JSON-LD)",
               lambda: write_exports(ctx, out))  # fmt: skip
-        clock("PDF (headless Chromium prints the HTML)",
+        clock("PDF on its own (start Chromium, print the HTML)",
               lambda: html_to_pdf(html, out / "report.pdf"))  # fmt: skip
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,7 +55,7 @@ def stage_times(runs: int) -> dict[str, float]:
 
 
 def chromium_floor(runs: int) -> float:
-    """Median seconds for Chromium to print a one-line page: its start-up cost alone."""
+    """Median seconds for Chromium to start and print a one-line page: its start-up cost."""
     from scale import timed  # benchmarks/ is on sys.path when this runs as a script
 
     from claimbook.report.pdf import html_to_pdf
@@ -60,6 +63,41 @@ def chromium_floor(runs: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "blank.pdf"
         return timed(lambda: html_to_pdf("<!doctype html><p>one line</p>", pdf), runs)
+
+
+def build_times(runs: int) -> dict[str, float]:
+    """Median seconds of `build_report` on the shipped review (loaded once), without the PDF and
+    with it, the two builds alternating in one run after a warm-up of each."""
+    from claimbook.report import build_report
+    from claimbook.review import load_review
+
+    review = load_review(ROOT / "claims", ROOT / "data")
+    builds = {"html_md": ("html", "md"), "full": ("html", "pdf", "md")}
+    samples: dict[str, list[float]] = {name: [] for name in builds}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(runs + 1):  # the first round warms caches and is dropped
+            for name, formats in builds.items():
+                t0 = time.perf_counter()
+                build_report(review, Path(tmp) / name, formats=formats, progress=False)
+                if i:
+                    samples[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def builds_table(seconds: dict[str, float], runs: int) -> str:
+    """The two builds side by side, as Markdown."""
+    from claimbook.report.pdf import find_printer
+
+    ratio = seconds["full"] / seconds["html_md"]
+    return "\n".join([
+        f"Median of {runs} builds of each in one run, alternating; the PDF printed by "
+        f"`{Path(find_printer()).name}`.",
+        "",
+        "| build of the shipped report | seconds | ratio |",
+        "|---|---:|---:|",
+        f"| HTML + Markdown + exports | {seconds['html_md']:.2f} | 1.00 |",
+        f"| full: HTML + PDF + Markdown + exports | {seconds['full']:.2f} | {ratio:.2f} |",
+    ])  # fmt: skip
 
 
 def profile_figures() -> str:
@@ -83,15 +121,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="also print pyinstrument's tree")
+    parser.add_argument("--builds", type=int, metavar="RUNS", help="time whole builds instead")
+    parser.add_argument("--json", type=Path, help="with --builds: also write the seconds here")
     args = parser.parse_args()
+    if args.builds:
+        seconds = build_times(args.builds)
+        if args.json:
+            args.json.write_text(json.dumps(seconds, indent=2))
+        print(builds_table(seconds, args.builds))
+        return
     stages = stage_times(args.runs)
     total = sum(stages.values())
     print("| stage | seconds | share |\n|---|---:|---:|")
     for name, seconds in stages.items():
         print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
     print(f"| **all stages** | **{total:.2f}** | |")
-    print(f"\nChromium printing a one-line page takes {chromium_floor(args.runs):.2f} s "
-          "(its start-up cost, paid once per PDF).")  # fmt: skip
+    floor = chromium_floor(args.runs)
+    print(f"\nChromium starting and printing a one-line page takes {floor:.2f} s "
+          "(its start-up, which a full build overlaps with the figures).")  # fmt: skip
     if args.profile:
         print("\n```\n" + profile_figures() + "```")
 

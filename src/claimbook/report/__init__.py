@@ -5,6 +5,7 @@ file + rename) and deterministically (same review, same bytes), so rebuilding ne
 
     claimbook-report.html       self-contained: inline CSS and SVG, no request to anywhere
     claimbook-report.pdf        the HTML printed by headless Chromium, with page numbers
+                                (started first; it prints while the Markdown is written)
     claimbook-report.md         the same content for notes and wikis (+ figures/*.svg)
     claimreview.jsonld          schema.org ClaimReview, one per claim
     review.json                 verdicts, certainty, citations and sign-offs, for `claimbook diff`
@@ -14,6 +15,7 @@ file + rename) and deterministically (same review, same bytes), so rebuilding ne
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,10 +35,10 @@ from claimbook.files import write_text
 from claimbook.report import exports
 from claimbook.report.claimreview import claim_reviews, jsonld_text
 from claimbook.report.context import ReportContext, ReportError, build_context
-from claimbook.report.figures import render_figures
+from claimbook.report.figures import Figures, render_figures
 from claimbook.report.html import render_html
 from claimbook.report.markdown import render_markdown
-from claimbook.report.pdf import PDFError, find_chromium, html_to_pdf
+from claimbook.report.pdf import PDFError, PdfPrinter, find_printer
 from claimbook.review import Review
 
 __all__ = [
@@ -110,6 +112,19 @@ def changes_since(out_dir: Path, record: dict) -> ReviewDiff | None:
         return None
 
 
+def write_markdown(ctx: ReportContext, figures: Figures, out_dir: Path) -> dict[str, Path]:
+    """The Markdown report and its figures as SVG files beside it."""
+    written: dict[str, Path] = {}
+    for claim_id, svg in sorted(figures.claims.items()):
+        name = f"{FIGURES_DIR}/{claim_id}.svg"
+        written[name] = write_text(out_dir / name, svg)
+    written[f"{FIGURES_DIR}/overview.svg"] = write_text(
+        out_dir / FIGURES_DIR / "overview.svg", figures.overview
+    )
+    written["md"] = write_text(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
+    return written
+
+
 def build_report(
     review: Review,
     out_dir: str | os.PathLike[str] = "reports",
@@ -129,10 +144,22 @@ def build_report(
     wanted = parse_formats(formats)
     if pdf_if_browser and "pdf" in wanted:
         try:
-            find_chromium()
+            find_printer()
         except PDFError:  # everything else is still written; the caller says the PDF is missing
             wanted.remove("pdf")
-    out_dir = Path(out_dir)
+    # Chromium starts first, so it is up by the time the HTML is ready, and it prints while
+    # the Markdown and exports are written; leaving the block always ends it.
+    with PdfPrinter() if "pdf" in wanted else contextlib.nullcontext() as printer:
+        written = _write_formats(review, Path(out_dir), wanted, printer, progress)
+    ordered = {k: written[k] for k in FORMATS if k in written}
+    return ordered | {k: v for k, v in written.items() if k not in ordered}
+
+
+def _write_formats(
+    review: Review, out_dir: Path, wanted: list[str], printer: PdfPrinter | None,
+    progress: bool | None,
+) -> dict[str, Path]:  # fmt: skip
+    """build_report's work once the browser (if any) is starting: every file, with a bar."""
     out_dir.mkdir(parents=True, exist_ok=True)
     steps = ["content", "figures", *[f for f in FORMATS if f in wanted], "exports"]
     written: dict[str, Path] = {}
@@ -154,23 +181,18 @@ def build_report(
         figures = render_figures(ctx)
         step("figures")
         html = render_html(ctx, figures, HTML_NAME) if {"html", "pdf"} & set(wanted) else ""
+        if printer is not None:
+            printer.submit(html)
         if "html" in wanted:
             written["html"] = write_text(out_dir / HTML_NAME, html)
             step("html")
-        if "pdf" in wanted:
-            written["pdf"] = html_to_pdf(html, out_dir / PDF_NAME, fixed_date=ctx.article.reviewed)
-            step("pdf")
         if "md" in wanted:
-            for claim_id, svg in sorted(figures.claims.items()):
-                name = f"{FIGURES_DIR}/{claim_id}.svg"
-                written[name] = write_text(out_dir / name, svg)
-            written[f"{FIGURES_DIR}/overview.svg"] = write_text(
-                out_dir / FIGURES_DIR / "overview.svg", figures.overview
-            )
-            written["md"] = write_text(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
+            written.update(write_markdown(ctx, figures, out_dir))
             step("md")
         written.update(write_exports(ctx, out_dir))
         written[REVIEW_JSON] = write_text(out_dir / REVIEW_JSON, review_json_text(record))
         step("exports")
-    ordered = {k: written[k] for k in FORMATS if k in written}
-    return ordered | {k: v for k, v in written.items() if k not in ordered}
+        if printer is not None:
+            written["pdf"] = printer.write(out_dir / PDF_NAME, fixed_date=ctx.article.reviewed)
+            step("pdf")
+    return written

@@ -1,6 +1,7 @@
 """Find a Chromium-family browser to print the PDF: CLAIMBOOK_CHROMIUM, then the programs on
 PATH, then the standard install places of Chrome, Chromium, Edge and Brave on macOS, Windows and
-Linux. Nothing here runs the browser."""
+Linux; for printing, Chrome's headless shell first when it is installed. Nothing here runs the
+browser."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ LINUX_PATHS = (
     "/usr/bin/microsoft-edge", "/usr/bin/brave-browser", "/snap/bin/chromium",
     "/opt/google/chrome/chrome", "/opt/microsoft/msedge/msedge",
 )  # fmt: skip
+
+# Chrome's headless shell: the same engine built for printing and automation, without a browser
+# window behind it. It starts in a third of the time and CPU of a full headless Chrome, so the
+# PDF uses it when one is installed (Debian: chromium-headless-shell).
+HEADLESS_SHELL_NAMES = ("chrome-headless-shell", "chromium-headless-shell")
 
 HOW_TO_GET_ONE = (
     "install Chrome, Chromium, Edge or Brave, or set CLAIMBOOK_CHROMIUM to one of them; or open "
@@ -79,3 +85,16 @@ def find_browser(
         if path.is_file():
             return str(path)
     raise BrowserNotFound(f"no browser found to print the PDF report: {HOW_TO_GET_ONE}")
+
+
+def find_print_browser(environ: Mapping[str, str] | None = None, which=None) -> str:
+    """The browser to print the PDF with: CLAIMBOOK_CHROMIUM when set, else a headless shell on
+    PATH, else `find_browser()`; BrowserNotFound (saying what to do) when there is none."""
+    environ = os.environ if environ is None else environ
+    which = which or shutil.which
+    if not environ.get("CLAIMBOOK_CHROMIUM"):
+        for name in HEADLESS_SHELL_NAMES:
+            found = which(name)
+            if found:
+                return found
+    return find_browser(environ, which=which)
