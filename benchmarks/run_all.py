@@ -255,12 +255,15 @@ lays the report out three times. New headless Chromium also preloads the address
 page on every start (about 0.7 s of CPU); a flag turns that off. Chrome's headless shell
 (Debian's `chromium-headless-shell`, used when installed) starts in a third of the time and
 CPU of full headless Chromium (about 0.25 s and 0.17 s of CPU against 0.5 s and 0.55 s) and
-lays out a little faster. The PDF is no longer tagged: the structure tree for screen readers
-costs about 0.15 s with the headless shell and 0.3 s with full Chromium. Tried and not kept:
+lays out a little faster. The PDF stays tagged (the structure tree screen readers follow): the
+tags cost about 0.15 s with the headless shell and 0.3 s with full Chromium, worth it for a reader
+who listens to the report. Tried and not kept:
 loading the page before the figures are drawn and putting them in afterwards (no gain),
 warming the renderer up with a small print, Chromium's `--single-process`, begin-frame control,
 and lighter print CSS (the cost follows the amount of content; the figures' SVG is about a
-third of it). With full headless Chromium instead of the shell the ratio is about 1.4.
+third of it). With full headless Chromium instead of the shell the ratio is about 1.6 (tagged)
+and 1.4 (untagged): install the shell (`make setup` does where Debian has it) to stay within
+the target.
 Checked on the way, byte for byte: with tags on, printing over the pipe gave the very PDF the
 old one-shot print gave; the page hidden on screen prints the same as the plain page; and the
 one-shot `--print-to-pdf`, kept for systems without the pipe, gives the same bytes as the pipe.
