@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write raw results here")
     args = parser.parse_args()
     recs = records()
+    if not recs:
+        sys.exit(f"parse_bench: no PubMed records in {FIXTURES} (../shared beside the repo?)")
     tools = [t for t in RUNNERS if t in args.tools.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
