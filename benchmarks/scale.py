@@ -43,7 +43,7 @@ def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: i
     shutil.copytree(ROOT / "data", dest / "data")
     snapshot = load_snapshot(ROOT / "data" / "pubmed")
     records = list(snapshot)
-    base = load_claims(ROOT / "claims")
+    base = [c for c in load_claims(ROOT / "claims") if not c.part]  # whole records as models
     stances = ["supports", "contradicts", "mixed", "context"]
     for i in range(n_claims):
         proto = base[i % len(base)]
