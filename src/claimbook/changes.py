@@ -21,7 +21,7 @@ import pandas as pd
 
 from claimbook.pubmed.store import dump_records
 from claimbook.review import Review
-from claimbook.watch import KINDS
+from claimbook.watch import KINDS, flags
 
 __all__ = [
     "REVIEW_JSON",
@@ -61,12 +61,12 @@ def _citations(review: Review, claim_id: str) -> list[dict[str, Any]]:
     out = []
     for r in rows.itertuples():
         rec = review.snapshot.get(r.key)
-        flags = {k: bool(rec and getattr(rec, k)) for k in KINDS}
+        raised = flags(rec)
         out.append({
             "key": r.key, "pmid": _value(r.pmid), "doi": _value(r.doi),
             "first_author": _value(r.first_author),
             "year": None if pd.isna(r.year) else int(r.year),
-            "design": r.design, "stance": r.stance, **flags,
+            "design": r.design, "stance": r.stance, **{k: k in raised for k in KINDS},
         })  # fmt: skip
     return out
 
@@ -138,23 +138,31 @@ class ClaimChange:
     kind: str = "changed"  # "added", "removed" or "changed"
 
     @property
+    def summary(self) -> str:
+        """'Title: verdict contested → supported; certainty very low → low' (no claim id)."""
+        if self.kind != "changed":
+            return f"{self.title}: {self.kind}"
+        moves = [f"{what} {pair[0]} → {pair[1]}"
+                 for what, pair in (("verdict", self.verdict), ("certainty", self.certainty))
+                 if pair]  # fmt: skip
+        return f"{self.title}: {'; '.join(moves)}" if moves else self.title
+
+    @property
     def headline(self) -> str:
         """'C03 · Title: verdict contested → supported; certainty very low → low'."""
-        head = f"{self.claim_id} · {self.title}"
-        if self.kind != "changed":
-            return f"{head}: {self.kind}"
-        moves = [f"{what} {old} → {new}" for what, pair in
-                 (("verdict", self.verdict), ("certainty", self.certainty)) if pair
-                 for old, new in [pair]]  # fmt: skip
-        return f"{head}: {'; '.join(moves)}" if moves else head
+        return f"{self.claim_id} · {self.summary}"
+
+    @property
+    def details(self) -> list[str]:
+        """Each change beside the verdict; a verdict that moved with no citation change says
+        the grading rules or the appraisal moved it."""
+        if (self.verdict or self.certainty) and not self.notes:
+            return ["no citation changed: the grading rules or the papers' appraisal did"]
+        return list(self.notes)
 
     def lines(self) -> list[str]:
-        """The headline, then each change, indented; a verdict that moved with no citation
-        change says the grading rules or the appraisal moved it."""
-        out = [self.headline, *(f"  {n}" for n in self.notes)]
-        if (self.verdict or self.certainty) and not self.notes:
-            out.append("  no citation changed: the grading rules or the papers' appraisal did")
-        return out
+        """The headline, then each detail, indented."""
+        return [self.headline, *(f"  {d}" for d in self.details)]
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -580,10 +581,9 @@ def _at(where: str, located: _Located, loc: tuple[Any, ...], message: str) -> Pr
 def _units_at(claim: Claim) -> list[tuple[tuple[Any, ...], Claim]]:
     """Each graded claim of a record with where it sits in the file: ((), C01) for a whole
     record, (("parts", 0), C10a) ... for one in parts."""
-    units = claim.units()
     if not claim.parts:
         return [((), claim)]
-    return [(("parts", i), unit) for i, unit in enumerate(units)]
+    return [(("parts", i), unit) for i, unit in enumerate(claim.units())]
 
 
 def _check_claim_file(claim: Claim, located: _Located, problems: list[Problem]) -> None:
@@ -670,10 +670,8 @@ class Project:
             else "quotes NOT checked (article text not found; pass --article FILE)"
         )
         records = list(dict.fromkeys(c.record_id for c in self.claims))
-        split = [r for r in records if r not in {c.id for c in self.claims}]
-        in_parts = ", ".join(
-            f"{r} in {sum(c.record_id == r for c in self.claims)} parts" for r in split
-        )
+        split = Counter(c.record_id for c in self.claims if c.part)
+        in_parts = ", ".join(f"{r} in {n} parts" for r, n in split.items())
         drafts = len({c.record_id for c in self.claims if c.is_draft})
         waiting = f" ({drafts} still draft{'s' if drafts != 1 else ''})" if drafts else ""
         return (

@@ -20,7 +20,7 @@ def _record_intro(review: Review, claim: Claim) -> list[str]:
     """Before the first part of a claim graded in parts: the claim as the article makes it,
     and its parts, so they read together."""
     record = claim.record
-    parts = [c for c in review.claims if c.record_id == record.id and c.part]
+    parts = review.parts(record.id)
     if not parts or parts[0].id != claim.id:
         return []
     esc = html.escape
@@ -78,10 +78,10 @@ def show(fig) -> None:
 def show_claim(review: Review, claim_id: str, figures: bool = True) -> None:
     """Display one claim fully: text, evidence table, stance and timeline figures. A claim
     graded in parts (C10) shows each of its parts (C10a, C10b) in turn."""
-    parts = [c.id for c in review.claims if c.record_id == claim_id and c.part]
-    if parts and claim_id not in {c.id for c in review.claims}:
+    parts = review.parts(claim_id)
+    if parts:
         for part in parts:
-            show_claim(review, part, figures)
+            show_claim(review, part.id, figures)
         return
     display(Markdown(claim_markdown(review, claim_id)))
     display(review.claim_table(claim_id))

@@ -14,6 +14,7 @@ from claimbook.designs import design_from_pubmed
 from claimbook.grading import DOMAINS, Grading, Rules, WeighedCitation, grade, load_rules
 from claimbook.pubmed.store import PaperRecord, Snapshot
 from claimbook.vocab import STANCES
+from claimbook.watch import KIND_WORDS, flags
 
 TABLE_COLUMNS = [
     "claim_id", "topic", "key", "pmid", "doi", "first_author", "year", "journal", "title",
@@ -129,11 +130,7 @@ def evidence_table(
 def alert_words(rec: PaperRecord | None) -> str:
     """What PubMed flags on a paper, in words: 'retracted', 'expression of concern',
     'corrected' (joined by '; '), or '' for none."""
-    if rec is None:
-        return ""
-    flags = (("retracted", rec.retracted), ("expression of concern", rec.concern),
-             ("corrected", rec.corrected))  # fmt: skip
-    return "; ".join(word for word, on in flags if on)
+    return "; ".join(KIND_WORDS[kind] for kind in flags(rec))
 
 
 def _text(value) -> str | None:

@@ -33,10 +33,14 @@ class Review:
         for c in self.claims:
             if c.id == claim_id:
                 return c
-        parts = [c.id for c in self.claims if c.record_id == claim_id]
+        parts = [c.id for c in self.parts(claim_id)]
         if parts:
             raise KeyError(f"{claim_id} is graded in parts: {', '.join(parts)}; name one")
         raise KeyError(f"no claim {claim_id}; known: {', '.join(c.id for c in self.claims)}")
+
+    def parts(self, record_id: str) -> list[Claim]:
+        """The parts (C10a, C10b ...) of a claim record graded in parts; [] for a whole one."""
+        return [c for c in self.claims if c.record_id == record_id and c.part]
 
     def verdict_row(self, claim_id: str) -> pd.Series:
         """The claim's row of `verdicts`: verdict, certainty, rationale, counts by stance."""

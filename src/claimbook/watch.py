@@ -16,14 +16,21 @@ from typing import Literal
 
 from claimbook.pubmed.store import PaperRecord, Snapshot
 
-__all__ = ["KINDS", "PaperAlert", "paper_alerts"]
+__all__ = ["KINDS", "KIND_WORDS", "PaperAlert", "flags", "paper_alerts"]
 
 AlertKind = Literal["retracted", "concern", "corrected"]
 #: The kinds of alert, most serious first, and the CommentsCorrections links naming their notices.
+#: Each kind is also the name of the PaperRecord flag that raises it.
 KINDS: dict[str, tuple[str, ...]] = {
     "retracted": ("RetractionIn",),
     "concern": ("ExpressionOfConcernIn",),
     "corrected": ("ErratumIn",),
+}
+#: Each kind in a few words, for tables and flags.
+KIND_WORDS = {
+    "retracted": "retracted",
+    "concern": "expression of concern",
+    "corrected": "corrected",
 }
 _WHAT = {
     "retracted": ("was retracted", "notice"),
@@ -61,8 +68,10 @@ class PaperAlert:
         }  # fmt: skip
 
 
-def _flagged(rec: PaperRecord, kind: str) -> bool:
-    return {"retracted": rec.retracted, "concern": rec.concern, "corrected": rec.corrected}[kind]
+def flags(rec: PaperRecord | None) -> list[str]:
+    """The kinds of alert PubMed's record raises for a paper, most serious first (KINDS are
+    PaperRecord's flags: retracted, concern, corrected); [] for none or no record."""
+    return [kind for kind in KINDS if rec is not None and getattr(rec, kind)]
 
 
 def _notices(rec: PaperRecord, kind: str) -> list[str]:
@@ -93,5 +102,5 @@ def paper_alerts(claims: Iterable, snapshot: Snapshot) -> list[PaperAlert]:
         PaperAlert(rec.pmid or key, kind, list(ids), _notices(rec, kind))  # type: ignore[arg-type]
         for kind in KINDS
         for key, (rec, ids) in cited.items()
-        if _flagged(rec, kind)
+        if kind in flags(rec)
     ]

@@ -305,7 +305,7 @@ def rules_view(rules: Rules) -> RulesView:
 def _whole(review: Review, claim: Claim) -> WholeClaim | None:
     """The record of a claim graded in parts, for its first part (None otherwise)."""
     record = claim.record
-    parts = [c for c in review.claims if c.record_id == record.id and c.part]
+    parts = review.parts(record.id)
     if not parts or parts[0].id != claim.id:
         return None
     return WholeClaim(

@@ -124,9 +124,8 @@ def _changes(ctx: ReportContext) -> list[str]:
     out += [f"What differs from the previous build of this report{other}: {claims} changed, "
             f"{verdicts}.", ""]  # fmt: skip
     for change in diff.claims:
-        head, *rest = change.lines()
-        out.append(f"- {md(head)}")
-        out += [f"  - {md(line.strip())}" for line in rest]
+        out.append(f"- {md(change.headline)}")
+        out += [f"  - {md(d)}" for d in change.details]
     return out
 
 
