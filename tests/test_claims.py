@@ -203,7 +203,7 @@ def test_missing_field_in_a_citation_points_at_the_citation(project):
 
 def test_wrong_type(project):
     path = _break(project, "    n: 82\n", "    n: eighty-two\n")
-    _expect(project, path, _line_of(path, "n: eighty-two"), "evidence[0].n", "valid integer")
+    _expect(project, path, _line_of(path, "n: eighty-two"), "evidence[0].n", "whole number")
 
 
 def test_duplicate_id(project):

@@ -89,7 +89,7 @@ def test_the_folded_style_of_a_file_is_kept_on_every_shipped_claim(review):
     ("change", "message"),
     [
         ({"finding": "too short"}, "finding: String should have at least 20 characters"),
-        ({"n": 0}, "n: Input should be greater than or equal to 1"),
+        ({"n": 0}, "n: the number of participants must be from 1 to"),
         ({"stance": "maybe"}, "stance: 'maybe' is not allowed"),
     ],
 )

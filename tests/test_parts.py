@@ -22,9 +22,17 @@ def _record(review, claim_id="C10") -> dict:
     return yaml.safe_load(claim_file(review, claim_id).read_text(encoding="utf-8"))
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Claim files may not hold anchors/aliases: write a value used twice out twice."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def _write(review, data: dict, claim_id="C10") -> None:
     path = claim_file(review, claim_id)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    text = yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _problems(review) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,14 @@ from pydantic import (
 )
 
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
+from claimbook.inputs import (
+    MAX_ARTICLE_BYTES,
+    MAX_YAML_BYTES,
+    InputError,
+    check_plain_yaml,
+    decode,
+    read_text,
+)
 from claimbook.pubmed.store import Snapshot, SnapshotError, load_snapshot
 from claimbook.vocab import (
     STANCES,
@@ -56,6 +65,21 @@ __all__ = [
 ]
 
 ARTICLE_FILE = "article.yaml"
+MAX_PARTICIPANTS = 1_000_000_000  # more than any study has had; bounds what a typo can do
+
+
+def check_participants(value: Any) -> int | None:
+    """A number of participants: a whole number from 1 to MAX_PARTICIPANTS (not true/false,
+    not 12.5, not 10**30)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(
+            f"the number of participants must be a whole number, not {value!r}"
+        )
+    if not 1 <= value <= MAX_PARTICIPANTS:
+        raise ValueError(f"the number of participants must be from 1 to {MAX_PARTICIPANTS:,}")
+    return value
 
 
 # --------------------------------------------------------------------------- models
@@ -113,7 +137,7 @@ class Citation(_Model):
     url: str | None = None
     stance: Stance
     design: Design
-    n: int | None = Field(None, ge=1)
+    n: int | None = Field(None, description=f"participants, 1 to {MAX_PARTICIPANTS:,}")
     finding: str = Field(min_length=20, max_length=700)
     note: str | None = None
     risk_of_bias: RiskOfBias | None = None
@@ -123,6 +147,7 @@ class Citation(_Model):
     _pmid = field_validator("pmid")(check_pmid)
     _doi = field_validator("doi")(check_doi)
     _url = field_validator("url")(check_url)
+    _n = field_validator("n", mode="before")(check_participants)
 
     @model_validator(mode="after")
     def _has_id(self) -> Citation:
@@ -455,20 +480,23 @@ def _read_yaml(
     path: Path, problems: list[Problem], text: str | None = None
 ) -> tuple[Any, _Located | None]:
     """Parse one YAML file (or `text`, as if it were that file) keeping node positions;
-    syntax errors become problems."""
-    if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(path), 1, "file", f"cannot read: {exc}"))
-            return None, None
+    oversized or binary files, anchors/aliases, tags and syntax errors become problems."""
+    try:
+        if text is None:
+            text = read_text(path, MAX_YAML_BYTES, "claim file")
+        else:
+            text = decode(text.encode("utf-8", "surrogatepass"), path, "claim file")
+        check_plain_yaml(text, path)
+    except InputError as exc:
+        problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
+        return None, None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
-        problems.append(Problem(str(path), line, "yaml", f"syntax error: {what}"))
+        problems.append(_yaml_problem(path, exc))
+        return None, None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(str(path), 1, "yaml", f"cannot read: {exc}"))
         return None, None
     if node is None:
         problems.append(Problem(str(path), 1, "file", "empty file"))
@@ -479,9 +507,41 @@ def _read_yaml(
     loader = yaml.SafeLoader(text)
     try:
         data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        problems.append(_yaml_problem(path, exc))
+        return None, None
+    except ValueError as exc:  # a date that does not exist: 2024-02-30
+        line = _bad_value_line(node, str(exc))
+        problems.append(Problem(str(path), line, "yaml", f"not a valid value: {exc}"))
+        return None, None
     finally:
         loader.dispose()
     return data, located
+
+
+def _yaml_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    what = " ".join(x for x in (exc.context, exc.problem) if x)
+    return Problem(str(path), line, "yaml", f"syntax error: {what}")
+
+
+def _bad_value_line(node: yaml.Node, message: str) -> int:
+    """The line of the first timestamp-looking scalar a constructor refused (best effort)."""
+    stack = [node]
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            if n.tag.endswith(":timestamp"):
+                try:
+                    yaml.SafeLoader("").construct_yaml_timestamp(n)
+                except ValueError:
+                    return n.start_mark.line + 1
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return 1
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -755,8 +815,37 @@ def _check_in_project(
                  "section": f"no such heading in {text_path}"}  # fmt: skip
         for i, q in enumerate(unit.quotes):
             for field, message in wrong.items():
-                if getattr(q, field) not in text:
+                value = getattr(q, field)
+                if value not in text:
+                    message += _near_miss(value, text)
                     problems.append(_at(where, located, (*at, "quotes", i, field), message))
+
+
+_INVISIBLE = {
+    "\u00ad": "SOFT HYPHEN", "\u200b": "ZERO WIDTH SPACE", "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER", "\u2060": "WORD JOINER", "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+    "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
+}  # fmt: skip
+
+
+def _near_miss(quote: str, text: str) -> str:
+    """Why a quote that looks right is not found: an invisible character or another Unicode
+    normalisation (a quote pasted from a PDF or a web page), said in words; else ''."""
+    hidden = sorted({c for c in quote if c in _INVISIBLE})
+    if hidden:
+        bare = "".join(c for c in quote if c not in _INVISIBLE)
+        names = ", ".join(f"U+{ord(c):04X} ({_INVISIBLE[c]})" for c in hidden)
+        if bare in text:
+            return f"; it contains the invisible {names}, which the article does not: delete it"
+        return f"; note it contains the invisible {names}"
+    for form in ("NFC", "NFD"):
+        if unicodedata.normalize(form, quote) in text:
+            other = "NFD" if form == "NFC" else "NFC"
+            return (
+                f"; it matches only after Unicode normalisation (the quote is {other}, "
+                f"the article {form}): retype the accented letters or copy them from the article"
+            )
+    return ""
 
 
 def _context(
@@ -777,9 +866,9 @@ def _context(
     text = None
     if text_path is not None:
         try:
-            text = text_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            problems.append(Problem(str(text_path), 1, "article", f"cannot read: {exc}"))
+            text = read_text(text_path, MAX_ARTICLE_BYTES, "article text")
+        except InputError as exc:
+            problems.append(Problem(exc.file, exc.line, "article", exc.message))
     return ProjectContext(article, snapshot, store_dir, text, text_path)
 
 

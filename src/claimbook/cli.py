@@ -12,7 +12,14 @@ from typing import Any
 import click
 
 from claimbook import __version__
-from claimbook.claims import ClaimsError, Problem, load_claims, normal_id, validate_project
+from claimbook.claims import (
+    MAX_PARTICIPANTS,
+    ClaimsError,
+    Problem,
+    load_claims,
+    normal_id,
+    validate_project,
+)
 from claimbook.folder import ReviewFolder
 from claimbook.ids import PMID_RE, short_list
 from claimbook.vocab import DESIGNS, STANCES
@@ -333,7 +340,10 @@ def _disagreements(folder: ReviewFolder, pmids: list[str]) -> None:
 @main.command()
 @click.argument("claim_id")
 @folder_options(data=False)
-@click.option("--max", "max_hits", default=20, show_default=True, help="How many new hits to list.")
+@click.option(
+    "--max", "max_hits", type=click.IntRange(1, 10_000), default=20, show_default=True,
+    help="How many new hits to list.",
+)  # fmt: skip
 @click.option(
     "--save", is_flag=True,
     help="Also store the hits and their records in the review folder, for offline screening.",
@@ -502,7 +512,10 @@ DESIGN_OPT = click.option(
 @click.argument("paper")
 @STANCE_OPT
 @DESIGN_OPT
-@click.option("--n", "n", type=click.IntRange(min=1), default=None, help="Participants.")
+@click.option(
+    "--n", "n", type=click.IntRange(min=1, max=MAX_PARTICIPANTS), default=None,
+    help="Participants.",
+)  # fmt: skip
 @click.option("--finding", required=True, help="What the paper found, in your own words.")
 @click.option("--note", default=None, help="Caveats: small sample, indirect evidence, ...")
 @click.option("--offline", is_flag=True, help="Never fetch: refuse a paper the snapshot lacks.")

@@ -11,11 +11,15 @@ draft: a sign-off vouches for the evidence as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import io
+import os
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +37,18 @@ from claimbook.claims import (
     project_context,
     split_id,
 )
-from claimbook.files import lock, write_text
+from claimbook.files import atomic_write, lock, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import DOI_RE, PMID_RE, citation_key
-from claimbook.pubmed.store import PaperRecord
+from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, read_text
+from claimbook.pubmed.store import PaperRecord, Snapshot
 
 __all__ = [
     "EditError",
     "add_claim",
     "cite",
     "exclude",
+    "fetch_paper",
     "lookup_paper",
     "parse_ident",
     "set_advice",
@@ -208,8 +214,40 @@ def _write_checked(path: Path, old: str | None, new: str, context: ProjectContex
     except ClaimsError as exc:
         raise EditError(exc.problems) from None
     if new != old:
-        write_text(path, new)
+        _writable(path)
+        _write(path, new)
     return claim
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace a claim file atomically; a folder that cannot be written is an EditError."""
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> EditError:
+    why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
+           errno.EACCES: "no permission to write there", errno.EPERM: "no permission to write "
+           "there"}.get(exc.errno, exc.strerror or str(exc))  # fmt: skip
+    return _refuse(path, "file", f"cannot save the change: {why}; nothing was changed")
+
+
+def _writable(path: Path) -> None:
+    """Refuse before anything is written when the claim file's folder cannot take a new file
+    (an atomic write needs the folder, not the file, to be writable)."""
+    if not os.access(path.parent, os.W_OK):
+        raise _cannot_write(path, OSError(errno.EACCES, "permission denied"))
+
+
+def _read_claim_file(path: Path) -> str:
+    try:
+        text = read_text(path, MAX_YAML_BYTES, "claim file")
+        check_plain_yaml(text, path)
+    except InputError as exc:
+        raise _refuse(exc.file, exc.field, exc.message, exc.line) from None
+    return text
 
 
 def _edit(
@@ -218,23 +256,51 @@ def _edit(
     change: Callable[[CommentedMap, ProjectContext, Path, CommentedMap], None],
     context: ProjectContext | None = None,
     whole: bool = False,
+    staged: StagedPaper | None = None,
 ) -> Claim:
     """Apply `change(target, context, path, record)` to the claim's YAML document (`target`:
-    the record, or the part a C10a names), validate, write; all under the lock. Returns the
-    claim as graded: the record, or the part."""
+    the record, or the part a C10a names), validate, write; all under the lock. A `staged`
+    paper is stored in the snapshot only once the change has been validated, and taken out
+    again if the claim file cannot be written: both change, or neither. Returns the claim as
+    graded: the record, or the part."""
     folder = _folder(project)
     path = _claim_path(folder, claim_id)
-    with lock(folder.claims):
-        text = path.read_text(encoding="utf-8")
+    with _locked(folder.claims):
+        text = _read_claim_file(path)
         yaml = _yaml_for(text)
         doc = yaml.load(text)
         if not isinstance(doc, CommentedMap):
             raise _refuse(path, "file", "expected a mapping of fields")
         context = context or _context(folder)
         change(_target(doc, claim_id, path, whole), context, path, doc)
-        record = _write_checked(path, text, _dump(yaml, doc), context)
+        new = _dump(yaml, doc)
+        try:
+            record = check_claim_text(path, new, context)
+        except ClaimsError as exc:
+            raise EditError(exc.problems) from None
+        if new != text:
+            _writable(path)
+            if staged is None:
+                _write(path, new)
+            else:
+                with staged.stored(folder):
+                    _write(path, new)
     rid, part = split_id(claim_id)
     return {u.id: u for u in record.units()}.get(f"{rid}{part or ''}", record)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """The claims folder's lock; a folder where the lock file cannot be made is an EditError."""
+    try:
+        held = lock(directory)
+        held.acquire()
+    except OSError as exc:
+        raise _cannot_write(Path(directory) / ".lock", exc) from None
+    try:
+        yield
+    finally:
+        held.release()
 
 
 def _find(doc: CommentedMap, section: str, ident: str, context: ProjectContext) -> int | None:
@@ -320,15 +386,17 @@ def cite(
     offline: bool = False,
     client: Any = None,
 ) -> Claim:
-    """Cite a paper (PMID or DOI) for a claim. A paper the snapshot lacks is fetched from
-    PubMed and stored first (refused offline); an excluded paper is taken off the excluded list."""
+    """Cite a paper (PMID or DOI) for a claim; an excluded paper is taken off the excluded
+    list. A paper the snapshot lacks is fetched from PubMed (refused offline) and stored in the
+    snapshot together with the claim edit: a refused cite changes neither."""
     folder = _folder(project)
-    pmid, doi = _parsed(ident, folder)
+    pmid, doi = _parsed(ident, folder.claims)
     context = _context(folder)
+    staged = None
     if context.snapshot.find(pmid, doi) is None:
-        record = lookup_paper(folder, ident, offline=offline, client=client, store=True)
-        pmid, doi = record.pmid, (None if record.pmid else record.doi)
-        context = _context(folder)
+        staged = fetch_paper(folder, ident, offline=offline, client=client)
+        pmid, doi = staged.record.pmid, (None if staged.record.pmid else staged.record.doi)
+        context = staged.context(context)
 
     def change(doc: CommentedMap, ctx: ProjectContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "evidence", ident, ctx) is not None:
@@ -346,7 +414,7 @@ def cite(
         _block_list(doc, "evidence").append(entry)
         _return_to_draft(root)
 
-    return _edit(folder, claim_id, change, context)
+    return _edit(folder, claim_id, change, context, staged=staged)
 
 
 def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim:
@@ -367,7 +435,7 @@ def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim
 def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason: str) -> Claim:
     """Screen a paper out of a claim, with the reason; a cited paper stops being cited."""
     folder = _folder(project)
-    pmid, doi = _parsed(ident, folder)
+    pmid, doi = _parsed(ident, folder.claims)
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "excluded", ident, context) is not None:
@@ -427,24 +495,90 @@ def _parsed(ident: str, where: object) -> tuple[str | None, str | None]:
         raise _refuse(where, "paper", str(exc)) from None
 
 
+@dataclass(frozen=True)
+class StagedPaper:
+    """A paper fetched from PubMed and held in memory: the E-utilities response exactly as
+    received, and the record it gives. Nothing is in the snapshot until `stored`."""
+
+    record: PaperRecord
+    raw: bytes
+    fetched_at: dt.datetime
+
+    def context(self, context: ProjectContext) -> ProjectContext:
+        """`context` as it will be once this paper is stored: for validating the edit first."""
+        snapshot = Snapshot([*context.snapshot, self.record], context.snapshot.directory)
+        return replace(context, snapshot=snapshot)
+
+    @contextlib.contextmanager
+    def stored(self, folder: ReviewFolder) -> Iterator[None]:
+        """Store the paper, then run the block (the claim write); if the block fails, put the
+        snapshot back byte for byte, so the paper is stored only together with the edit."""
+        from claimbook.pubmed.sync import commit_batch
+
+        before = _snapshot_state(folder.snapshot)
+        try:
+            commit_batch(folder.snapshot, self.raw, self.fetched_at,
+                         {"requested": 1, "missing": [], "for": "cite"})  # fmt: skip
+        except OSError as exc:
+            _restore_snapshot(folder.snapshot, before)
+            raise _cannot_write(folder.snapshot, exc) from None
+        try:
+            yield
+        except BaseException:
+            _restore_snapshot(folder.snapshot, before)
+            raise
+
+
+_SNAPSHOT_FILES = ("records.jsonl", "manifest.json", "pending.jsonl")
+
+
+def _snapshot_state(store_dir: Path) -> tuple[dict[str, bytes | None], set[str]]:
+    files = {n: (store_dir / n).read_bytes() if (store_dir / n).exists() else None
+             for n in _SNAPSHOT_FILES}  # fmt: skip
+    raw = {p.name for p in (store_dir / "raw").glob("*")} if (store_dir / "raw").is_dir() else set()
+    return files, raw
+
+
+def _restore_snapshot(store_dir: Path, state: tuple[dict[str, bytes | None], set[str]]) -> None:
+    files, raw = state
+    for name, data in files.items():
+        path = store_dir / name
+        if data is None:
+            path.unlink(missing_ok=True)
+        elif not path.exists() or path.read_bytes() != data:
+            atomic_write(path, data)
+    if (store_dir / "raw").is_dir():
+        for p in (store_dir / "raw").glob("*"):
+            if p.name not in raw:
+                p.unlink(missing_ok=True)
+
+
 def lookup_paper(
     project: PathLike | ReviewFolder,
     ident: str,
     offline: bool = False,
     client: Any = None,
-    store: bool = False,
 ) -> PaperRecord:
     """The record of a paper by PMID or DOI: from the snapshot, else fetched from PubMed
-    (stored in the snapshot only with `store`). Refused offline or when PubMed has no record."""
+    without storing it. Refused offline or when PubMed has no record."""
+    folder = _folder(project)
+    pmid, doi = _parsed(ident, folder.snapshot)
+    found = _context(folder).snapshot.find(pmid, doi)
+    if found is not None:
+        return found
+    return fetch_paper(folder, ident, offline=offline, client=client).record
+
+
+def fetch_paper(
+    project: PathLike | ReviewFolder, ident: str, offline: bool = False, client: Any = None
+) -> StagedPaper:
+    """Fetch a paper by PMID or DOI from PubMed into memory (nothing is written). Refused
+    offline, when PubMed has no record or no single record for a DOI."""
     from claimbook.pubmed import PubMedError
-    from claimbook.pubmed.sync import commit_batch, record_from_article
+    from claimbook.pubmed.sync import record_from_article
 
     folder = _folder(project)
     pmid, doi = _parsed(ident, folder.snapshot)
-    snapshot = _context(folder).snapshot
-    found = snapshot.find(pmid, doi)
-    if found is not None:
-        return found
     what = f"PMID {pmid}" if pmid else f"DOI {doi}"
     if offline:
         raise _refuse(
@@ -468,11 +602,8 @@ def lookup_paper(
     for batch in result.batches:
         for article in batch.articles:
             if article.pmid == pmid:
-                if store:
-                    request = {"requested": 1, "missing": [], "for": "cite"}
-                    commit_batch(folder.snapshot, batch.raw, batch.fetched_at, request)
-                    return _context(folder).snapshot.get(pmid)
-                return record_from_article(article, batch.fetched_at, "(not stored)")
+                record = record_from_article(article, batch.fetched_at, "(not stored)")
+                return StagedPaper(record, batch.raw, batch.fetched_at)
     raise _refuse(folder.snapshot, "paper", f"{what}: PubMed returned no record (deleted?)")
 
 
@@ -511,7 +642,7 @@ def add_claim(
 
     folder = _folder(project)
     context = _context(folder)
-    with lock(folder.claims):
+    with _locked(folder.claims):
         try:
             existing = load_claims(folder.claims)
         except ClaimsError as exc:
