@@ -392,6 +392,8 @@ class ReviewedArticle(_Model):
     notes: str | None = None
     path: Path | None = Field(None, exclude=True)
 
+    _url = field_validator("url")(check_url)
+
     @field_validator("topics", mode="before")
     @classmethod
     def _plain_topics(cls, v: Any) -> Any:

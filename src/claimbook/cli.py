@@ -132,16 +132,20 @@ def main() -> None:
 @click.option("--publisher", default=None, help="Who published it (site, clinic, brand).")
 @click.option("--url", default=None, help="Where it was published.")
 @click.option("--kind", default=None, help="What kind of piece it is, e.g. 'a clinic blog post'.")
+@click.option(
+    "--force", is_flag=True,
+    help="Start the review in a folder that holds other files (never replaces one of them).",
+)  # fmt: skip
 def init(
     directory: Path, article_file: Path, title: str | None, publisher: str | None,
-    url: str | None, kind: str | None,
+    url: str | None, kind: str | None, force: bool,
 ) -> None:  # fmt: skip
     """Create a review folder DIRECTORY for an article: metadata, an empty snapshot, notebooks,
     the sentences worth checking (candidates.yaml) and a README with the next steps."""
     from claimbook.scaffold import CANDIDATES_FILE, InitError, init_review
 
     try:
-        new = init_review(directory, article_file, title, publisher, url, kind)
+        new = init_review(directory, article_file, title, publisher, url, kind, force=force)
     except InitError as exc:
         _error(str(exc))
     root = new.folder.root.as_posix()

@@ -289,6 +289,19 @@ def _unchanged(path: Path, nb: nbformat.NotebookNode) -> bool:
     )
 
 
+def planned_notebooks(
+    article: ReviewedArticle, claims: list[Claim]
+) -> dict[str, nbformat.NotebookNode]:
+    """The notebooks a review folder should hold, by file name, built in memory."""
+    names = topic_filenames(article)
+    wanted: dict[str, nbformat.NotebookNode] = {OVERVIEW: overview(article, names)}
+    for key, topic in article.topics.items():
+        mine = [c for c in claims if c.topic == key]
+        wanted[names[key]] = topic_notebook(article, key, topic, mine)
+    wanted[CLAIM] = claim_notebook(claims)
+    return wanted
+
+
 def build_notebooks(project: str | os.PathLike[str]) -> list[Path]:
     """Write the notebooks of the review folder `project` into `project/notebooks/`.
 
@@ -298,14 +311,7 @@ def build_notebooks(project: str | os.PathLike[str]) -> list[Path]:
     without claimbook's mark sits where a generated one should go.
     """
     folder = ReviewFolder.at(project)
-    article = load_article(folder.claims)
-    claims = load_claims(folder.claims)
-    names = topic_filenames(article)
-    wanted: dict[str, nbformat.NotebookNode] = {OVERVIEW: overview(article, names)}
-    for key, topic in article.topics.items():
-        mine = [c for c in claims if c.topic == key]
-        wanted[names[key]] = topic_notebook(article, key, topic, mine)
-    wanted[CLAIM] = claim_notebook(claims)
+    wanted = planned_notebooks(load_article(folder.claims), load_claims(folder.claims))
 
     out = folder.notebooks
     out.mkdir(parents=True, exist_ok=True)
