@@ -74,9 +74,7 @@ def check_participants(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(
-            f"the number of participants must be a whole number, not {value!r}"
-        )
+        raise ValueError(f"the number of participants must be a whole number, not {value!r}")
     if not 1 <= value <= MAX_PARTICIPANTS:
         raise ValueError(f"the number of participants must be from 1 to {MAX_PARTICIPANTS:,}")
     return value
@@ -497,8 +495,15 @@ def _read_yaml(
     except yaml.MarkedYAMLError as exc:
         problems.append(_yaml_problem(path, exc))
         return None, None
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        problems.append(
+            Problem(str(path), line, "yaml", f"the control character U+{exc.character:04X} is "
+                    "not allowed in YAML; delete it")
+        )  # fmt: skip
+        return None, None
     except yaml.YAMLError as exc:
-        problems.append(Problem(str(path), 1, "yaml", f"cannot read: {exc}"))
+        problems.append(Problem(str(path), 1, "yaml", " ".join(f"cannot read: {exc}".split())))
         return None, None
     if node is None:
         problems.append(Problem(str(path), 1, "file", "empty file"))

@@ -18,6 +18,7 @@ import io
 import os
 import re
 import textwrap
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -73,6 +74,25 @@ class EditError(Exception):
 
 def _refuse(where: object, field: str, message: str, line: int = 1) -> EditError:
     return EditError([Problem(str(where), line, field, message)])
+
+
+def _typed(where: object, **fields: Any) -> None:
+    """Refuse text with a control character (a terminal escape, a stray byte from a paste):
+    YAML cannot hold it as typed, and it would print as garbage."""
+    for field, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        bad = next((c for c in value if _control(c)), None)
+        if bad is not None:
+            raise _refuse(
+                where, field,
+                f"the {field} contains the control character U+{ord(bad):04X}; retype it "
+                "without it (it often comes from pasting)",
+            )  # fmt: skip
+
+
+def _control(c: str) -> bool:
+    return c not in "\n\t" and unicodedata.category(c) in ("Cc", "Cs")
 
 
 def _folder(project: PathLike | ReviewFolder) -> ReviewFolder:
@@ -348,6 +368,7 @@ def update_citation(
     unknown = sorted(set(changes) - set(CITATION_FIELDS))
     if unknown:
         raise ValueError(f"cannot change {', '.join(unknown)}; fields: {CITATION_FIELDS}")
+    _typed(_folder(project).claims, **changes)
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         i = _find(doc, "evidence", ident, context)
@@ -390,6 +411,7 @@ def cite(
     list. A paper the snapshot lacks is fetched from PubMed (refused offline) and stored in the
     snapshot together with the claim edit: a refused cite changes neither."""
     folder = _folder(project)
+    _typed(folder.claims, stance=stance, design=design, finding=finding, note=note)
     pmid, doi = _parsed(ident, folder.claims)
     context = _context(folder)
     staged = None
@@ -435,6 +457,7 @@ def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim
 def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason: str) -> Claim:
     """Screen a paper out of a claim, with the reason; a cited paper stops being cited."""
     folder = _folder(project)
+    _typed(folder.claims, reason=reason)
     pmid, doi = _parsed(ident, folder.claims)
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
@@ -453,6 +476,7 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
 
 def set_advice(project: PathLike | ReviewFolder, claim_id: str, advice: str | None) -> Claim:
     """Set (or, with None or "", remove) what to tell a client."""
+    _typed(_folder(project).claims, advice=advice)
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         if advice:
@@ -474,6 +498,7 @@ def signoff(
     every check of a reviewed claim (a query, at least one citation). A sign-off covers the
     whole record: signing off C10a signs off C10 and all its parts."""
     on = on or dt.date.today()
+    _typed(_folder(project).claims, reviewer=reviewer, note=note)
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         doc.pop("status", None)
@@ -641,6 +666,7 @@ def add_claim(
     from claimbook.candidates import find_candidates
 
     folder = _folder(project)
+    _typed(folder.claims, quote=quote, title=title, topic=topic, section=section, claim=claim)
     context = _context(folder)
     with _locked(folder.claims):
         try:
