@@ -31,3 +31,41 @@ def test_ci_runs_the_readme_test_command():
     assert [ln for ln in ci.splitlines() if ln and not ln.startswith(("#", "set ", "cd "))] == [
         "make test"
     ]
+
+
+def test_system_deps_without_apt_get_says_how_to_get_the_pdf_and_goes_on(tmp_path):
+    """`make report` on macOS, Fedora or without root: the setup step must not fail. A PATH
+    holding only make and id stands in for such a machine (no apt-get, no chromium)."""
+    import shutil
+    import subprocess
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("make", "id"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    done = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "system-deps"],
+        capture_output=True, text=True, env={"PATH": str(bin_dir)}, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "this machine has no apt-get" in done.stdout
+    assert "HTML and Markdown only" in done.stdout and "CLAIMBOOK_CHROMIUM" in done.stdout
+
+
+def test_the_wheel_carries_the_mit_license(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert license_text.startswith("MIT License") and pyproject["license"] == {"text": "MIT"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wheel = next(tmp_path.glob("claimbook-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = [n for n in zf.namelist() if n.endswith("/LICENSE")]
+        assert names and zf.read(names[0]).decode("utf-8") == license_text
