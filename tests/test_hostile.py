@@ -22,6 +22,7 @@ from test_fetch_cli import Eutils, make_project
 from claimbook import load_claims, validate_project
 from claimbook.cli import main
 from claimbook.edit import EditError, cite, update_citation
+from claimbook.inputs import InputError
 
 from conftest import REAL, claim_file
 from conftest import tree_digest as _digest
@@ -380,3 +381,17 @@ def test_init_on_a_full_disk_leaves_no_half_review(tmp_path, article):
         result = run("init", folder, "--article", article)
         one_line_error(result, "cannot write the review", "nothing changed")
         assert not folder.exists()
+
+
+def test_a_broken_saved_search_is_one_line_and_changes_nothing(project):
+    from claimbook.screening import hits_path
+
+    path = hits_path(project, "C01")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"claim": "C01", "records": [', encoding="utf-8")
+    before = tree_digest(project)
+    from claimbook.screening import screening_queue
+
+    with pytest.raises(InputError, match=r"\.json:1: json: invalid JSON .* search C01 --save"):
+        screening_queue(project, "C01")
+    assert tree_digest(project) == before

@@ -115,7 +115,36 @@ def _announce(folder: ReviewFolder, claims: list) -> None:
         _error(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Claimbook(click.Group):
+    """The `claimbook` group, with the last-resort handler: a file that cannot be read as it
+    must be, or a disk that is full or read-only, is one `error:` line and exit 1, never a
+    traceback (the commands' own handlers come first)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from claimbook.inputs import InputError
+
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            _error(str(exc))
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error(f"{where}{_os_reason(exc)} (no file was left half-written)")
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OSError in words: the disk is full, the folder is read-only, ..."""
+    import errno
+
+    return {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the folder is read-only",
+        errno.EACCES: "no permission to write there",
+        errno.EPERM: "no permission to write there",
+    }.get(exc.errno, exc.strerror or str(exc))
+
+
+@click.group(cls=_Claimbook, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimbook")
 def main() -> None:
     """Check a health article's claims against the research literature."""

@@ -14,9 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from claimbook.claims import Claim, normal_id
 from claimbook.files import write_text
 from claimbook.folder import PathLike, ReviewFolder
+from claimbook.inputs import MAX_JSON_BYTES, InputError, read_text
 from claimbook.pubmed.store import PaperRecord
 
 HITS_DIR = "hits"
@@ -83,11 +86,18 @@ def load_hits(project: PathLike | ReviewFolder, claim_id: str) -> SavedHits | No
     path = hits_path(project, claim_id)
     if not path.exists():
         return None
-    body = json.loads(path.read_text(encoding="utf-8"))
-    records = [PaperRecord.model_validate(r) for r in body.get("records", [])]
-    return SavedHits(
-        body["claim"], body["query"], body["searched_at"], body["count"], records, path
-    )
+    text = read_text(path, MAX_JSON_BYTES, "saved search")
+    again = f"run claimbook search {claim_id} --save again"
+    try:
+        body = json.loads(text)
+        records = [PaperRecord.model_validate(r) for r in body.get("records", [])]
+        return SavedHits(
+            body["claim"], body["query"], body["searched_at"], body["count"], records, path
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(path, exc.lineno, "json", f"invalid JSON ({exc.msg}); {again}") from None
+    except (ValidationError, KeyError, TypeError, AttributeError, RecursionError):
+        raise InputError(path, 1, "file", f"not a saved search claimbook wrote; {again}") from None
 
 
 def screening_queue(project: PathLike | ReviewFolder, claim: Claim | str) -> list[PaperRecord]:
