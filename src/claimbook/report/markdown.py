@@ -14,6 +14,7 @@ from claimbook import __version__
 from claimbook.markup import code, md, md_link, md_url
 from claimbook.report.context import DASH, RATING, ClaimSection, ReportContext
 
+
 def link(text: str, url: str | None) -> str:
     """A Markdown link, or only its text when the address is not http(s)/doi (never live)."""
     return md_link(text, url)
