@@ -1,8 +1,10 @@
-"""Show a claim in Jupyter: quote, verdict, rationale, evidence table, figures, advice."""
+"""Show a claim in Jupyter: quote, verdict, rationale, evidence table, figures, advice.
+
+The text is Markdown; every string from the review goes through `claimbook.markup.md`, so a
+title or finding holding HTML or a Markdown link is shown as text, never rendered live.
+"""
 
 from __future__ import annotations
-
-import html
 
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
@@ -11,6 +13,7 @@ from claimbook import plots
 from claimbook.claims import Claim
 from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS
+from claimbook.markup import md
 from claimbook.review import Review
 from claimbook.vocab import CERTAINTY_SYMBOLS, verdict_sentence
 from claimbook.watch import paper_alerts
@@ -23,16 +26,15 @@ def _record_intro(review: Review, claim: Claim) -> list[str]:
     parts = review.parts(record.id)
     if not parts or parts[0].id != claim.id:
         return []
-    esc = html.escape
-    listed = "; ".join(f"**{c.id}** {esc(c.title)}" for c in parts)
+    listed = "; ".join(f"**{md(c.id)}** {md(c.title)}" for c in parts)
     out = [
-        f"## {record.id} · {esc(record.title)}",
-        f"**The claim as the article makes it:** {esc(record.claim)}",
+        f"## {md(record.id)} · {md(record.title)}",
+        f"**The claim as the article makes it:** {md(record.claim)}",
         f"This sentence makes {len(parts)} claims, and the research answers them differently, "
         f"so each is graded on its own: {listed}.",
     ]
     if record.advice:
-        out.append(f"**What to tell a client:** {esc(record.advice)}")
+        out.append(f"**What to tell a client:** {md(record.advice)}")
     return out
 
 
@@ -41,31 +43,32 @@ def claim_markdown(review: Review, claim_id: str) -> str:
     papers, GRADE's domains, sign-off, advice)."""
     claim = review.claim(claim_id)
     v = review.verdict_row(claim_id)
-    esc = html.escape
     sentence = verdict_sentence(v["verdict"], v["certainty"], claim.is_draft)
-    quotes = "\n".join(f"> “{esc(q.text)}”  \n> — *{esc(q.section)}*\n>" for q in claim.quotes)
+    quotes = "\n".join(f"> “{md(q.text)}”  \n> — *{md(q.section)}*\n>" for q in claim.quotes)
+    part = f"*Part {md(claim.part)} of {md(claim.record_id)}, graded on its own.*"
     parts = [
         *_record_intro(review, claim),
-        f"### {claim.id} · {esc(claim.title)}",
-        *([f"*Part {claim.part} of {claim.record_id}, graded on its own.*"] if claim.part else []),
+        f"### {md(claim.id)} · {md(claim.title)}",
+        *([part] if claim.part else []),
         "**What the article says**\n\n" + quotes.rstrip(">\n"),
-        f"**The claim, plainly:** {esc(claim.claim)}",
-        f"**Verdict: {v['verdict']}** — {sentence}",
-        f"*Why:* {esc(v['rationale'])}",
-        f"**Certainty: {CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}**, by GRADE's five "
-        "domains:\n\n" + "\n".join(f"- **{DOMAIN_LABELS[d]}**: {esc(str(v[d]))}" for d in DOMAINS),
+        f"**The claim, plainly:** {md(claim.claim)}",
+        f"**Verdict: {md(v['verdict'])}** — {md(sentence)}",
+        f"*Why:* {md(v['rationale'])}",
+        f"**Certainty: {CERTAINTY_SYMBOLS[v['certainty']]} {md(v['certainty'])}**, by GRADE's "
+        "five domains:\n\n"
+        + "\n".join(f"- **{md(DOMAIN_LABELS[d])}**: {md(v[d])}" for d in DOMAINS),
     ]
     alerts = paper_alerts([claim], review.snapshot)
     if alerts:
         parts.append(
             "**⚠ PubMed flags papers cited here** (read the notice before relying on the paper; "
             "a retracted paper is given no weight):\n\n"
-            + "\n".join(f"- {esc(a.message)}" for a in alerts)
+            + "\n".join(f"- {md(a.message)}" for a in alerts)
         )
     if claim.review_line:
-        parts.append(f"*{esc(claim.review_line)}*")
+        parts.append(f"*{md(claim.review_line)}*")
     if claim.advice:
-        parts.append(f"**What to tell a client:** {esc(claim.advice)}")
+        parts.append(f"**What to tell a client:** {md(claim.advice)}")
     return "\n\n".join(parts)
 
 

@@ -7,11 +7,16 @@ Claims, the snapshot and the exports all name a paper the same way: its PMID, el
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 PMCID_RE = re.compile(r"^PMC[0-9]+$")
 URL_RE = re.compile(r"^https?://\S+$")
+DOI_RESOLVER = "https://doi.org/"
+# Anything a browser or a Markdown renderer could strip or fold into a URL (whitespace,
+# C0/C1 controls, DEL) makes it unsafe: `java\tscript:` must not pass as harmless text.
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 
 
 def citation_key(pmid: str | None, doi: str | None = None, url: str | None = None) -> str:
@@ -62,3 +67,22 @@ def check_url(v: str | None) -> str | None:
     if v is not None and not URL_RE.match(v):
         raise ValueError(f"malformed URL {v!r}")
     return v
+
+
+def safe_url(url: object) -> str | None:
+    """The address to link to, or None: only http(s) URLs with a host, and `doi:10.NNNN/...`
+    (returned as its https://doi.org/ address). Writers call this on every href they emit, so
+    `javascript:`, `data:`, `file:` and the like never become a live link, whatever the input.
+    """
+    if not isinstance(url, str) or not url or _UNSAFE_IN_URL.search(url):
+        return None
+    if url[:4].lower() == "doi:":
+        doi = url[4:]
+        return DOI_RESOLVER + doi if DOI_RE.match(doi) else None
+    if not re.match(r"https?://", url, re.I):
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # e.g. a malformed IPv6 literal
+        return None
+    return url if host else None

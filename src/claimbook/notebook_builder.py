@@ -7,6 +7,9 @@ Into `DIR/notebooks/` go `00-overview.ipynb`, one notebook per topic of `claims/
 (`10-<topic>.ipynb`, `20-<topic>.ipynb`, ... in the order article.yaml lists them) and the
 papermill-parameterised `claim.ipynb`. Every word of them comes from the folder: the article's
 title, publisher and kind, each topic's title and intro, and the claims filed under each topic.
+Those words reach Markdown cells only through `claimbook.markup.md` (HTML and Markdown syntax
+escaped, so they read as text in JupyterLab and after `jupyter nbconvert --to html`) and code
+cells only as JSON string literals.
 
 Generated notebooks carry `"claimbook": {"generated": true}` in their metadata. A rebuild
 rewrites a generated notebook only when its cells change (so an unchanged one keeps its
@@ -28,6 +31,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 from claimbook.claims import Claim, ReviewedArticle, Topic, load_article, load_claims
 from claimbook.files import lock, write_text
 from claimbook.folder import ReviewFolder
+from claimbook.markup import code, md, md_paragraphs
 from claimbook.notebooks import MARK, make_notebook
 
 __all__ = ["MARK", "NotebookConflictError", "build_notebooks", "is_generated"]
@@ -75,13 +79,16 @@ def topic_filenames(article: ReviewedArticle) -> dict[str, str]:
 
 def overview(article: ReviewedArticle, topic_files: dict[str, str]) -> nbformat.NotebookNode:
     """All claims, the verdicts, the evidence map, how the grading works, where it is thin."""
-    topics = "\n".join(f"- [{t.title}]({topic_files[key]})" for key, t in article.topics.items())
+    topics = "\n".join(
+        f"- [{md(t.title)}]({topic_files[key]})" for key, t in article.topics.items()
+    )
+    title = md(article.title)
     return _nb(
         [
             new_markdown_cell(
-                f"# claimbook · {article.title}\n\n"
-                f"The overview of claimbook's review of “{article.title}”, published by "
-                f"{article.publisher}: the article against the research, claim by claim.\n\n"
+                f"# claimbook · {title}\n\n"
+                f"The overview of claimbook's review of “{title}”, published by "
+                f"{md(article.publisher)}: the article against the research, claim by claim.\n\n"
                 "Each factual claim of the article is a record in `claims/`, tied to the papers "
                 "that support it and to those that contradict it; the papers are in the "
                 "snapshot `data/pubmed/`. Everything below runs offline from that snapshot.\n\n"
@@ -162,8 +169,11 @@ appraisal: **risk of bias**, **indirectness** and the **effect** the paper repor
 
 A claim still marked `status: draft` is graded only provisionally, and says so.
 
-The rules are data, not code: `src/claimbook/rules/grading.yaml`, shown here."""),
+The rules are data, not code: a YAML file that ships inside claimbook (`rules/grading.yaml`
+of the installed package, found with `importlib.resources.files("claimbook")`), shown here.
+`claimbook report --rules my-rules.yaml` grades with your own copy instead."""),
             new_code_cell("""\
+print("Grading rules:", review.rules.source)
 pd.DataFrame({d: r.model_dump() for d, r in review.rules.designs.items()}).T.sort_values(
     "rank", ascending=False
 )"""),
@@ -184,16 +194,17 @@ def topic_notebook(
     article: ReviewedArticle, key: str, topic: Topic, claims: list[Claim]
 ) -> nbformat.NotebookNode:
     """One topic: its verdicts, citations by stance, then each of its claims in full."""
+    intro = md_paragraphs(topic.intro) if topic.intro else GENERIC_INTRO
     head = (
-        f"# {topic.title}\n\n{topic.intro or GENERIC_INTRO}\n\n"
-        f"*Part of claimbook's review of “{article.title}”; "
+        f"# {md(topic.title)}\n\n{intro}\n\n"
+        f"*Part of claimbook's review of “{md(article.title)}”; "
         f"the [overview]({OVERVIEW}) has every claim and how the grading works.*"
     )
     cells = [
         new_markdown_cell(head),
         new_code_cell(SETUP),
         new_code_cell(f"""\
-claims = review.by_topic({json.dumps(key)})
+claims = review.by_topic({json.dumps(key, ensure_ascii=False)})
 review.verdicts[review.verdicts["claim_id"].isin([c.id for c in claims])][
     ["claim_id", "title", "verdict", "certainty"]
 ].set_index("claim_id")"""),
@@ -206,7 +217,7 @@ review.verdicts[review.verdicts["claim_id"].isin([c.id for c in claims])][
         ),
     ]
     if claims:
-        cells += [new_code_cell(f'show_claim(review, "{c.id}")') for c in claims]
+        cells += [new_code_cell(f"show_claim(review, {json.dumps(c.id)})") for c in claims]
     else:
         cells.append(new_markdown_cell("No claims on this topic yet."))
     return _nb(cells)
@@ -228,12 +239,14 @@ def claim_notebook(claims: list[Claim]) -> nbformat.NotebookNode:
             ]
         )
     first = claims[0].id
-    params = new_code_cell(f'claim_id = "{first}"  # papermill parameter')
+    params = new_code_cell(f"claim_id = {json.dumps(first)}  # papermill parameter")
     params.metadata["tags"] = ["parameters"]
     return _nb(
         [
             new_markdown_cell(
-                f"# One claim\n\nRender for any claim with `claimbook notebooks --claim {first}`."
+                "# One claim\n\nRender for any claim with "
+                + code(f"claimbook notebooks --claim {first}")
+                + "."
             ),
             params,
             new_code_cell(SETUP),
@@ -284,7 +297,7 @@ def _unchanged(path: Path, nb: nbformat.NotebookNode) -> bool:
     return (
         old.get("nbformat") == nb.nbformat
         and meta.get(MARK) == nb.metadata[MARK]
-        and meta.get("kernelspec", {}).get("name") == nb.metadata.kernelspec.name
+        and meta.get("kernelspec") == nb.metadata.kernelspec
         and _cells_key(old) == _cells_key(nb)
     )
 

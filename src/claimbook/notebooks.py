@@ -9,11 +9,16 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
+from traitlets.config import Config
 
 from claimbook.files import atomic_write
 
 CLAIM_TEMPLATE = "claim.ipynb"
 MARK = "claimbook"  # notebook metadata key: {"generated": true} or {"workbench": true}
+# The kernelspec exactly as JupyterLab writes it for ipykernel's `python3` kernel (the display
+# name ipykernel's own kernel.json gives, since ipykernel 6): with any other value, opening a
+# notebook makes JupyterLab rewrite it and mark the notebook modified, and git shows a change.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def make_notebook(cells: list, mark: dict) -> nbformat.NotebookNode:
@@ -24,14 +29,28 @@ def make_notebook(cells: list, mark: dict) -> nbformat.NotebookNode:
     for i, cell in enumerate(cells):
         cell["id"] = f"cell-{i:02d}"
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata[MARK] = mark
     return nb
+
+
+def kernel_config() -> Config:
+    """How claimbook starts kernels: with CurveZMQ keys provisioned by the kernel manager.
+
+    ipykernel 7 warns "Kernel is running over TCP without encryption" on stderr (from the
+    kernel process, so no warnings filter or --quiet in this one can hold it back) unless the
+    manager hands it CurveZMQ keys. The jupyter_client that ipykernel 7 needs does that with
+    `transport_encryption="auto"` for kernelspecs that declare support ("supported_encryption":
+    ["curve"], as ipykernel 7's does); older versions neither warn nor know the option, so it
+    is set only where it exists. The kernel still listens on 127.0.0.1 only.
+    """
+    from jupyter_client.manager import KernelManager
+
+    config = Config()
+    if "transport_encryption" in KernelManager.class_trait_names():
+        config.KernelManager.transport_encryption = "auto"
+    return config
 
 
 class NotebookError(Exception):
@@ -60,6 +79,7 @@ def execute_in_place(path: str | os.PathLike[str], timeout: int = 300) -> Path:
         kernel_name="python3",
         record_timing=False,  # no timestamps in committed notebooks: re-runs do not churn
         resources={"metadata": {"path": str(path.parent)}},
+        config=kernel_config(),
     )
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
@@ -88,6 +108,7 @@ def render_claim(
         kernel_name="python3",
         progress_bar=False,
         execution_timeout=timeout,
+        config=kernel_config(),  # passed on to papermill's nbclient NotebookClient
     )
     return out
 

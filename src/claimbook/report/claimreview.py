@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from claimbook.ids import safe_url
 from claimbook.report.context import RATING, ClaimSection, ReportContext
 
 REVIEWER = {"@type": "Organization", "name": "claimbook review"}
@@ -26,8 +27,8 @@ def claim_review(ctx: ReportContext, section: ClaimSection, self_url: str = "") 
         "headline": article.title,
         "publisher": publisher,
     }
-    if article.url:
-        appearance["url"] = article.url
+    if safe_url(article.url):  # fact-check tools link it: http(s) only
+        appearance["url"] = safe_url(article.url)
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",

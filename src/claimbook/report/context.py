@@ -15,6 +15,7 @@ from claimbook.changes import ReviewDiff
 from claimbook.claims import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS, Rules
+from claimbook.ids import safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.review import Review
 from claimbook.vocab import CERTAINTY_SYMBOLS, STANCES, design_label, verdict_sentence
@@ -54,13 +55,15 @@ class Reference:
 
     @property
     def source_url(self) -> str | None:
-        """The URL of a source cited neither by PMID nor DOI (not indexed in PubMed)."""
+        """The URL of a source cited neither by PMID nor DOI (not indexed in PubMed), as
+        recorded: the writers link it only when `safe_url` accepts it, else show it as text."""
         r = self.record
         return r.url if not (r.pmid or r.doi) else None
 
     @property
     def url(self) -> str | None:
-        return self.pubmed_url or self.doi_url or self.record.url
+        """Where to read the paper: PubMed, the DOI, or its own page (http(s) only)."""
+        return self.pubmed_url or self.doi_url or safe_url(self.record.url)
 
     @property
     def short(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
+from claimbook.ids import safe_url
 from claimbook.pubmed.store import PaperRecord
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
@@ -39,7 +40,9 @@ def _split_author(author: str) -> tuple[str, str]:
 
 
 def _url(r: PaperRecord) -> str | None:
-    return PUBMED_URL.format(r.pmid) if r.pmid else r.url
+    """The paper's address for the URL fields: PubMed's page, else its own http(s) URL (a
+    reference manager makes this field a link, so nothing but http(s) goes in)."""
+    return PUBMED_URL.format(r.pmid) if r.pmid else safe_url(r.url)
 
 
 # --------------------------------------------------------------------------- RIS
@@ -207,7 +210,7 @@ def nbib(records: Iterable[PaperRecord]) -> str:
             fields.append(("AID", f"{r.doi} [doi]"))
         if r.pmcid:
             fields.append(("PMC", r.pmcid))
-        if not r.pmid and r.url:
+        if not r.pmid and safe_url(r.url):
             fields.append(("AID", f"{r.url} [url]"))
         if r.journal:
             fields.append(("SO", f"{r.journal}. {r.year}." if r.year else f"{r.journal}."))

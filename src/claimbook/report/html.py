@@ -1,8 +1,11 @@
 """The self-contained HTML report: Jinja2 with autoescape, CSS inline, figures as inline SVG.
 
 Every string from claims or PubMed is escaped by the template; the only markup let through is
-a PubMed title's inline formatting, sanitised by nh3 to i/b/sup/sub without attributes. No
-fonts, scripts or images are loaded from anywhere: the file works offline and prints cleanly.
+a PubMed title's inline formatting, sanitised by nh3 to i/b/sup/sub without attributes. Every
+outside link goes through the `href` filter (`claimbook.ids.safe_url`): an address that is not
+http(s) or doi: is shown as text, never linked, so the PDF printed from this HTML carries no
+other kind of link either. No fonts, scripts or images are loaded from anywhere: the file
+works offline and prints cleanly.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from claimbook import __version__, plots
+from claimbook.ids import safe_url
 from claimbook.report.claimreview import claim_reviews, jsonld_script
 from claimbook.report.context import RATING, Reference, ReportContext
 from claimbook.report.figures import Figures, inline_svg
@@ -66,7 +70,7 @@ def colour_css() -> str:
 
 
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("claimbook.report", "templates"),
         autoescape=True,  # every {{ }} is escaped unless it is Markup we made ourselves
         trim_blocks=True,
@@ -74,6 +78,8 @@ def _env() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["href"] = safe_url  # the only way an outside address reaches an href
+    return env
 
 
 def render_html(ctx: ReportContext, figures: Figures, self_url: str = "") -> str:

@@ -1,38 +1,37 @@
 """The report as Markdown, for pasting into notes and wikis: the same content as the HTML.
 
 Tables are GitHub-style pipe tables. Every piece of text from claims or PubMed goes through
-`md()`, which backslash-escapes Markdown and HTML syntax (including `|`), so a title holding
-markup renders as text; link targets go through `md_url()`.
+`md()` (claimbook.markup), which writes `<`, `>`, `&` as entities and backslash-escapes the
+rest of Markdown's syntax (including `|`), so a title holding markup renders as text; a link
+is written only to an http(s) or doi address (`link()`), else its text stands alone.
 """
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote
+import html
 
 from claimbook import __version__
+from claimbook.markup import code, md, md_link, md_url
 from claimbook.report.context import DASH, RATING, ClaimSection, ReportContext
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#&~!])")
+
+def link(text: str, url: str | None) -> str:
+    """A Markdown link, or only its text when the address is not http(s)/doi (never live)."""
+    return md_link(text, url)
 
 
-def md(text: object) -> str:
-    """Escape Markdown and inline HTML so text renders as itself, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+def anchor(name: str) -> str:
+    """The raw HTML anchor a section starts with (its name escaped, though ids are safe)."""
+    return f'<a id="{html.escape(name, quote=True)}"></a>'
 
 
-def md_url(url: str) -> str:
-    """A link target that cannot break out of `(...)` or a table cell."""
-    return quote(url, safe=":/?#@$&'*+,;=%~-._!")
+def sup(text: str) -> str:
+    return f"<sup>{html.escape(text)}</sup>"
 
 
-def link(text: str, url: str) -> str:
-    return f"[{md(text)}]({md_url(url)})"
-
-
-def code(text: str) -> str:
-    """An inline code span (backticks in the text are replaced; code is not escaped)."""
-    return "`" + " ".join(text.split()).replace("`", "'") + "`"
+def here(text: str, target: str) -> str:
+    """A link to a section of this report: `[C01](#c01)`."""
+    return f"[{md(text)}](#{md_url(target)})"
 
 
 def _pct(x: float) -> str:
@@ -76,13 +75,13 @@ def _summary(ctx: ReportContext, figures_dir: str | None) -> list[str]:
     for c in ctx.claims:
         if c.whole:
             out.append(
-                f"| [{c.whole.id}](#{c.whole.anchor}) **{md(c.whole.title)}**: "
+                f"| {here(c.whole.id, c.whole.anchor)} **{md(c.whole.title)}**: "
                 f"{len(c.whole.parts)} claims in one, graded separately | | | | |"
             )
         flag = f" **{c.retracted} retracted**" if c.retracted else ""
         out.append(
-            f"| [{c.id}](#{c.anchor}) {md(c.title)}{flag} | **{c.verdict.upper()}** "
-            f"| {c.certainty} | {c.counts['supports']} | {c.counts['contradicts']} |"
+            f"| {here(c.id, c.anchor)} {md(c.title)}{flag} | **{md(c.verdict.upper())}** "
+            f"| {md(c.certainty)} | {c.counts['supports']} | {c.counts['contradicts']} |"
         )
     if figures_dir:
         out += ["", f"![Weighted evidence for and against each claim]({figures_dir}/overview.svg)"]
@@ -101,13 +100,14 @@ def _sof(ctx: ReportContext) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for c in ctx.claims:
-        people = f" ({c.sof['participants']})" if c.sof["participants"] else ""
-        mark = f" <sup>{c.id}</sup>" if c.sof["footnotes"] else ""
+        people = f" ({md(c.sof['participants'])})" if c.sof["participants"] else ""
+        mark = f" {sup(c.id)}" if c.sof["footnotes"] else ""
         out.append(
-            f"| [{c.id}](#{c.anchor}) {md(c.title)} | {md(c.sof['studies'])}{people} "
-            f"| {md(c.sof['findings'])} | {c.symbols} {c.certainty}{mark} | {md(c.statement)} |"
+            f"| {here(c.id, c.anchor)} {md(c.title)} | {md(c.sof['studies'])}{people} "
+            f"| {md(c.sof['findings'])} | {c.symbols} {md(c.certainty)}{mark} "
+            f"| {md(c.statement)} |"
         )
-    notes = [f"- <sup>{c.id}</sup> {md('; '.join(c.sof['footnotes']))}." for c in ctx.claims
+    notes = [f"- {sup(c.id)} {md('; '.join(c.sof['footnotes']))}." for c in ctx.claims
              if c.sof["footnotes"]]  # fmt: skip
     return out + (["", *notes] if notes else [])
 
@@ -142,8 +142,8 @@ def _whole(c: ClaimSection) -> list[str]:
     w = c.whole
     if w is None:
         return []
-    parts = "; ".join(f"[{pid}](#{pid.lower()}) {md(title)}" for pid, title in w.parts)
-    out = ["", f'<a id="{w.anchor}"></a>', "", f"## {w.id} · {md(w.title)}", ""]
+    parts = "; ".join(f"{here(pid, pid.lower())} {md(title)}" for pid, title in w.parts)
+    out = ["", anchor(w.anchor), "", f"## {md(w.id)} · {md(w.title)}", ""]
     out += [f"*{md(c.topic_label)}*", "", f"**The claim as the article makes it:** {md(w.claim)}"]
     out += ["", f"This sentence makes {len(w.parts)} claims, and the research answers them "
             f"differently, so each is graded on its own: {parts}."]  # fmt: skip
@@ -154,8 +154,8 @@ def _whole(c: ClaimSection) -> list[str]:
 
 def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list[str]:
     publisher = md(ctx.article.publisher)
-    out = [*_whole(c), "", f'<a id="{c.anchor}"></a>', "", f"## {c.id} · {md(c.title)}", ""]
-    part = f" · part {c.part} of {c.id[:-1]}" if c.part else ""
+    out = [*_whole(c), "", anchor(c.anchor), "", f"## {md(c.id)} · {md(c.title)}", ""]
+    part = f" · part {md(c.part)} of {md(c.id[:-1])}" if c.part else ""
     out += [f"*{md(c.topic_label)}{part}*", "", "**What the article says**", ""]
     for i, q in enumerate(c.quotes):
         if i:
@@ -165,15 +165,15 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         "",
         f"**The claim, plainly:** {md(c.claim)}",
         "",
-        f"**Verdict: {c.verdict.upper()}** — {md(c.sentence)}",
+        f"**Verdict: {md(c.verdict.upper())}** — {md(c.sentence)}",
         "",
         f"**Why:** {md(c.rationale)}",
         "",
     ]
     out += [
-        f"**Certainty: {c.symbols} {c.certainty}**, by GRADE's five domains:",
+        f"**Certainty: {c.symbols} {md(c.certainty)}**, by GRADE's five domains:",
         "",
-        *[f"- **{label}**: {md(rating)}" for label, rating in c.domains],
+        *[f"- **{md(label)}**: {md(rating)}" for label, rating in c.domains],
         "",
     ]
     if c.review_line:
@@ -198,11 +198,11 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
     ]
     for row in c.rows:
         flags = [a for a in row.alert.split("; ") if a]
-        study = md(row.ref.short) + "".join(f" **{a.upper()}**" for a in flags)
+        study = md(row.ref.short) + "".join(f" **{md(a.upper())}**" for a in flags)
         finding = md(row.finding) + (f" *{md(row.note)}*" if row.note else "")
         out.append(
             f"| [{row.ref.number}] | {study} | {md(row.design)} | {row.n or DASH} "
-            f"| {row.stance} | {finding} | {_links(row)} |"
+            f"| {md(row.stance)} | {finding} | {_links(row)} |"
         )
     if c.excluded:
         out += ["", "**Screened out**: papers looked at for this claim and not used.", ""]
@@ -234,7 +234,7 @@ def _references(ctx: ReportContext) -> list[str]:
         if ref.source_url:
             ids.append(link(ref.source_url, ref.source_url) + " (not indexed in PubMed)")
         flag = " **RETRACTED**" if r.retracted else ""
-        cited = ", ".join(f"[{cid}](#{cid.lower()})" for cid in ref.cited_by)
+        cited = ", ".join(here(cid, cid.lower()) for cid in ref.cited_by)
         out.append(f"{ref.number}. {md(ref.citation)} {' · '.join(ids)}{flag} Cited for {cited}.")
     return out
 
