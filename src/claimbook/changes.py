@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from claimbook.files import FileTooLargeError, read_limited
 from claimbook.pubmed.store import dump_records
 from claimbook.review import Review
 from claimbook.watch import KINDS, flags
@@ -35,6 +37,8 @@ __all__ = [
 
 REVIEW_JSON = "review.json"
 FORMAT = 1
+MAX_BYTES = 64 * 2**20  # a review of 100 claims and 5,000 citations writes about 2 MB
+MAX_DEPTH = 16  # review.json nests 5 deep (claims > C01 > citations > [0] > key)
 _ALERT_WORDS = {
     "retracted": "is now retracted (no longer counted)",
     "concern": "is now under an expression of concern",
@@ -102,24 +106,136 @@ def review_json_text(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
+class _Shape(BaseModel):
+    """A part of review.json, checked strictly (no number for a string, no true for a number);
+    fields a later claimbook may add are ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class _Citation(_Shape):
+    key: str
+    stance: str
+    pmid: str | None = None
+    doi: str | None = None
+    first_author: str | None = None
+    year: int | None = None
+    design: str | None = None
+    retracted: bool = False
+    concern: bool = False
+    corrected: bool = False
+
+
+class _Signoff(_Shape):
+    reviewer: str
+    date: str
+    note: str | None = None
+
+
+class _Claim(_Shape):
+    title: str = ""
+    record: str | None = None
+    verdict: str | None = None
+    certainty: str | None = None
+    statement: str | None = None
+    status: str | None = None
+    signoff: _Signoff | None = None
+    citations: list[_Citation] = []
+
+
+class _Snapshot(_Shape):
+    sha256: str | None = None
+    records: int | None = None
+
+
+class _ReviewFile(_Shape):
+    claimbook_review: int
+    snapshot: _Snapshot = _Snapshot()
+    claims: dict[str, _Claim]
+
+
+_EXPECTED = {
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected an object",
+    "model_type": "expected an object",
+    "model_attributes_type": "expected an object",
+    "missing": "missing",
+}
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """('claims', 'C01', 'citations', 0, 'key') -> 'claims.C01.citations[0].key'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Whether `data` nests lists and objects more than `limit` deep (walked without
+    recursion, so a deep file cannot overflow the stack)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def load_review_json(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a `review.json` written by a report build; ReviewJSONError names what is wrong."""
+    """Read a `review.json` written by a report build; ReviewJSONError names what is wrong.
+
+    The file is read with a bounded read (at most MAX_BYTES), its nesting is checked (at most
+    MAX_DEPTH) and so is its shape, so a wrong file is one line of error, not a hang or a crash.
+    """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_limited(path, MAX_BYTES, "a review.json").decode("utf-8"))
     except FileNotFoundError:
         raise ReviewJSONError(f"{path}: no such file") from None
+    except FileTooLargeError as exc:
+        raise ReviewJSONError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ReviewJSONError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ReviewJSONError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    if not isinstance(data, dict) or data.get("claimbook_review") != FORMAT:
+    except RecursionError:
+        raise ReviewJSONError(_deep(path)) from None
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits
+        raise ReviewJSONError(f"{path}: not valid JSON: {str(exc).split(';')[0]}") from None
+    version = data.get("claimbook_review") if isinstance(data, dict) else None
+    if type(version) is not int:  # not isinstance: true is not a format number
         raise ReviewJSONError(
             f"{path}: not a claimbook review.json (written next to the report by claimbook report)"
         )
+    if version != FORMAT:
+        raise ReviewJSONError(
+            f"{path}: claimbook_review: format {str(version)[:9]} is not the one this "
+            f"claimbook reads ({FORMAT}); rebuild the report with this version"
+        )
     if not isinstance(data.get("claims"), dict):
         raise ReviewJSONError(f"{path}: claims: missing or not a mapping of claim ids")
+    if _too_deep(data, MAX_DEPTH):
+        raise ReviewJSONError(_deep(path))
+    try:
+        _ReviewFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        what = _EXPECTED.get(first["type"], first["msg"])
+        raise ReviewJSONError(
+            f"{path}: {_where(first['loc'])}: {what} (not the shape of a review.json)"
+        ) from None
     return data
+
+
+def _deep(path: Path) -> str:
+    return f"{path}: nested more than {MAX_DEPTH} levels deep; not a claimbook review.json"
 
 
 # --------------------------------------------------------------------------- the diff

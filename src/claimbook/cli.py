@@ -21,7 +21,8 @@ from claimbook.claims import (
     validate_project,
 )
 from claimbook.folder import ReviewFolder
-from claimbook.ids import PMID_RE, short_list
+from claimbook.ids import pmid_problem, short_list
+from claimbook.terminal import plain
 from claimbook.vocab import DESIGNS, STANCES
 
 DirPath = click.Path(file_okay=False, path_type=Path)
@@ -59,14 +60,14 @@ QUIET_OPT = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 
 def _fail(problems: list[Problem]) -> None:
     for p in problems:
-        click.echo(str(p), err=True)
+        click.echo(plain(p, one_line=True), err=True)
     n = len(problems)
     click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
     sys.exit(1)
 
 
 def _error(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {plain(message, one_line=True)}", err=True)
     sys.exit(code)
 
 
@@ -89,7 +90,7 @@ def _warn_alerts(claims: list, snapshot) -> None:
     from claimbook.watch import paper_alerts
 
     for alert in paper_alerts(claims, snapshot):
-        click.echo(f"warning: {alert.message}", err=True)
+        click.echo(f"warning: {plain(alert.message, one_line=True)}", err=True)
 
 
 def _warn_drift(drift: dict) -> None:
@@ -178,7 +179,7 @@ def init(
     except InitError as exc:
         _error(str(exc))
     root = new.folder.root.as_posix()
-    click.echo(f'Created a review of "{new.title}" in {root}/:')
+    click.echo(plain(f'Created a review of "{new.title}" in {root}/:', one_line=True))
     click.echo(f"  claims/article.yaml   the article's metadata; text_file: {new.text_file}")
     click.echo(
         f"  {CANDIDATES_FILE:<20}  {len(new.candidates)} sentences that make checkable claims"
@@ -211,7 +212,7 @@ def candidates(article_file: Path, as_json: bool) -> None:
         click.echo(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=2))
     else:
         click.echo(f"{len(found)} sentences of {article_file} make checkable claims:\n")
-        click.echo(format_candidates(found))
+        click.echo(plain(format_candidates(found)))
 
 
 @main.command()
@@ -431,9 +432,10 @@ def show(pmids: tuple[str, ...], folder: ReviewFolder, offline: bool, quiet: boo
     from claimbook.pubmed import PubMedError, load_snapshot
     from claimbook.pubmed.sync import lookup
 
-    bad = [p for p in pmids if not PMID_RE.match(p)]
+    bad = [f"{p[:20]}{'...' if len(p) > 20 else ''} ({why})"
+           for p in pmids if (why := pmid_problem(p))]  # fmt: skip
     if bad:
-        _error(f"not a PMID: {', '.join(bad)} (digits only)", code=2)
+        _error(f"not a PMID: {'; '.join(bad)}", code=2)
     snapshot = load_snapshot(folder.snapshot)
     absent = [p for p in pmids if snapshot.get(p) is None]
     if absent and offline:
@@ -514,7 +516,7 @@ def _edited(folder: ReviewFolder, claim, done: str) -> None:
 
     review = load_review(folder.claims, folder.data)
     state = " (draft)" if claim.is_draft else ""
-    click.echo(f"{claim.id}{state}: {done}. {claim.path}")
+    click.echo(plain(f"{claim.id}{state}: {done}. {claim.path}", one_line=True))
     units = claim.units()  # a sign-off of a claim in parts: each part's verdict
     for unit in units:
         row = review.verdict_row(unit.id)
@@ -741,7 +743,7 @@ def diff_command(old: Path, new: Path | None, folder: ReviewFolder) -> None:
         _error(str(exc))
     except ClaimsError as exc:
         _fail(exc.problems)
-    click.echo(diff_reviews(before, after).text())
+    click.echo(plain(diff_reviews(before, after).text()))
 
 
 @main.command()
@@ -769,10 +771,9 @@ def notebooks(
     progress = False if quiet else None
     try:
         if claim_id:
-            claim_id = normal_id(claim_id)
+            claim_id = _notebook_claim(normal_id(claim_id), notebooks_dir or folder.notebooks)
             out = out or folder.reports / "notebooks" / f"claim-{claim_id}.ipynb"
-            nbs.render_claim(claim_id, out, notebooks_dir or folder.notebooks)
-            click.echo(f"Wrote {out}")
+            _render_claim(claim_id, out, notebooks_dir or folder.notebooks)
             return
         if notebooks_dir is None:
             done = nbs.build_and_execute(folder.root, progress)
@@ -784,6 +785,42 @@ def notebooks(
     except (NotebookConflictError, nbs.NotebookError) as exc:
         _error(str(exc))
     click.echo(f"Executed {len(done)} notebooks in place in {notebooks_dir}.")
+
+
+def _notebook_claim(claim_id: str, notebooks_dir: Path) -> str:
+    """`claim_id` if the review the claim notebook in `notebooks_dir` reads has such a claim;
+    else one error line naming the known ones, before anything is written."""
+    from claimbook.folder import find_root
+    from claimbook.notebooks import CLAIM_TEMPLATE
+
+    template = notebooks_dir / CLAIM_TEMPLATE
+    if not template.is_file():
+        _error(f"no claim notebook {template}; build the notebooks first: claimbook notebooks")
+    try:
+        claims_dir = find_root(notebooks_dir) / "claims"
+    except FileNotFoundError as exc:
+        _error(f"{template}: {exc}")
+    claims = load_claims(claims_dir)
+    ids = [c.id for c in claims]
+    if claim_id not in ids:
+        parts = [c.id for c in claims if c.record_id == claim_id and c.part]
+        if parts:
+            _error(f"{claim_id} is graded in parts: {', '.join(parts)}; name one")
+        _error(f"no claim {claim_id} in {claims_dir} (known: {short_list(ids, 20)})")
+    return claim_id
+
+
+def _render_claim(claim_id: str, out: Path, notebooks_dir: Path) -> None:
+    """Render the claim notebook; a cell that fails is one error line."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from claimbook import notebooks as nbs
+
+    try:
+        nbs.render_claim(claim_id, out, notebooks_dir)
+    except PapermillExecutionError as exc:
+        _error(f"{out}: a cell failed ({exc.ename}: {exc.evalue}); open it in Jupyter to see it")
+    click.echo(f"Wrote {out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,3 +49,24 @@ def lock(directory: str | os.PathLike[str], timeout: float = 60.0) -> FileLock:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     return FileLock(str(directory / LOCK_FILE), timeout=timeout)
+
+
+class FileTooLargeError(ValueError):
+    """A file is larger than claimbook reads whole: the message names it and the limit."""
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, what: str = "this file") -> bytes:
+    """The bytes of `path`, refusing more than `limit` of them (FileTooLargeError, naming the
+    file and the limit). The read itself is bounded: a size from stat is not trusted
+    (/dev/zero and pipes report 0)."""
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLargeError(
+            f"{path}: larger than {_size(limit)}, too big for {what}; check it is the right file"
+        )
+    return data
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MB" if n >= 2**20 else f"{n // 2**10} KB" if n >= 2**10 else f"{n} bytes"

@@ -37,6 +37,10 @@ class ReviewFolder:
             data=Path(data) if data is not None else root / "data",
         )
 
+    def __str__(self) -> str:
+        """The folder as the user named it (`.`, `review/`): what messages print for it."""
+        return str(self.root)
+
     @property
     def snapshot(self) -> Path:
         return self.data / "pubmed"

@@ -11,7 +11,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -25,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from claimbook.files import FileTooLargeError, read_limited
 from claimbook.vocab import CERTAINTIES, STANCES, Certainty, Stance
 
 __all__ = ["Grading", "Rules", "RulesError", "WeighedCitation", "grade", "load_rules"]
@@ -44,23 +44,32 @@ def _complete(mapping: dict, keys: tuple[str, ...], what: str) -> dict:
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: a weight of .inf or .nan would make every share NaN
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+MAX_WEIGHT = 1e6  # far above any sane weight, far below where sums of weights overflow
+
+
+def _number(**limits: float) -> Any:
+    """A number field: strict (true/false is not a number), finite, within `limits`."""
+    return Field(strict=True, **limits)
 
 
 class DesignRule(_Part):
-    rank: int = Field(ge=0)
-    weight: float = Field(ge=0)
+    rank: int = _number(ge=0)
+    weight: float = _number(ge=0, le=MAX_WEIGHT)
 
 
 class SizeBand(_Part):
-    below: int = Field(ge=2)
-    factor: float = Field(ge=0)
+    below: int = _number(ge=2)
+    factor: float = _number(ge=0, le=MAX_WEIGHT)
 
 
 class SizeRule(_Part):
     bands: list[SizeBand]
-    otherwise: float = Field(ge=0)
-    unknown: float = Field(ge=0)
+    otherwise: float = _number(ge=0, le=MAX_WEIGHT)
+    unknown: float = _number(ge=0, le=MAX_WEIGHT)
 
     @model_validator(mode="after")
     def _ascending(self) -> SizeRule:
@@ -71,29 +80,30 @@ class SizeRule(_Part):
 
 
 class StanceShare(_Part):
-    support: float = Field(ge=0, le=1)
-    contradict: float = Field(ge=0, le=1)
+    support: float = _number(ge=0, le=1)
+    contradict: float = _number(ge=0, le=1)
 
 
 class VerdictRule(_Part):
-    min_total_weight: float = Field(ge=0)
-    supported_at_least: float = Field(gt=0.5, le=1)
-    contradicted_at_most: float = Field(ge=0, lt=0.5)
+    # gt=0: with no weight at all (only context citations) the support share would be 0/0
+    min_total_weight: float = _number(gt=0, le=MAX_WEIGHT)
+    supported_at_least: float = _number(gt=0.5, le=1)
+    contradicted_at_most: float = _number(ge=0, lt=0.5)
 
 
 class CertaintyRule(_Part):
-    size_waived_from_rank: int = Field(ge=0)
+    size_waived_from_rank: int = _number(ge=0)
     contested_at_most: Certainty
 
 
 class Threshold(_Part):
-    serious_share: float = Field(ge=0, le=1)
-    very_serious_share: float = Field(ge=0, le=1)
+    serious_share: float = _number(ge=0, le=1)
+    very_serious_share: float = _number(ge=0, le=1)
 
 
 class ImprecisionRule(_Part):
-    serious_below: int = Field(ge=0)
-    very_serious_below: int = Field(ge=0)
+    serious_below: int = _number(ge=0)
+    very_serious_below: int = _number(ge=0)
 
 
 class PublicationBiasRule(_Part):
@@ -101,7 +111,7 @@ class PublicationBiasRule(_Part):
 
 
 class UpgradeRule(_Part):
-    large_ratio: float = Field(gt=1)
+    large_ratio: float = _number(gt=1, le=MAX_WEIGHT)
 
 
 class GradeRule(_Part):
@@ -151,12 +161,23 @@ class Rules(_Part):
     def _has_other(cls, v: dict[str, DesignRule]) -> dict[str, DesignRule]:
         if "other" not in v:
             raise ValueError("needs an `other` entry, used for any design not listed")
+        if not any(d.weight > 0 for d in v.values()):
+            raise ValueError("every weight is 0, so no citation would ever count; give some > 0")
         return v
 
     @field_validator("stances")
     @classmethod
     def _every_stance(cls, v: dict[str, StanceShare]) -> dict[str, StanceShare]:
-        return _complete(v, STANCES, "every stance needs a share")
+        _complete(v, STANCES, "every stance needs a share")
+        if not any(s.support > 0 or s.contradict > 0 for s in v.values()):
+            raise ValueError("every share is 0, so no citation would ever count; give some > 0")
+        if not any(s.support > 0 for s in v.values()):
+            raise ValueError("no stance has a support share above 0, so nothing could be supported")
+        if not any(s.contradict > 0 for s in v.values()):
+            raise ValueError(
+                "no stance has a contradict share above 0, so nothing could be contradicted"
+            )
+        return v
 
     @field_validator("pooled")
     @classmethod
@@ -185,12 +206,40 @@ class Rules(_Part):
         return base * self.size.otherwise
 
 
+MAX_RULES_BYTES = 2**20  # the built-in rules are 5 KB
+
+
+class _AliasError(yaml.MarkedYAMLError):
+    """An alias (*name) in a rules file."""
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML without aliases: a rules file needs none, and nested ones can blow up ("billion
+    laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasError(problem_mark=self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 class RulesError(ValueError):
     """A rules file is not valid: `FILE: field: message` (the first problem, and how many more)."""
 
 
 def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "rules"
+
+
+def _message(error: dict[str, Any]) -> str:
+    """pydantic's message for one error, in the words of a rules file."""
+    if error["type"] == "missing":
+        return "missing required field"
+    if error["type"] == "finite_number":
+        return "must be a finite number (not .inf or .nan)"
+    if error["type"] in ("float_type", "int_type") and isinstance(error["input"], bool):
+        return f"must be a number, not {str(error['input']).lower()}"
+    return error["msg"].removeprefix("Value error, ")
 
 
 def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
@@ -201,14 +250,21 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     else:
         source = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_limited(path, MAX_RULES_BYTES, "a rules file").decode("utf-8")
+        except FileTooLargeError as exc:
+            raise RulesError(f"{exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesError(f"{source}: file: cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoAliases)  # a SafeLoader that refuses aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
+        if isinstance(exc, _AliasError):
+            raise RulesError(
+                f"{source}{where}: yaml: aliases (*name) are not allowed in a rules file; write "
+                "the value out"
+            ) from None
         raise RulesError(f"{source}{where}: yaml: syntax error: {exc}".splitlines()[0]) from None
     if not isinstance(data, dict):
         raise RulesError(f"{source}: rules: expected a mapping of sections")
@@ -217,10 +273,8 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
-        msg = first["msg"].removeprefix("Value error, ")
-        msg = "missing required field" if first["type"] == "missing" else msg
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise RulesError(f"{source}: {_field(first['loc'])}: {msg}{more}") from None
+        raise RulesError(f"{source}: {_field(first['loc'])}: {_message(first)}{more}") from None
 
 
 # --------------------------------------------------------------------------- grading

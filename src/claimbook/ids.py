@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-PMCID_RE = re.compile(r"^PMC[0-9]+$")
-URL_RE = re.compile(r"^https?://\S+$")
+PMID_RE = re.compile(r"^[1-9][0-9]{0,8}\Z")  # \Z, not $: "123\n" is not a PMID
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+\Z")
+PMCID_RE = re.compile(r"^PMC[0-9]+\Z")
+URL_RE = re.compile(r"^https?://\S+\Z")
 DOI_RESOLVER = "https://doi.org/"
 # Anything a browser or a Markdown renderer could strip or fold into a URL (whitespace,
 # C0/C1 controls, DEL) makes it unsafe: `java\tscript:` must not pass as harmless text.
@@ -41,10 +41,23 @@ def short_list(items: list[str], limit: int = 10) -> str:
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
+def pmid_problem(text: str) -> str | None:
+    """Why `text` is not a PMID (a whole number from 1 to 999999999, in digits), or None."""
+    if PMID_RE.match(text):
+        return None
+    if re.fullmatch(r"-?[0-9]+", text):
+        if text.lstrip("-").strip("0") == "" or text.startswith("-"):
+            return "a PMID is a positive number, 1 or more"
+        return "no leading zero" if text.startswith("0") else "too long: at most 9 digits"
+    if re.match(r"pmid", text, re.I):
+        return "digits only: leave out the PMID prefix"
+    return "a PMID is a positive number, in digits"
+
+
 def check_pmid(v: str | None) -> str | None:
-    """A pydantic validator: digits only, no prefix."""
-    if v is not None and not PMID_RE.match(v):
-        raise ValueError(f"malformed PMID {v!r}: digits only, no prefix")
+    """A pydantic validator: a positive number in digits, no prefix."""
+    if v is not None and (why := pmid_problem(v)):
+        raise ValueError(f"malformed PMID {v!r}: {why}")
     return v
 
 

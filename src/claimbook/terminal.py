@@ -1,5 +1,6 @@
 """Plain-text views for the terminal: the claim table and a paper record. The CLI prints these;
-nothing here reads or writes files."""
+nothing here reads or writes files. Every string from a user or from PubMed goes through
+`plain()` on its way to the terminal, so a title cannot ring the bell or recolour the screen."""
 
 from __future__ import annotations
 
@@ -16,6 +17,18 @@ if TYPE_CHECKING:
 
 STANCE_LEGEND = "support / contradict / are mixed / give context"
 
+# C0 controls but tab and newline, DEL and the C1 controls (ESC, BEL, CSI ... start terminal
+# commands); a carriage return is dropped too, since it lets a line overwrite what came before.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+_LINE_BREAKS = str.maketrans({"\t": " ", "\n": " "})
+
+
+def plain(text: object, one_line: bool = False) -> str:
+    """`text` safe to print on a terminal: control characters removed (tabs and newlines kept,
+    or turned into spaces with `one_line`, for a table cell or a one-line message)."""
+    out = str(text).translate(_CONTROLS)
+    return out.translate(_LINE_BREAKS) if one_line else out
+
 
 def claim_table(claims: list[Claim]) -> str:
     """A plain-text table of claims with citation counts by stance."""
@@ -24,7 +37,8 @@ def claim_table(claims: list[Claim]) -> str:
     rows = []
     for c in claims:
         counts = c.stance_counts()
-        rows.append([c.id, c.topic, c.title] + [str(counts[s]) for s in STANCES])
+        cells = [plain(x, one_line=True) for x in (c.id, c.topic, c.title)]
+        rows.append(cells + [str(counts[s]) for s in STANCES])
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 
     def fmt(row: list[str]) -> str:
@@ -60,6 +74,7 @@ def paper(rec: PaperRecord) -> str:
     ]
     if rec.publication_types:
         lines.append("Publication types: " + ", ".join(rec.publication_types))
+    lines = [plain(line, one_line=True) for line in lines]  # a title cannot fake a line
     if rec.retracted:
         lines.append("RETRACTED")
     if rec.concern:
@@ -70,12 +85,12 @@ def paper(rec: PaperRecord) -> str:
         lines.append("")
         lines.append(rec.abstract)
     lines.append(f"[source: {prov}]")
-    return "\n".join(lines)
+    return plain("\n".join(lines))
 
 
 def hit(h: Hit) -> str:
     """One search hit on one line: PMID, year, design, title."""
-    return f"{h.pmid:>9}  {h.year or '----'}  {h.design or '-':<20}  {h.title}"
+    return plain(f"{h.pmid:>9}  {h.year or '----'}  {h.design or '-':<20}  {h.title}", True)
 
 
 DRIFT_COLUMN = 40  # characters of each version in the side-by-side view
@@ -93,7 +108,7 @@ def drift(curated: PaperRecord, waiting: Drift) -> str:
         a, b = (getattr(r, name) for r in (curated, waiting.fetched))
         rows.append((
             label, "\N{NOT EQUAL TO}" if name in differ else " ",
-            textwrap.wrap(str(a or "-"), DRIFT_COLUMN), textwrap.wrap(str(b or "-"), DRIFT_COLUMN),
+            *(textwrap.wrap(plain(x or "-", one_line=True), DRIFT_COLUMN) for x in (a, b)),
         ))  # fmt: skip
     lines = [f"PMID {waiting.pmid}"]
     for label, mark, left, right in rows:
@@ -135,7 +150,7 @@ def status(st: ReviewStatus, store_dir: object, offline: bool) -> str:
     for claim_id, (reviewed, year) in st.stale.items():
         lines.append(f"  {claim_id}: reviewed {reviewed}, cites a paper from {year}")
     lines.append(_new_hits(st, offline))
-    return "\n".join(lines)
+    return plain("\n".join(lines))
 
 
 def _new_hits(st: ReviewStatus, offline: bool) -> str:

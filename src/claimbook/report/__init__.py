@@ -1,7 +1,9 @@
 """The claim-by-claim report: HTML, PDF and Markdown, citation exports and ClaimReview JSON-LD.
 
-`build_report(review, out_dir)` writes everything into `out_dir`, each file atomically (temp
-file + rename) and deterministically (same review, same bytes), so rebuilding never churns::
+`build_report(review, out_dir)` writes everything into `out_dir` deterministically (same review,
+same bytes), so rebuilding never churns, and all or nothing: every file is first written into a
+hidden staging folder inside `out_dir` and moved into place (a rename each) only once all of them
+were written, so a full disk or a failing browser leaves the previous build as it was::
 
     claimbook-report.html       self-contained: inline CSS and SVG, no request to anywhere
     claimbook-report.pdf        the HTML printed by headless Chromium, with page numbers
@@ -16,8 +18,11 @@ file + rename) and deterministically (same review, same bytes), so rebuilding ne
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-from collections.abc import Iterable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tqdm import tqdm
@@ -93,18 +98,19 @@ def write_exports(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
     return written
 
 
-def changes_since(out_dir: Path, record: dict) -> ReviewDiff | None:
+def changes_since(out_dir: Path, record: dict, stage: Path | None = None) -> ReviewDiff | None:
     """What changed since the last review built into `out_dir`: against its `review.json` when
-    that differs from this build (it is kept as `review.previous.json`), else against the
-    `review.previous.json` kept before, so a plain rebuild shows the same changes. None when
-    there is nothing to compare with; an unreadable old file counts as none (it is rebuilt)."""
+    that differs from this build (it is kept as `review.previous.json`, written into `stage`,
+    default `out_dir`), else against the `review.previous.json` kept before, so a plain rebuild
+    shows the same changes. None when there is nothing to compare with; an unreadable old file
+    counts as none (it is rebuilt)."""
     current, previous = out_dir / REVIEW_JSON, out_dir / PREVIOUS_JSON
     try:
         last = load_review_json(current) if current.exists() else None
     except ReviewJSONError:
         last = None
     if last is not None and review_json_text(last) != review_json_text(record):
-        write_text(previous, review_json_text(last))
+        write_text((stage or out_dir) / PREVIOUS_JSON, review_json_text(last))
         return diff_reviews(last, record)
     try:
         return diff_reviews(load_review_json(previous), record) if previous.exists() else None
@@ -149,18 +155,76 @@ def build_report(
             wanted.remove("pdf")
     # Chromium starts first, so it is up by the time the HTML is ready, and it prints while
     # the Markdown and exports are written; leaving the block always ends it.
+    out_dir = _report_folder(Path(out_dir))
     with PdfPrinter() if "pdf" in wanted else contextlib.nullcontext() as printer:
-        written = _write_formats(review, Path(out_dir), wanted, printer, progress)
+        written = _staged(out_dir, lambda stage: _write_formats(
+            review, out_dir, stage, wanted, printer, progress
+        ))  # fmt: skip
     ordered = {k: written[k] for k in FORMATS if k in written}
     return ordered | {k: v for k, v in written.items() if k not in ordered}
 
 
+_WHY = {
+    errno.ENOSPC: "the disk is full; free some space",
+    errno.EDQUOT: "the disk quota is used up; free some space",
+    errno.EROFS: "the folder is read-only; choose another --out",
+    errno.EACCES: "no permission to write there; choose another --out",
+    errno.EPERM: "no permission to write there; choose another --out",
+    errno.EFBIG: "a file would be larger than this system allows (see ulimit -f)",
+}
+
+
+def _cannot_write(out_dir: Path, exc: OSError) -> ReportError:
+    why = _WHY.get(exc.errno, exc.strerror or str(exc))
+    return ReportError(f"{out_dir}: cannot write the report: {why}; nothing there was changed")
+
+
+def _report_folder(out_dir: Path) -> Path:
+    """`out_dir`, made if need be; ReportError when it is a file or lies under one."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"{out_dir}: is a file, not a folder; give --out a folder")
+    blocker = next((p for p in out_dir.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ReportError(
+            f"{out_dir}: cannot make the report folder: {blocker} is a file, not a folder"
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(
+            f"{out_dir}: cannot make the report folder: {exc.strerror or exc}"
+        ) from None
+    return out_dir
+
+
+def _staged(out_dir: Path, write: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
+    """Run `write(stage)` into a staging folder inside `out_dir`, then move every file in the
+    stage into `out_dir` (renames on one disk). A failure on the way removes the stage and leaves
+    `out_dir` as it was; an OSError becomes a one-line ReportError. Returns what `write` did,
+    with its paths in `out_dir`."""
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".claimbook-build-", dir=out_dir))
+    except OSError as exc:
+        raise _cannot_write(out_dir, exc) from None
+    try:
+        staged = write(stage)
+        for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+            target = out_dir / path.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    except OSError as exc:
+        raise _cannot_write(out_dir, exc) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return {key: out_dir / path.relative_to(stage) for key, path in staged.items()}
+
+
 def _write_formats(
-    review: Review, out_dir: Path, wanted: list[str], printer: PdfPrinter | None,
+    review: Review, out_dir: Path, stage: Path, wanted: list[str], printer: PdfPrinter | None,
     progress: bool | None,
 ) -> dict[str, Path]:  # fmt: skip
-    """build_report's work once the browser (if any) is starting: every file, with a bar."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """build_report's work once the browser (if any) is starting: every file, written into
+    `stage` (compared with the last build in `out_dir`), with a bar."""
     steps = ["content", "figures", *[f for f in FORMATS if f in wanted], "exports"]
     written: dict[str, Path] = {}
     with tqdm(
@@ -176,7 +240,7 @@ def _write_formats(
 
         ctx = build_context(review)
         record = review_record(review)
-        ctx.changes = changes_since(out_dir, record)
+        ctx.changes = changes_since(out_dir, record, stage)
         step("content")
         figures = render_figures(ctx)
         step("figures")
@@ -184,15 +248,15 @@ def _write_formats(
         if printer is not None:
             printer.submit(html)
         if "html" in wanted:
-            written["html"] = write_text(out_dir / HTML_NAME, html)
+            written["html"] = write_text(stage / HTML_NAME, html)
             step("html")
         if "md" in wanted:
-            written.update(write_markdown(ctx, figures, out_dir))
+            written.update(write_markdown(ctx, figures, stage))
             step("md")
-        written.update(write_exports(ctx, out_dir))
-        written[REVIEW_JSON] = write_text(out_dir / REVIEW_JSON, review_json_text(record))
+        written.update(write_exports(ctx, stage))
+        written[REVIEW_JSON] = write_text(stage / REVIEW_JSON, review_json_text(record))
         step("exports")
         if printer is not None:
-            written["pdf"] = printer.write(out_dir / PDF_NAME, fixed_date=ctx.article.reviewed)
+            written["pdf"] = printer.write(stage / PDF_NAME, fixed_date=ctx.article.reviewed)
             step("pdf")
     return written
