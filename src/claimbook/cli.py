@@ -72,9 +72,13 @@ def _claims(folder: ReviewFolder) -> list:
 
 
 def _client(quiet: bool):
+    from claimbook.pubmed import PubMedError
     from claimbook.pubmed.client import EutilsClient
 
-    return EutilsClient(progress=False if quiet else None)
+    try:
+        return EutilsClient(progress=False if quiet else None)
+    except PubMedError as exc:  # a time limit in the environment that is not a number
+        _error(str(exc))
 
 
 def _warn_alerts(claims: list, snapshot) -> None:
@@ -108,7 +112,22 @@ def _announce(folder: ReviewFolder, claims: list) -> None:
         _error(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """claimbook's commands: a file that cannot be written (disk full, read-only folder, lock
+    held) or a snapshot that cannot be read is one error line naming it, whichever command hit
+    it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from claimbook.files import WriteError
+        from claimbook.pubmed import SnapshotError
+
+        try:
+            return super().invoke(ctx)
+        except (WriteError, SnapshotError) as exc:
+            _error(str(exc))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimbook")
 def main() -> None:
     """Check a health article's claims against the research literature."""
