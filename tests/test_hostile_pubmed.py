@@ -35,7 +35,7 @@ from claimbook.pubmed.store import (
     load_snapshot,
     save_snapshot,
 )
-from claimbook.pubmed.sync import commit_batch, sync
+from claimbook.pubmed.sync import accept_drift, commit_batch, sync
 
 from conftest import REAL
 
@@ -249,8 +249,11 @@ def test_time_limits_given_in_code_must_be_positive_numbers():
 
 
 def _store(review: Path) -> Path:
-    """The snapshot folder of a review, used once already (so it has its .lock file)."""
-    store = review / "data" / "pubmed"
+    return review / "data" / "pubmed"
+
+
+def used_once(store: Path) -> Path:
+    """A snapshot folder that has been written once already, so it has its .lock file."""
     with files.lock(store):
         pass
     return store
@@ -319,7 +322,10 @@ def test_a_garbage_manifest_is_refused_before_anything_is_written(review, kind, 
     # Storing a fetched batch (today: records.jsonl rewritten first, then a traceback) ...
     with pytest.raises(SnapshotError, match=r"manifest\.json"):
         commit_batch(store, body, _now(), {"requested": 1, "missing": []})
-    # ... and saving the snapshot change no byte and leave no temp file.
+    # ... applying waiting records and saving the snapshot change no byte, create no lock
+    # file and leave no temp file.
+    with pytest.raises(SnapshotError, match=r"manifest\.json"):
+        accept_drift(store)
     with pytest.raises(SnapshotError, match=r"manifest\.json"):
         save_snapshot(store, load_snapshot_records(store))
     assert digest(review / "claims", review / "data") == before
@@ -517,7 +523,7 @@ def test_writers_in_a_read_only_folder_name_the_file(small_disk, writer):
 
 def test_a_file_where_a_folder_should_be_is_a_write_error(review):
     # Portable (no mount needed): raw/ is a file, so a fetched batch cannot be stored.
-    store = _store(review)
+    store = used_once(_store(review))
     (store / "raw").write_bytes(b"not a folder")
     before = digest(review / "claims", review / "data")
     body = article_set(["29963580"])

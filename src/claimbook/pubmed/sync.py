@@ -167,6 +167,7 @@ def commit_verified(
     if articles is None:
         articles = list(parse_pubmed_xml(raw_body))
     records = [record_from_article(a, fetched_at, rel) for a in articles]
+    _readable(store_dir)
     with store.lock(store_dir):
         snapshot = store.load_snapshot(store_dir)
         drift = verify.load_drift(store_dir)
@@ -186,6 +187,13 @@ def commit_verified(
             entry["accepted"] = accepted
         _write(store_dir, merged.values(), entry, drift, {rel: store.raw_file(raw_body)})
     return outcome
+
+
+def _readable(store_dir: Path) -> None:
+    """Refuse a snapshot that cannot be read (SnapshotError) before even taking its lock, so a
+    refusal leaves the folder exactly as it was; it is read again under the lock."""
+    store.load_snapshot(store_dir)
+    verify.load_drift(store_dir)
 
 
 def _write(
@@ -213,6 +221,7 @@ def accept_drift(
     disagree with, without fetching again; the manifest's history records which, and why.
     Returns the PMIDs applied."""
     store_dir = Path(store_dir)
+    _readable(store_dir)
     with store.lock(store_dir):
         drift = verify.load_drift(store_dir)
         wanted = [p for p in (drift if pmids is None else pmids) if p in drift]
