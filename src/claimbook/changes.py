@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from claimbook.files import FileTooLargeError, read_limited
+from claimbook.inputs import InputError, read_capped
 from claimbook.pubmed.store import dump_records
 from claimbook.review import Review
 from claimbook.watch import KINDS, flags
@@ -196,11 +196,11 @@ def load_review_json(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        data = json.loads(read_limited(path, MAX_BYTES, "a review.json").decode("utf-8"))
-    except FileNotFoundError:
-        raise ReviewJSONError(f"{path}: no such file") from None
-    except FileTooLargeError as exc:
-        raise ReviewJSONError(str(exc)) from None
+        if not path.exists():
+            raise ReviewJSONError(f"{path}: no such file")
+        data = json.loads(read_capped(path, MAX_BYTES, "review.json").decode("utf-8"))
+    except InputError as exc:
+        raise ReviewJSONError(f"{exc.file}: {exc.message}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ReviewJSONError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:

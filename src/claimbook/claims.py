@@ -775,7 +775,7 @@ class ProjectContext:
     """What a claim is checked against: the article, the snapshot and the article's text."""
 
     article: ReviewedArticle | None
-    snapshot: Snapshot
+    snapshot: Snapshot | None  # None: unreadable (a problem already says why)
     store_dir: Path
     text: str | None
     text_path: Path | None
@@ -802,7 +802,7 @@ def _check_in_project(
                 + ", ".join(sorted(article.topics)),
             )
         )
-    for at, unit in _units_at(claim):
+    for at, unit in _units_at(claim) if snapshot is not None else []:
         for i, cit in enumerate(unit.evidence):
             if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
                 field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
@@ -863,11 +863,11 @@ def _context(
         article = load_article(claims_dir)
     except ClaimsError as exc:
         problems.extend(exc.problems)
-    snapshot = Snapshot([])
+    snapshot: Snapshot | None = None
     store_dir = Path(data_dir) / "pubmed"
     try:
         snapshot = load_snapshot(store_dir)
-    except SnapshotError as exc:
+    except SnapshotError as exc:  # one problem, not one per citation it would then lack
         problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
     text_path = _article_text(article, claims_dir, article_file)
     text = None

@@ -80,9 +80,13 @@ def _claims(folder: ReviewFolder) -> list:
 
 
 def _client(quiet: bool):
+    from claimbook.pubmed import PubMedError
     from claimbook.pubmed.client import EutilsClient
 
-    return EutilsClient(progress=False if quiet else None)
+    try:
+        return EutilsClient(progress=False if quiet else None)
+    except PubMedError as exc:  # a time limit in the environment that is not a number
+        _error(str(exc))
 
 
 def _warn_alerts(claims: list, snapshot) -> None:
@@ -117,16 +121,19 @@ def _announce(folder: ReviewFolder, claims: list) -> None:
 
 
 class _Claimbook(click.Group):
-    """The `claimbook` group, with the last-resort handler: a file that cannot be read as it
-    must be, or a disk that is full or read-only, is one `error:` line and exit 1, never a
-    traceback (the commands' own handlers come first)."""
+    """claimbook's commands, with the last-resort handler: a file that cannot be read as it
+    must be, a snapshot that cannot be read, or a file that cannot be written (disk full,
+    read-only folder, lock held) is one `error:` line naming it and exit 1, whichever command
+    hit it; never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from claimbook.files import WriteError
         from claimbook.inputs import InputError
+        from claimbook.pubmed import SnapshotError
 
         try:
             return super().invoke(ctx)
-        except InputError as exc:
+        except (InputError, WriteError, SnapshotError) as exc:
             _error(str(exc))
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""

@@ -412,7 +412,7 @@ def cite(
     snapshot together with the claim edit: a refused cite changes neither."""
     folder = _folder(project)
     _typed(folder.claims, stance=stance, design=design, finding=finding, note=note)
-    pmid, doi = _parsed(ident, folder.claims)
+    pmid, doi = _parsed(ident, folder)
     context = _context(folder)
     staged = None
     if context.snapshot.find(pmid, doi) is None:
@@ -458,7 +458,7 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
     """Screen a paper out of a claim, with the reason; a cited paper stops being cited."""
     folder = _folder(project)
     _typed(folder.claims, reason=reason)
-    pmid, doi = _parsed(ident, folder.claims)
+    pmid, doi = _parsed(ident, folder)
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "excluded", ident, context) is not None:

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from claimbook.files import FileTooLargeError, read_limited
+from claimbook.inputs import InputError, read_capped
 from claimbook.vocab import CERTAINTIES, STANCES, Certainty, Stance
 
 __all__ = ["Grading", "Rules", "RulesError", "WeighedCitation", "grade", "load_rules"]
@@ -250,9 +250,9 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     else:
         source = str(path)
         try:
-            text = read_limited(path, MAX_RULES_BYTES, "a rules file").decode("utf-8")
-        except FileTooLargeError as exc:
-            raise RulesError(f"{exc}") from None
+            text = read_capped(path, MAX_RULES_BYTES, "rules file").decode("utf-8")
+        except InputError as exc:
+            raise RulesError(f"{exc.file}: file: {exc.message}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesError(f"{source}: file: cannot read: {exc}") from None
     try:

@@ -7,6 +7,12 @@
   exponential backoff that honours Retry-After, bounded in count and in total time. The retry
   *policy* is urllib3's `Retry` (backoff, Retry-After, counting); the loop is ours, so that every
   attempt is rate-limited and a broken body counts as a failed attempt.
+* Deadlines hold however slowly a server answers (see `deadline.py`): each attempt must be
+  connected and have its whole body within `timeout` seconds (default 30), and one request with
+  all its retries within `max_total_seconds` (default 120): no retry starts or sleeps past that
+  budget, and a read still going when it runs out is cut. A server dripping its answer a few
+  bytes a second is a timeout like any other: retried within the budget, then a one-line
+  NetworkError saying what was fetched and what was not.
 * The API key is sent but never logged, stored, or put in an exception message.
 """
 
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -26,11 +33,18 @@ from datetime import UTC, datetime
 import requests
 from lxml import etree
 from tqdm import tqdm
-from urllib3.exceptions import MaxRetryError, ProtocolError
+from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from claimbook import __version__
 from claimbook.ids import short_list
+from claimbook.pubmed.deadline import (
+    BodyTooLarge,
+    Deadline,
+    DeadlineAdapter,
+    DeadlineExceeded,
+    read_body,
+)
 from claimbook.pubmed.errors import (
     NCBIError,
     NetworkError,
@@ -44,6 +58,9 @@ from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+DEFAULT_TIMEOUT = 30.0  # seconds for one attempt: connect and the whole body
+DEFAULT_BUDGET = 120.0  # seconds for one request, all its retries and waits included
+MAX_BODY_BYTES = 256 << 20  # far above NCBI's largest answers (200 records: a few MB)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ESEARCH_PAGE = 10_000  # NCBI's largest esearch page for PubMed
 _SAFE_XML = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -155,7 +172,18 @@ class FetchResult:
 
 
 class EutilsClient:
-    """A client for NCBI's E-utilities, PubMed by default. Plain methods; one requests.Session."""
+    """A client for NCBI's E-utilities, PubMed by default. Plain methods; one requests.Session.
+
+    Time limits (seconds; each also read from the environment when not given):
+
+    * `timeout` (CLAIMBOOK_EUTILS_TIMEOUT, default 30): the deadline of one attempt, from
+      connecting to the last byte of the body. A server that trickles its answer is cut there.
+    * `max_total_seconds` (CLAIMBOOK_EUTILS_BUDGET, default 120): the budget of one request
+      (one esearch page, one efetch batch, ...) with all its retries and backoff waits: no retry
+      starts or sleeps past it, and an attempt still reading when it runs out is cut.
+
+    The base URL comes from `base_url` or CLAIMBOOK_EUTILS_URL (default: NCBI's).
+    """
 
     def __init__(
         self,
@@ -167,8 +195,8 @@ class EutilsClient:
         batch_size: int = 200,
         max_retries: int = 4,
         backoff_factor: float = 0.5,
-        max_total_seconds: float = 120.0,
-        timeout: float = 30.0,
+        max_total_seconds: float | None = None,
+        timeout: float | None = None,
         progress: bool | None = None,
         session: requests.Session | None = None,
         limiter: RateLimiter | None = None,
@@ -181,8 +209,10 @@ class EutilsClient:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.batch_size = batch_size
-        self.timeout = timeout
-        self.max_total_seconds = max_total_seconds
+        self.timeout = _seconds("timeout", timeout, "CLAIMBOOK_EUTILS_TIMEOUT", DEFAULT_TIMEOUT)
+        self.max_total_seconds = _seconds(
+            "max_total_seconds", max_total_seconds, "CLAIMBOOK_EUTILS_BUDGET", DEFAULT_BUDGET
+        )
         self.progress = progress
         self.limiter = limiter or LIMITER
         self.retry = Retry(
@@ -200,6 +230,8 @@ class EutilsClient:
         )
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", f"claimbook/{__version__} (+{tool})")
+        # Requests to E-utilities (and only those) go through connections that obey deadlines.
+        self.session.mount(self.base_url, DeadlineAdapter())
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
@@ -246,18 +278,19 @@ class EutilsClient:
         """
         url = self.base_url + endpoint
         retry = self.retry.new()
-        deadline = time.monotonic() + self.max_total_seconds
+        budget_end = time.monotonic() + self.max_total_seconds
         attempt = 0
         while True:
             attempt += 1
             slot = self.limiter.acquire(self.rate_limit)
+            seconds = min(self.timeout, budget_end - time.monotonic())
             failure: PubMedError
             response = None
             try:
-                try:
-                    response = self.session.post(url, data=data, timeout=self.timeout)
-                finally:
+                if seconds <= 0:  # waited for the rate limiter past the budget
                     self.limiter.done(slot)
+                    raise DeadlineExceeded("no time left to send it")
+                response = self._post(url, data, seconds, slot)
                 log.debug(
                     "POST %s (%s): HTTP %s, try %d", endpoint, what, response.status_code, attempt
                 )
@@ -271,6 +304,10 @@ class EutilsClient:
             except ParseError as exc:
                 failure, error = exc, ProtocolError(str(exc))
                 log.debug("POST %s (%s): bad body, try %d: %s", endpoint, what, attempt, exc)
+            except DeadlineExceeded as exc:
+                failure = NetworkError(f"{endpoint} {what}: timed out, {exc}")
+                error = ReadTimeoutError(None, url, str(exc))
+                log.debug("POST %s (%s): deadline passed, try %d", endpoint, what, attempt)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
                 failure = NetworkError(f"{endpoint} {what}: {kind}")
@@ -278,6 +315,8 @@ class EutilsClient:
                 log.debug("POST %s (%s): %s, try %d", endpoint, what, kind, attempt)
             except requests.RequestException as exc:
                 raise NetworkError(self.redact(f"{endpoint} {what}: {exc}")) from None
+            if time.monotonic() >= budget_end:
+                raise self._final(failure, attempt, budget=self.max_total_seconds) from None
             try:
                 retry = retry.increment(
                     method="POST", url=url, response=response.raw if error is None else None,
@@ -286,10 +325,26 @@ class EutilsClient:
             except MaxRetryError:
                 raise self._final(failure, attempt) from None
             wait = self._wait(retry, response if error is None else None)
-            if time.monotonic() + wait > deadline:
-                raise self._final(failure, attempt, timed_out=True) from None
+            if time.monotonic() + wait >= budget_end:
+                raise self._final(failure, attempt, budget=self.max_total_seconds) from None
             log.debug("retrying %s in %.2f s", endpoint, wait)
             time.sleep(wait)
+
+    def _post(self, url: str, data: dict | list, seconds: float, slot: list) -> requests.Response:
+        """One attempt: POST, then read the whole body, all within `seconds` (deadline.py)."""
+        with Deadline(seconds) as deadline:
+            try:
+                response = self.session.post(
+                    url, data=data, stream=True, timeout=deadline.socket_timeout()
+                )
+            finally:
+                self.limiter.done(slot)
+            try:
+                body = read_body(response, deadline, MAX_BODY_BYTES)
+            except BodyTooLarge as exc:
+                raise ParseError(f"{url.rsplit('/', 1)[-1]}: {exc}") from None
+        response._content = body  # what `response.content` returns from now on
+        return response
 
     def _wait(self, retry: Retry, response: requests.Response | None) -> float:
         if response is not None and retry.respect_retry_after_header:
@@ -300,10 +355,14 @@ class EutilsClient:
         return max(retry.get_backoff_time(), retry.backoff_factor)
 
     @staticmethod
-    def _final(failure: PubMedError, attempts: int, timed_out: bool = False) -> PubMedError:
-        why = "time budget spent" if timed_out else f"gave up after {attempts} tries"
-        exc = type(failure)(f"{failure} ({why})")
-        return exc
+    def _final(failure: PubMedError, attempts: int, budget: float | None = None) -> PubMedError:
+        tries = f"{attempts} {'try' if attempts == 1 else 'tries'}"
+        why = (
+            f"time budget of {budget:g} s spent after {tries}"
+            if budget
+            else f"gave up after {tries}"
+        )
+        return type(failure)(f"{failure} ({why})")
 
     def _status_error(self, response: requests.Response, what: str) -> PubMedError:
         detail = ""
@@ -592,6 +651,23 @@ def _parse_esummary(response: requests.Response) -> dict[str, dict]:
     if not isinstance(result, dict):
         raise ParseError("esummary: no 'result' in the body")
     return {uid: result[uid] for uid in result.get("uids", []) if uid in result}
+
+
+def _seconds(name: str, given: float | None, env: str, default: float) -> float:
+    """A time limit in seconds: `given`, else the environment variable `env`, else `default`."""
+    if given is None:
+        text = os.environ.get(env, "").strip()
+        if not text:
+            return default
+        try:
+            given = float(text)
+        except ValueError:
+            given = float("nan")
+        if not 0 < given < math.inf:
+            raise PubMedError(f"{env}={text!r}: give a number of seconds above 0")
+    if isinstance(given, bool) or not 0 < given < math.inf:
+        raise ValueError(f"{name} must be a number of seconds above 0, not {given!r}")
+    return float(given)
 
 
 def _valid_ids(ids: Iterable[str]) -> list[str]:

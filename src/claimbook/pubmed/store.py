@@ -15,6 +15,7 @@ never leaves a half-written snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -26,7 +27,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from claimbook.files import atomic_write, lock
+from claimbook import files
+from claimbook.files import FolderLock, WriteError, atomic_write, atomic_write_all
 from claimbook.ids import check_doi, check_pmcid, check_pmid, citation_key, key_sort
 from claimbook.pubmed.parse import AbstractSection, Correction
 
@@ -34,6 +36,7 @@ __all__ = [
     "PaperRecord",
     "Snapshot",
     "SnapshotError",
+    "SnapshotWriteError",
     "atomic_write",
     "load_snapshot",
     "lock",
@@ -43,6 +46,8 @@ __all__ = [
 RECORDS_FILE = "records.jsonl"
 MANIFEST_FILE = "manifest.json"
 RAW_DIR = "raw"
+#: No snapshot file is read past this size (a few thousand records take a few MB).
+MAX_FILE_BYTES = 256 << 20
 
 
 class SnapshotError(Exception):
@@ -51,6 +56,45 @@ class SnapshotError(Exception):
     def __init__(self, file: str | os.PathLike[str], line: int, field: str, message: str) -> None:
         self.file, self.line, self.field, self.message = str(file), line, field, message
         super().__init__(f"{self.file}:{line}: {field}: {message}")
+
+
+class SnapshotWriteError(SnapshotError, WriteError):
+    """A snapshot file could not be written (disk full, read-only folder, lock held): both a
+    SnapshotError and a files.WriteError; every file of the snapshot is as it was."""
+
+    def __init__(self, error: WriteError) -> None:
+        OSError.__init__(self, error.errno, error.strerror, error.filename)
+        self.path = error.path
+        self.file, self.line, self.field = str(error.path), 1, "file"
+        self.message = f"cannot write it: {error.strerror}"
+
+    def __str__(self) -> str:
+        return WriteError.__str__(self)
+
+
+@contextlib.contextmanager
+def snapshot_writes() -> Iterator[None]:
+    """Turn a WriteError raised inside into a SnapshotWriteError."""
+    try:
+        yield
+    except SnapshotWriteError:
+        raise
+    except WriteError as exc:
+        raise SnapshotWriteError(exc) from None
+
+
+class _SnapshotLock(FolderLock):
+    def acquire(self, *args, **kwargs):  # type: ignore[override]
+        with snapshot_writes():
+            return super().acquire(*args, **kwargs)
+
+
+def lock(directory: str | os.PathLike[str], timeout: float = 60.0) -> FolderLock:
+    """The snapshot folder's lock (`files.lock`); failing to take it is a SnapshotWriteError."""
+    directory = Path(directory)
+    with snapshot_writes(), files.writing(directory):
+        directory.mkdir(parents=True, exist_ok=True)
+    return _SnapshotLock(str(directory / files.LOCK_FILE), timeout=timeout)
 
 
 class PaperRecord(BaseModel):
@@ -163,21 +207,74 @@ def count_by_source(records: Iterable[PaperRecord]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
+def read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The lines of a JSON Lines file, numbered from 1 (a missing file has none).
+
+    Only "\\n" ends a line (a title may hold U+2028). Bytes that are not UTF-8 are a
+    SnapshotError naming the line, before any line is used.
+    """
+    data = read_file(path)
+    if data is not None:
+        yield from enumerate(_decoded(path, data).split("\n"), 1)
+
+
+def read_file(path: Path) -> bytes | None:
+    """The bytes of a snapshot file, None when it does not exist; SnapshotError when it cannot
+    be read or is larger than any snapshot file should be (MAX_FILE_BYTES)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SnapshotError(path, 1, "file", f"cannot read it: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SnapshotError(
+            path, 1, "file", f"larger than {MAX_FILE_BYTES >> 20} MB: not a snapshot file"
+        )
+    return data
+
+
+def _decoded(path: Path, data: bytes) -> str:
+    """`data` as UTF-8 text; a SnapshotError naming the first line that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for lineno, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SnapshotError(path, lineno, "text", _not_utf8(raw, exc)) from None
+    raise AssertionError("unreachable: some line does not decode")
+
+
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
+    return (
+        f"not UTF-8 text (byte 0x{raw[exc.start]:02X} at byte {exc.start + 1} of the line); "
+        "the file was saved in another encoding or damaged: restore it from git"
+    )
+
+
 def load_snapshot(directory: str | os.PathLike[str]) -> Snapshot:
-    """Read `records.jsonl` from a snapshot directory (a missing file is an empty snapshot)."""
+    """Read `records.jsonl` from a snapshot directory (a missing file is an empty snapshot).
+
+    SnapshotError (file, line, field) for a line that is not UTF-8, not JSON or not a valid
+    record, and for a manifest.json that cannot be read (`load_manifest`).
+    """
     directory = Path(directory)
     path = directory / RECORDS_FILE
-    if not path.exists():
-        return Snapshot([], directory)
     records = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in read_lines(path):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SnapshotError(path, lineno, "json", f"invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise SnapshotError(path, lineno, "json", "nested too deep") from None
         try:
             rec = PaperRecord.model_validate(data)
         except ValidationError as exc:
@@ -190,7 +287,38 @@ def load_snapshot(directory: str | os.PathLike[str]) -> Snapshot:
             )
         seen[rec.key] = lineno
         records.append(rec)
+    load_manifest(directory)
     return Snapshot(records, directory)
+
+
+def load_manifest(directory: str | os.PathLike[str]) -> dict:
+    """The snapshot's manifest.json ({} when there is none yet).
+
+    SnapshotError (located) when it is not UTF-8, not JSON, or not a JSON object whose
+    `history` is a list: a manifest claimbook cannot read is never overwritten.
+    """
+    path = Path(directory) / MANIFEST_FILE
+    data = read_file(path)
+    if data is None:
+        return {}
+    try:
+        manifest = json.loads(_decoded(path, data))
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(path, exc.lineno, "json", f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise SnapshotError(path, 1, "json", "nested too deep") from None
+    if not isinstance(manifest, dict):
+        raise SnapshotError(path, 1, "manifest", f"a JSON object expected, not {_kind(manifest)}")
+    if not isinstance(manifest.get("history", []), list):
+        raise SnapshotError(
+            path, 1, "history", f"a list expected, not {_kind(manifest['history'])}"
+        )
+    return manifest
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    return names.get(type(value), "a number" if isinstance(value, int | float) else "null")
 
 
 def dump_records(records: Iterable[PaperRecord]) -> str:
@@ -206,16 +334,78 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def raw_name(name: str) -> str:
+    """The path, relative to the store, of the raw response called `name`."""
+    return f"{RAW_DIR}/{name}.xml.gz"
+
+
+def raw_file(body: bytes) -> bytes:
+    """A raw response as stored: gzip with a fixed mtime, so equal bodies give equal files."""
+    return gzip.compress(body, mtime=0)
+
+
 def write_raw(directory: Path, name: str, body: bytes) -> str:
     """Store a raw response exactly as received (gzip, fixed mtime); return its relative path."""
-    rel = f"{RAW_DIR}/{name}.xml.gz"
-    atomic_write(directory / rel, gzip.compress(body, mtime=0))
+    rel = raw_name(name)
+    with snapshot_writes():
+        atomic_write(directory / rel, raw_file(body))
     return rel
 
 
 def read_raw(directory: Path, rel: str) -> bytes:
     """The bytes of a stored raw response."""
     return gzip.decompress((directory / rel).read_bytes())
+
+
+def snapshot_files(
+    directory: str | os.PathLike[str],
+    records: Iterable[PaperRecord],
+    manifest_entry: dict | None = None,
+    raw: dict[str, bytes] | None = None,
+) -> dict[Path, bytes]:
+    """The files a snapshot update writes, by path: records.jsonl, manifest.json and the new
+    raw responses (`raw`: gzip bytes by relative path). Reads and checks only; writes nothing.
+
+    Raises SnapshotError for a manifest it cannot read, before anything is written.
+    """
+    from claimbook import __version__
+
+    directory = Path(directory)
+    records = list(records)
+    manifest = load_manifest(directory)
+    body = dump_records(records).encode("utf-8")
+    raw = dict(raw or {})
+    raw_hashes = {}
+    raw_dir = directory / RAW_DIR
+    names = {f"{RAW_DIR}/{f.name}" for f in raw_dir.glob("*.xml.gz")} if raw_dir.is_dir() else set()
+    for rel in sorted(names | set(raw)):
+        try:
+            data = raw[rel] if rel in raw else (directory / rel).read_bytes()
+        except OSError as exc:
+            raise SnapshotError(
+                directory / rel, 1, "file", f"cannot read it: {exc.strerror}"
+            ) from None
+        raw_hashes[rel] = sha256(data)
+    manifest["format"] = "claimbook-snapshot/1"
+    manifest["tool_version"] = __version__
+    manifest["records"] = {"total": len(records), "by_source": count_by_source(records)}
+    manifest["hashes"] = {RECORDS_FILE: sha256(body), **raw_hashes}
+    history = manifest.get("history", [])
+    if manifest_entry:
+        history.append(manifest_entry)
+    manifest["history"] = history
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+    files = {directory / rel: data for rel, data in raw.items()}
+    files[directory / RECORDS_FILE] = body
+    files[directory / MANIFEST_FILE] = text.encode("utf-8")
+    return files
+
+
+def write_files(files: dict[Path, bytes]) -> None:
+    """Write the files of a snapshot update together (`files.atomic_write_all`): a full disk or
+    a read-only folder is a SnapshotWriteError and leaves every file as it was."""
+    with snapshot_writes():
+        atomic_write_all(files)
 
 
 def save_snapshot(
@@ -226,38 +416,8 @@ def save_snapshot(
     """Replace the snapshot's records atomically and update its manifest.
 
     The caller holds `lock(directory)`. `manifest_entry` (what was asked, when, counts) is
-    appended to the manifest's history; file hashes and counts are recomputed here.
+    appended to the manifest's history; file hashes and counts are recomputed here. Everything
+    is checked (the manifest must be readable) before anything is written.
     """
-    from claimbook import __version__
-
-    directory = Path(directory)
-    records = list(records)
-    body = dump_records(records).encode("utf-8")
-    atomic_write(directory / RECORDS_FILE, body)
-
-    manifest_path = directory / MANIFEST_FILE
-    manifest: dict = {}
-    if manifest_path.exists():
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise SnapshotError(
-                manifest_path, exc.lineno, "json", f"invalid JSON: {exc.msg}"
-            ) from None
-    counts = count_by_source(records)
-    raw_hashes = {}
-    raw_dir = directory / RAW_DIR
-    if raw_dir.is_dir():
-        for f in sorted(raw_dir.glob("*.xml.gz")):
-            raw_hashes[f"{RAW_DIR}/{f.name}"] = sha256(f.read_bytes())
-    manifest["format"] = "claimbook-snapshot/1"
-    manifest["tool_version"] = __version__
-    manifest["records"] = {"total": len(records), "by_source": counts}
-    manifest["hashes"] = {RECORDS_FILE: sha256(body), **raw_hashes}
-    history = manifest.get("history", [])
-    if manifest_entry:
-        history.append(manifest_entry)
-    manifest["history"] = history
-    text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
-    atomic_write(manifest_path, text.encode("utf-8"))
-    return directory
+    write_files(snapshot_files(directory, records, manifest_entry))
+    return Path(directory)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claimbook.files import lock
+from claimbook.files import check_writable
 from claimbook.pubmed import store, verify
 from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
 from claimbook.pubmed.store import PaperRecord
@@ -163,16 +163,16 @@ def commit_verified(
     recorded with their mismatching fields in the manifest's history entry)."""
     digest = store.sha256(raw_body)
     name = f"efetch-{fetched_at.strftime('%Y%m%dT%H%M%SZ')}-{digest[:12]}"
-    rel = f"{store.RAW_DIR}/{name}.xml.gz"
+    rel = store.raw_name(name)
     if articles is None:
         articles = list(parse_pubmed_xml(raw_body))
     records = [record_from_article(a, fetched_at, rel) for a in articles]
-    with lock(store_dir):
+    _readable(store_dir)
+    with store.lock(store_dir):
         snapshot = store.load_snapshot(store_dir)
         drift = verify.load_drift(store_dir)
         merged = {rec.key: rec for rec in snapshot}
         outcome, accepted = _verified(records, merged, drift, accept_changes)
-        store.write_raw(store_dir, name, raw_body)
         entry = {
             "action": "efetch",
             "at": fetched_at.isoformat(timespec="seconds"),
@@ -185,9 +185,33 @@ def commit_verified(
             entry["disagreed"] = outcome.disagreed
         if accepted:
             entry["accepted"] = accepted
-        store.save_snapshot(store_dir, merged.values(), entry)
-        verify.save_drift(store_dir, drift)
+        _write(store_dir, merged.values(), entry, drift, {rel: store.raw_file(raw_body)})
     return outcome
+
+
+def _readable(store_dir: Path) -> None:
+    """Refuse a snapshot that cannot be read (SnapshotError) before even taking its lock, so a
+    refusal leaves the folder exactly as it was; it is read again under the lock."""
+    store.load_snapshot(store_dir)
+    verify.load_drift(store_dir)
+
+
+def _write(
+    store_dir: Path,
+    records: Iterable[PaperRecord],
+    entry: dict,
+    drift: dict[str, verify.Drift],
+    raw: dict[str, bytes] | None = None,
+) -> None:
+    """Write a snapshot update, raw responses and pending.jsonl all together, after reading and
+    checking everything they need: a refused or failed update changes no file."""
+    files = store.snapshot_files(store_dir, records, entry, raw)
+    pending = verify.drift_file(drift)
+    if pending is not None:
+        files[store_dir / verify.PENDING_FILE] = pending
+    store.write_files(files)
+    if pending is None:
+        verify.save_drift(store_dir, drift)  # no disagreement left: the file goes
 
 
 def accept_drift(
@@ -197,7 +221,8 @@ def accept_drift(
     disagree with, without fetching again; the manifest's history records which, and why.
     Returns the PMIDs applied."""
     store_dir = Path(store_dir)
-    with lock(store_dir):
+    _readable(store_dir)
+    with store.lock(store_dir):
         drift = verify.load_drift(store_dir)
         wanted = [p for p in (drift if pmids is None else pmids) if p in drift]
         if not wanted:
@@ -213,8 +238,7 @@ def accept_drift(
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "accepted": accepted,
         }
-        store.save_snapshot(store_dir, merged.values(), entry)
-        verify.save_drift(store_dir, drift)
+        _write(store_dir, merged.values(), entry, drift)
     return wanted
 
 
@@ -230,6 +254,11 @@ def sync(
     report = SyncReport(requested=list(pmids))
     if not pmids:
         return report
+    # Before any request: a manifest that cannot be read, or a folder that cannot be written,
+    # says so now rather than after the download.
+    store.load_manifest(store_dir)
+    with store.snapshot_writes():
+        check_writable(store_dir)
 
     def on_batch(batch) -> None:
         request = {"requested": len(batch.requested), "missing": batch.missing}

@@ -18,9 +18,9 @@ from pathlib import Path
 from pydantic import ValidationError
 from rapidfuzz import fuzz
 
-from claimbook.files import atomic_write
+from claimbook.files import atomic_write, writing
 from claimbook.ids import key_sort
-from claimbook.pubmed.store import PaperRecord, SnapshotError
+from claimbook.pubmed.store import PaperRecord, SnapshotError, read_lines, snapshot_writes
 
 __all__ = [
     "FIELDS",
@@ -140,10 +140,8 @@ def compare(curated: PaperRecord, fetched: PaperRecord) -> list[Mismatch]:
 def load_drift(store_dir: str | os.PathLike[str]) -> dict[str, Drift]:
     """The refresh disagreements not yet accepted, by PMID (empty when there are none)."""
     path = Path(store_dir) / PENDING_FILE
-    if not path.exists():
-        return {}
     out: dict[str, Drift] = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in read_lines(path):
         if line.strip():
             drift = _drift_from_line(path, lineno, line)
             out[drift.pmid] = drift
@@ -159,6 +157,8 @@ def _drift_from_line(path: Path, lineno: int, line: str) -> Drift:
         ]
     except json.JSONDecodeError as exc:
         raise SnapshotError(path, lineno, "json", f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise SnapshotError(path, lineno, "json", "nested too deep") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(["record", *(str(p) for p in err["loc"])])
@@ -170,13 +170,10 @@ def _drift_from_line(path: Path, lineno: int, line: str) -> Drift:
     return Drift(record.pmid, record, mismatches)
 
 
-def save_drift(store_dir: str | os.PathLike[str], drift: dict[str, Drift]) -> None:
-    """Write the pending disagreements atomically (the caller holds the store's lock); no
-    disagreement left removes the file."""
-    path = Path(store_dir) / PENDING_FILE
+def drift_file(drift: dict[str, Drift]) -> bytes | None:
+    """The bytes of pending.jsonl for `drift` (None when no disagreement is left)."""
     if not drift:
-        path.unlink(missing_ok=True)
-        return
+        return None
     lines = []
     for pmid in sorted(drift, key=key_sort):
         d = drift[pmid]
@@ -186,4 +183,17 @@ def save_drift(store_dir: str | os.PathLike[str], drift: dict[str, Drift]) -> No
             "record": d.fetched.model_dump(mode="json"),
         }
         lines.append(json.dumps(data, ensure_ascii=False) + "\n")
-    atomic_write(path, "".join(lines).encode("utf-8"))
+    return "".join(lines).encode("utf-8")
+
+
+def save_drift(store_dir: str | os.PathLike[str], drift: dict[str, Drift]) -> None:
+    """Write the pending disagreements atomically (the caller holds the store's lock); no
+    disagreement left removes the file. SnapshotWriteError when it cannot be written."""
+    path = Path(store_dir) / PENDING_FILE
+    data = drift_file(drift)
+    with snapshot_writes():
+        if data is None:
+            with writing(path):
+                path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, data)
