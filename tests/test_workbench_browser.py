@@ -253,18 +253,23 @@ ROTATION = ["C09", "C10a", "C16", "C14", "C02", "C05", "C03", "C04", "C17"]
 PICKS = ROTATION + ROTATION[:4]  # consecutive picks are always different claims
 
 
-def _row_of(page, claim_id: str | None = None):
-    """The evidence row citing SHARED_PAPER now on screen (of `claim_id`'s view if given)."""
+def _select_of(page, what: str, claim_id: str | None = None):
+    """The `what` ('stance', 'design') select of the evidence row citing SHARED_PAPER that is
+    on screen now (of `claim_id`'s view if given), once it is drawn; None while between two
+    views, for at most SAVED_ON_DISK seconds."""
     view = f".cb-for-{claim_id}" if claim_id else ""
     href = f"https://pubmed.ncbi.nlm.nih.gov/{SHARED_PAPER}/"
-    return page.query_selector(f'.cb-evidence .cb-row{view}:has(a[href="{href}"])')
+    selector = f'.cb-evidence .cb-row{view}:has(a[href="{href}"]) .cb-{what} select'
+    deadline = time.monotonic() + SAVED_ON_DISK
+    while (found := page.query_selector(selector)) is None and time.monotonic() < deadline:
+        pass  # the rows are being replaced, or their widgets not drawn yet
+    return found
 
 
-def _view_of(row) -> str:
-    """The claim a row was rendered for, from its `cb-for-ID` class."""
-    return next(
-        c[len("cb-for-") :] for c in row.get_attribute("class").split() if c.startswith("cb-for-")
-    )
+def _view_of(select) -> str:
+    """The claim the row holding `select` was drawn for, from its `cb-for-ID` class."""
+    classes = select.evaluate("el => el.closest('.cb-row').className").split()
+    return next(c[len("cb-for-") :] for c in classes if c.startswith("cb-for-"))
 
 
 def _claim_bytes(root: Path) -> dict[str, bytes]:
@@ -296,14 +301,15 @@ def test_stale_view_never_writes(lab, tmp_path):
     stance_of = {cid: next(e.stance for e in load_review(project=reference).claim(cid).evidence
                            if e.pmid == SHARED_PAPER) for cid in ROTATION}  # fmt: skip
 
-    def expect_edit(claim_id: str, **change) -> None:
+    def expect_edit(claim_id: str, **change) -> bool:
         """The same edit through the editing API on the reference copy (refused: nothing)."""
         try:
             edit.update_citation(ref, claim_id, SHARED_PAPER, **change)
         except edit.EditError:
-            return
+            return False
         if "stance" in change:
             stance_of[claim_id] = change["stance"]
+        return True
 
     stale = fresh = 0
     with sync_playwright() as pw:
@@ -317,21 +323,18 @@ def test_stale_view_never_writes(lab, tmp_path):
             page.wait_for_selector(f".cb-evidence .cb-for-{PICKS[0]}", timeout=WIDGET_RENDER)
             for before, picked in itertools.pairwise(PICKS):
                 # 1. a design edit in the current view keeps the kernel busy for a moment
-                row = _row_of(page, before)
-                design = row.query_selector(".cb-design select")
-                now = design.evaluate("el => el.selectedIndex")
-                other = (now + 1) % len(DESIGNS)
+                design = _select_of(page, "design", before)
+                assert design is not None, f"{before}'s rows are not drawn"
+                other = (design.evaluate("el => el.selectedIndex") + 1) % len(DESIGNS)
                 design.select_option(index=other)
-                expect_edit(before, design=DESIGNS[other])
+                if not expect_edit(before, design=DESIGNS[other]):  # refused: let it say so
+                    expect(message).to_contain_text("Not saved", timeout=SAVED_ON_DISK * 1000)
                 # 2. pick the next claim, and 3. at once change a stance in the rows on screen
                 picker.select_option(index=ids.index(picked))
-                deadline = time.monotonic() + SAVED_ON_DISK
-                while (row := _row_of(page)) is None and time.monotonic() < deadline:
-                    pass  # between two views: the rows are being replaced
-                assert row is not None, f"no row citing {SHARED_PAPER} after picking {picked}"
+                select = _select_of(page, "stance")
+                assert select is not None, f"no row citing {SHARED_PAPER} after picking {picked}"
                 try:
-                    view = _view_of(row)
-                    select = row.query_selector(".cb-stance select")
+                    view = _view_of(select)
                     shown = select.input_value()
                     stance = next(s for s in STANCES if s not in (shown, stance_of[picked]))
                     select.select_option(stance, timeout=5_000)
