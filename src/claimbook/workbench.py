@@ -10,10 +10,18 @@ search hits; sign the claim off. Every change goes through `claimbook.edit` (whi
 and then writes the claim's YAML file, keeping its comments); the workbench never writes a
 file itself. After an edit only the edited claim is re-graded, from the claim the edit
 returns, so the verdict updates in a few tens of milliseconds. Any error is shown as one line
-in a red box, never as a traceback.
+in a red box, never as a traceback; a refused value is put back to what the file holds.
+
+An edit is saved to the claim it was made on, or not at all. Every widget that can change
+something is drawn for one `View` (a claim and a generation number) and its callback goes
+through `Workbench.bind`, which runs it only while that view is the one shown. Picking
+another claim ends the view at once, before anything slow: its widgets are taken off the
+screen and disabled, and a change still arriving from them (the browser had not yet heard)
+writes nothing and says so.
 
 Every widget carries a stable CSS class (`cb-claim-picker`, `cb-stance-0`, `cb-cite-button`,
-...) so browser tests and custom styles can find it.
+...) so browser tests and custom styles can find it; an evidence or queue row also carries
+`cb-for-ID`, the claim it was drawn for.
 """
 
 from __future__ import annotations
@@ -21,7 +29,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import html
 import io
 import os
 import time
@@ -35,15 +42,27 @@ from claimbook import edit as editing
 from claimbook import plots
 from claimbook.claims import Claim, ClaimsError, check_claim_text, project_context
 from claimbook.designs import design_from_pubmed
-from claimbook.evidence import surname
 from claimbook.folder import PathLike, ReviewFolder, find_root
+from claimbook.inputs import MAX_YAML_BYTES, InputError, read_text
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
 from claimbook.review import Review, load_review
 from claimbook.screening import load_hits, screening_queue
-from claimbook.vocab import DESIGNS, STANCES, design_label, verdict_sentence
+from claimbook.vocab import STANCES, verdict_sentence
 from claimbook.workbench_notebook import WORKBENCH_NOTEBOOK, is_workbench, workbench_notebook
+from claimbook.workbench_rows import (
+    NOTE_STYLE,
+    EvidenceRow,
+    QueueRow,
+    View,
+    design_options,
+    esc,
+    ident_of,
+    parse_n,
+    styled,
+    width,
+)
 
-__all__ = ["WORKBENCH_NOTEBOOK", "Workbench", "is_workbench", "workbench_notebook"]
+__all__ = ["WORKBENCH_NOTEBOOK", "View", "Workbench", "is_workbench", "workbench_notebook"]
 
 ERROR_STYLE = (
     "color:#8a1010;background:#fdecea;border:1px solid #d33;border-radius:3px;"
@@ -53,39 +72,22 @@ OK_STYLE = (
     "color:#12501e;background:#e8f5e9;border:1px solid #6a6;border-radius:3px;"
     "padding:4px 8px;margin:2px 0"
 )
-NOTE_STYLE = "color:#555;padding:2px 0"
 MAX_MESSAGE = 400  # characters of a one-line message
 MAX_QUEUE = 50  # screening hits shown at once
 AUTHORS_SHOWN = 6
 FIGURE_DPI = 96
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+CITE_FIELDS = ("cite_ident", "cite_stance", "cite_design", "cite_n", "cite_finding", "cite_note")
 
 
 def _box(message: str, style: str, css: str) -> str:
-    return f'<div class="{css}" style="{style}">{_esc(message)}</div>'
+    return f'<div class="{css}" style="{style}">{esc(message)}</div>'
 
 
-def _styled(widget: widgets.DOMWidget, *classes: str) -> Any:
-    for css in classes:
-        widget.add_class(css)
-    return widget
-
-
-def _ident_of(pmid: str | None, doi: str | None) -> str | None:
-    """What the editing API takes to name a paper: its PMID, else its DOI."""
-    return pmid or doi or None
-
-
-def _parse_n(text: str) -> int | None:
-    text = text.strip().replace(",", "").replace("_", "")
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ValueError(f"n must be a whole number of participants (or empty), not {text!r}")
-    return int(text)
+def _heading(title: str, hint: str) -> widgets.HTML:
+    return widgets.HTML(
+        f'<h4 style="margin:12px 0 2px 0">{esc(title)} '
+        f'<span style="font-weight:normal;color:#666;font-size:90%">· {esc(hint)}</span></h4>'
+    )
 
 
 class Workbench(widgets.VBox):
@@ -96,9 +98,11 @@ class Workbench(widgets.VBox):
     picks the first claim shown; `offline=True` never looks papers up on PubMed (only the
     snapshot); `rules_file` grades with other rules.
 
-    Attributes for scripts and tests: `review` (the review in memory), `claim_id`,
-    `message` (the one-line status), `rows` (one `EvidenceRow` per citation) and `timings`
-    (how long each edit took, in ms).
+    Attributes for scripts and tests: `review` (the review in memory), `claim_id`, `view`
+    (what is drawn now: claim and generation), `message` (the one-line status), `rows` (one
+    `EvidenceRow` per citation) and `timings` (how long each edit took, in ms). The editing
+    methods (`update_citation`, `exclude`, `cite`, ...) act on the claim shown unless given
+    the `view` a widget was drawn for.
     """
 
     def __init__(
@@ -121,20 +125,23 @@ class Workbench(widgets.VBox):
         self.rules_file = rules_file
         self.review: Review | None = None
         self.claim_id: str | None = None
+        self.view: View | None = None
+        self._generation = 0
+        self._owned: list[widgets.Widget] = []  # the widgets of `view` that can change things
         self.rows: list[EvidenceRow] = []
         self.queue_rows: list[QueueRow] = []
         self.timings: list[dict[str, Any]] = []
         self._quiet = False
         self._record: PaperRecord | None = None  # the paper the cite form looked up
 
-        self.header = _styled(widgets.HTML(), "cb-header")
-        self.picker = _styled(
+        self.header = styled(widgets.HTML(), "cb-header")
+        self.picker = styled(
             widgets.Dropdown(
                 description="Claim", options=[], layout=widgets.Layout(width="min(100%, 60em)")
             ),
             "cb-claim-picker",
         )
-        self.reload_button = _styled(
+        self.reload_button = styled(
             widgets.Button(
                 description="Reload from disk",
                 icon="refresh",
@@ -143,15 +150,23 @@ class Workbench(widgets.VBox):
             ),
             "cb-reload",
         )
-        self.message = _styled(widgets.HTML(), "cb-message")
-        self.claim_html = _styled(widgets.HTML(), "cb-claim")
-        self.verdict_html = _styled(widgets.HTML(), "cb-verdict")
-        self.figure = _styled(widgets.Output(), "cb-figure")
-        self.evidence_box = _styled(widgets.VBox(), "cb-evidence")
-        self.excluded_html = _styled(widgets.HTML(), "cb-excluded")
-        self._build_cite_form()
-        self.queue_box = _styled(widgets.VBox(), "cb-queue")
-        self._build_advice_and_signoff()
+        self.message = styled(widgets.HTML(), "cb-message")
+        self.claim_html = styled(widgets.HTML(), "cb-claim")
+        self.verdict_html = styled(widgets.HTML(), "cb-verdict")
+        self.figure = styled(widgets.Output(), "cb-figure")
+        self.evidence_box = styled(widgets.VBox(), "cb-evidence")
+        self.excluded_html = styled(widgets.HTML(), "cb-excluded")
+        self.cite_box = styled(widgets.VBox(), "cb-cite")
+        self.queue_box = styled(widgets.VBox(), "cb-queue")
+        self.advice_box = styled(widgets.VBox(), "cb-advice-box")
+        self.signoff_html = styled(widgets.HTML(), "cb-signoff-state")
+        self.reviewer = styled(  # the reviewer's name, not the claim's: kept from claim to claim
+            widgets.Text(description="Reviewer", placeholder="your name"), "cb-reviewer"
+        )
+        self.signoff_form = widgets.HBox()
+        self.signoff_box = styled(
+            widgets.VBox([self.signoff_html, self.signoff_form]), "cb-signoff"
+        )
 
         self.picker.observe(self._guard(self._on_pick), names="value")
         self.reload_button.on_click(self._guard(lambda _b: self.reload()))
@@ -174,7 +189,7 @@ class Workbench(widgets.VBox):
                 _heading("Screening queue", "saved PubMed hits neither cited nor excluded"),
                 self.queue_box,
                 _heading("What to tell a client", "saved when you leave the field"),
-                self.advice,
+                self.advice_box,
                 _heading("Sign-off", "vouch that this claim's evidence has been checked"),
                 self.signoff_box,
             ]
@@ -185,11 +200,109 @@ class Workbench(widgets.VBox):
     def __repr__(self) -> str:  # short and stable (the default lists every child widget)
         return f"Workbench(project={str(self.folder.root)!r}, claim_id={self.claim_id!r})"
 
+    # ------------------------------------------------------------------ views
+
+    def own(self, widget: widgets.Widget, *classes: str) -> Any:
+        """`widget` (with CSS `classes`) as part of the view being drawn: it is disabled when
+        the view ends. Give it callbacks through `bind`."""
+        self._owned.append(styled(widget, *classes))
+        return widget
+
+    def bind(self, view: View, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """`handler` as the callback of a widget drawn for `view`: it runs only while `view`
+        is the one shown. A callback from an ended view (another claim picked, the rows redrawn)
+        changes nothing and says so. Every widget that can change something goes through here."""
+
+        @functools.wraps(handler)
+        def current_only(*args: Any) -> Any:
+            if view != self.view:
+                self._stale(view)
+                return None
+            return handler(*args)
+
+        return self._guard(current_only)
+
+    def _current(self, view: View | None) -> View | None:
+        """`view` (by default the one shown) when it is the one shown; else None, and a
+        message saying that nothing was saved."""
+        if view is None:
+            view = self.view
+            if view is None:
+                self.show_error("Not saved: no claim is shown")
+                return None
+        if view != self.view:
+            self._stale(view)
+            return None
+        return view
+
+    def _stale(self, view: View) -> None:
+        if self.claim_id != view.claim_id:
+            self.show_error(
+                f"Not saved: that change was made on {view.claim_id} after "
+                f"{self.claim_id or 'another claim'} was picked; pick {view.claim_id} to make "
+                "it again"
+            )
+        else:
+            self.show_error(
+                f"Not saved: that change was made on {view.claim_id} as shown before it was "
+                "redrawn; make it again"
+            )
+
+    def _end_view(self, next_claim: str | None, *, clear: bool = True) -> None:
+        """End the view shown, before any slow work: from here on its widgets' callbacks do
+        nothing, and they are disabled. `clear`: another claim comes, so the old one's widgets
+        leave the screen at once (a 'Loading' line meanwhile); else they are redrawn next."""
+        self._generation += 1
+        self.view = None
+        old, self._owned = self._owned, []
+        self.rows, self.queue_rows = [], []
+        if clear:
+            loading = f'<div style="{NOTE_STYLE}">Loading {esc(next_claim)}…</div>'
+            self.claim_html.value = loading if next_claim else ""
+            self.verdict_html.value = ""
+            self.figure.outputs = ()
+            self.excluded_html.value = ""
+            self.signoff_html.value = ""
+            for box in (self.evidence_box, self.cite_box, self.queue_box, self.advice_box,
+                        self.signoff_form):  # fmt: skip
+                box.children = ()
+        for widget in old:
+            widget.disabled = True
+
+    def _draw(self, keep: dict[str, Any] | None = None, *, figure: bool = True) -> None:
+        """Draw the claim `claim_id` as a new view: text, verdict, evidence rows, cite form,
+        queue, advice, sign-off (`keep`: what was typed in the forms of the view before, when
+        this redraws the same claim), then the figure."""
+        keep = keep or {}
+        view = self.view = View(self.claim_id, self._generation)
+        self._show_claim_text()
+        self._show_verdict()
+        self._show_evidence(view)
+        self._build_cite_form(view, keep.get("cite"))
+        self._show_queue(view)
+        self._build_advice(view)
+        self._build_signoff(view, keep.get("signoff_note", ""))
+        if figure:
+            try:
+                self._show_figure()
+            except Exception as exc:  # the rows stay usable without a figure
+                self.show_error(f"The timeline could not be drawn: {self.one_line(exc)}")
+
+    def _typed(self) -> dict[str, Any]:
+        """What the reviewer typed in the forms of the view shown and has not saved yet."""
+        if self.view is None:
+            return {}
+        cite = {name: getattr(self, name).value for name in CITE_FIELDS}
+        return {"cite": cite | {"record": self._record}, "signoff_note": self.signoff_note.value}
+
     # ------------------------------------------------------------------ building blocks
 
-    def _build_cite_form(self) -> None:
-        self.cite_ident = _styled(
+    def _build_cite_form(self, view: View, keep: dict[str, Any] | None = None) -> None:
+        keep = keep or {}
+        own = self.own
+        self.cite_ident = own(
             widgets.Text(
+                value=keep.get("cite_ident", ""),
                 description="PMID or DOI",
                 placeholder="e.g. 3735481 or 10.1136/bjsm.2010.078535",
                 layout=widgets.Layout(width="30em"),
@@ -197,36 +310,55 @@ class Workbench(widgets.VBox):
             ),
             "cb-cite-ident",
         )
-        self.lookup_button = _styled(
+        self.lookup_button = own(
             widgets.Button(description="Look up", icon="search", tooltip="Show the paper's record"),
             "cb-lookup",
         )
-        self.record_html = _styled(widgets.HTML(), "cb-record")
-        self.cite_stance = _styled(
-            widgets.Dropdown(description="Stance", options=list(STANCES), value="supports"),
+        self.record_html = styled(widgets.HTML(), "cb-record")
+        self.cite_stance = own(
+            widgets.Dropdown(
+                description="Stance",
+                options=list(STANCES),
+                value=keep.get("cite_stance", "supports"),
+            ),
             "cb-cite-stance",
         )
-        self.cite_design = _styled(
-            widgets.Dropdown(description="Design", options=_design_options(), value="other"),
+        self.cite_design = own(
+            widgets.Dropdown(
+                description="Design",
+                options=design_options(),
+                value=keep.get("cite_design", "other"),
+            ),
             "cb-cite-design",
         )
-        self.cite_n = _styled(
-            widgets.Text(description="n", placeholder="participants", layout=_w("14em")),
+        self.cite_n = own(
+            widgets.Text(
+                value=keep.get("cite_n", ""),
+                description="n",
+                placeholder="participants",
+                layout=width("14em"),
+            ),
             "cb-cite-n",
         )
-        self.cite_finding = _styled(
+        self.cite_finding = own(
             widgets.Textarea(
+                value=keep.get("cite_finding", ""),
                 description="Finding",
                 placeholder="What the paper found, in your own words (20 to 700 characters)",
                 layout=widgets.Layout(width="min(100%, 60em)", height="5em"),
             ),
             "cb-cite-finding",
         )
-        self.cite_note = _styled(
-            widgets.Text(description="Note", placeholder="optional", layout=_w("min(100%, 60em)")),
+        self.cite_note = own(
+            widgets.Text(
+                value=keep.get("cite_note", ""),
+                description="Note",
+                placeholder="optional",
+                layout=width("min(100%, 60em)"),
+            ),
             "cb-cite-note",
         )
-        self.cite_button = _styled(
+        self.cite_button = own(
             widgets.Button(
                 description="Cite",
                 icon="plus",
@@ -242,54 +374,49 @@ class Workbench(widgets.VBox):
                 self.cite_finding,
                 self.cite_note,
                 self.cite_button,
-            ]
+            ],
+            layout=widgets.Layout(display="none"),
         )
-        self.cite_box = _styled(
-            widgets.VBox(
-                [
-                    widgets.HBox([self.cite_ident, self.lookup_button]),
-                    self.record_html,
-                    self.cite_fields,
-                ]
-            ),
-            "cb-cite",
-        )
-        self.lookup_button.on_click(self._guard(lambda _b: self.look_up()))
-        self.cite_button.on_click(self._guard(lambda _b: self.cite()))
-        self.cite_ident.observe(self._guard(self._on_ident_typed), names="value")
+        self.cite_box.children = [
+            widgets.HBox([self.cite_ident, self.lookup_button]),
+            self.record_html,
+            self.cite_fields,
+        ]
+        self._record = None
+        rec = keep.get("record")
+        if rec is not None and self._already(rec) is None:  # the same claim, redrawn
+            self._offer(rec)
+        on = functools.partial(self.bind, view)
+        self.lookup_button.on_click(on(lambda _b: self.look_up(view=view)))
+        self.cite_button.on_click(on(lambda _b: self.cite(view=view)))
+        self.cite_ident.observe(on(self._on_ident_typed), names="value")
 
-    def _build_advice_and_signoff(self) -> None:
-        self.advice = _styled(
+    def _build_advice(self, view: View) -> None:
+        self.advice = self.own(
             widgets.Textarea(
+                value=self.claim.advice or "",
                 placeholder="What to tell a client, in plain words (at least 20 characters)",
                 continuous_update=False,
                 layout=widgets.Layout(width="min(100%, 60em)", height="5em"),
             ),
             "cb-advice",
         )
-        self.advice.observe(self._guard(self._on_advice), names="value")
-        self.signoff_html = _styled(widgets.HTML(), "cb-signoff-state")
-        self.reviewer = _styled(
-            widgets.Text(description="Reviewer", placeholder="your name"), "cb-reviewer"
-        )
-        self.signoff_note = _styled(
-            widgets.Text(description="Note", placeholder="optional", layout=_w("30em")),
+        self.advice.observe(self.bind(view, self._on_advice), names="value")
+        self.advice_box.children = [self.advice]
+
+    def _build_signoff(self, view: View, note: str = "") -> None:
+        self.signoff_note = self.own(
+            widgets.Text(
+                value=note, description="Note", placeholder="optional", layout=width("30em")
+            ),
             "cb-signoff-note",
         )
-        self.signoff_button = _styled(
+        self.signoff_button = self.own(
             widgets.Button(description="Sign off", icon="check", button_style="success"),
             "cb-signoff-button",
         )
-        self.signoff_button.on_click(self._guard(lambda _b: self.sign_off()))
-        self.signoff_box = _styled(
-            widgets.VBox(
-                [
-                    self.signoff_html,
-                    widgets.HBox([self.reviewer, self.signoff_note, self.signoff_button]),
-                ]
-            ),
-            "cb-signoff",
-        )
+        self.signoff_button.on_click(self.bind(view, lambda _b: self.sign_off(view=view)))
+        self.signoff_form.children = [self.reviewer, self.signoff_note, self.signoff_button]
 
     # ------------------------------------------------------------------ messages
 
@@ -312,7 +439,11 @@ class Workbench(widgets.VBox):
         """An error as one line, with paths relative to the review folder."""
         if isinstance(exc, str):
             text = exc
-        elif isinstance(exc, (editing.EditError, ClaimsError, ValueError, LookupError, OSError)):
+        elif isinstance(exc, KeyError) and exc.args:  # str() of a KeyError adds quotes
+            text = str(exc.args[0])
+        elif isinstance(
+            exc, (editing.EditError, ClaimsError, InputError, ValueError, LookupError, OSError)
+        ):
             text = str(exc) or type(exc).__name__
         else:
             text = f"{type(exc).__name__}: {exc}"
@@ -330,8 +461,8 @@ class Workbench(widgets.VBox):
         self.message.value = _box(text, OK_STYLE, "cb-ok")
 
     @contextlib.contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Set widget values without their observers saving anything."""
+    def quietly(self) -> Iterator[None]:
+        """Set widget values without their callbacks saving anything."""
         before, self._quiet = self._quiet, True
         try:
             yield
@@ -344,15 +475,16 @@ class Workbench(widgets.VBox):
         """Read the whole review again from disk (claims, snapshot) and show `claim_id` (by
         default the claim shown now)."""
         want = claim_id or self.claim_id
+        self._end_view(want)  # reading every file takes a while: nothing stays editable
         try:
             self.review = load_review(self.folder.claims, self.folder.data, self.rules_file)
         except Exception as exc:
             self.review = None
             self.claim_id = None
-            with self._quietly():
+            self._end_view(None)
+            with self.quietly():
                 self.picker.options = []
             self.header.value = self._header_html()
-            self._clear_claim()
             self.show_error(exc)
             return
         self.header.value = self._header_html()
@@ -360,7 +492,7 @@ class Workbench(widgets.VBox):
         options = [(f"{c.id} · {c.title}", c.id) for c in self.review.claims]
         if want not in ids:
             want = ids[0] if ids else None
-        with self._quietly():
+        with self.quietly():
             self.picker.options = options
             self.picker.value = want
         self.message.value = ""
@@ -371,63 +503,52 @@ class Workbench(widgets.VBox):
 
     def _header_html(self) -> str:
         if self.review is None:
-            return f"<h3>claimbook workbench</h3><div>{_esc(self.folder.root)}</div>"
+            return f"<h3>claimbook workbench</h3><div>{esc(self.folder.root)}</div>"
         a = self.review.article
         n = len(self.review.claims)
         drafts = sum(c.is_draft for c in self.review.claims)
         waiting = f" ({drafts} draft{'s' if drafts != 1 else ''})" if drafts else ""
         return (
-            f"<h3>claimbook workbench · {_esc(a.title)}</h3>"
-            f'<div style="{NOTE_STYLE}">{_esc(a.publisher)} · {n} claims{waiting} · snapshot: '
-            f"{_esc(self.review.snapshot_summary())} · every change is saved to the claim's "
+            f"<h3>claimbook workbench · {esc(a.title)}</h3>"
+            f'<div style="{NOTE_STYLE}">{esc(a.publisher)} · {n} claims{waiting} · snapshot: '
+            f"{esc(self.review.snapshot_summary())} · every change is saved to the claim's "
             "file in <code>claims/</code></div>"
         )
-
-    def _clear_claim(self) -> None:
-        self.claim_html.value = ""
-        self.verdict_html.value = ""
-        self.figure.outputs = ()
-        self.evidence_box.children = ()
-        self.excluded_html.value = ""
-        self.queue_box.children = ()
-        self.signoff_html.value = ""
 
     def _on_pick(self, change: dict) -> None:
         if change["new"]:
             self.message.value = ""
             self.show_claim(change["new"])
 
-    def _refresh_from_disk(self, claim_id: str) -> None:
-        """Re-read one claim's file (cheap), so edits made elsewhere show when it is picked."""
+    def _refresh_from_disk(self) -> None:
+        """Re-read the shown claim's file (cheap), so edits made elsewhere show when it is
+        picked."""
         claim = self.claim
         if claim.path is None or not claim.path.exists():
             return
         context = project_context(self.folder.claims, self.folder.data)
-        fresh = check_claim_text(claim.path, claim.path.read_text(encoding="utf-8"), context)
+        text = read_text(claim.path, MAX_YAML_BYTES, "claim file")
+        fresh = check_claim_text(claim.path, text, context)
         if fresh.model_dump() != claim.record.model_dump():  # the file holds the whole record
             self._regrade(fresh, context.snapshot)
 
     def show_claim(self, claim_id: str | None) -> None:
-        """Show one claim: text, verdict, figure, evidence, cite form, queue, sign-off."""
+        """Show one claim: text, verdict, figure, evidence, cite form, queue, sign-off. The
+        claim shown before stops being editable first, before anything slow."""
+        if self.review is not None and claim_id is not None:
+            self.review.claim(claim_id)  # an unknown id is refused; the claim shown stays
+        self._end_view(claim_id)
         self.claim_id = claim_id
         if self.review is None or claim_id is None:
-            self._clear_claim()
             return
-        with self._quietly():
+        with self.quietly():
             if self.picker.value != claim_id:
                 self.picker.value = claim_id
         try:
-            self._refresh_from_disk(claim_id)
+            self._refresh_from_disk()
         except Exception as exc:  # the file on disk is broken now: show what we had, and why
             self.show_error(exc)
-        self._show_claim_text()
-        self._show_verdict()
-        self._show_figure()
-        self._show_evidence()
-        self._reset_cite_form()
-        self._show_queue()
-        with self._quietly():
-            self.advice.value = self.claim.advice or ""
+        self._draw()
 
     # ------------------------------------------------------------------ the claim
 
@@ -435,20 +556,26 @@ class Workbench(widgets.VBox):
     def claim(self) -> Claim:
         return self.review.claim(self.claim_id)
 
+    def citation(self, claim_id: str, key: str) -> Any:
+        """The citation `key` of claim `claim_id` as last read or saved (None if it has none)."""
+        if self.review is None:
+            return None
+        return next((c for c in self.review.claim(claim_id).evidence if c.key == key), None)
+
     def _show_claim_text(self) -> None:
         c = self.claim
         quotes = "".join(
             f'<blockquote style="margin:4px 0 4px 1em;border-left:3px solid #ccc;'
-            f'padding-left:8px">“{_esc(q.text)}”<br><i>— {_esc(q.section)}</i></blockquote>'
+            f'padding-left:8px">“{esc(q.text)}”<br><i>— {esc(q.section)}</i></blockquote>'
             for q in c.quotes
         )
-        where = _esc(self._shown(c.path)) if c.path else ""
-        query = f"<div><b>PubMed query:</b> <code>{_esc(c.query)}</code></div>" if c.query else ""
+        where = esc(self._shown(c.path)) if c.path else ""
+        query = f"<div><b>PubMed query:</b> <code>{esc(c.query)}</code></div>" if c.query else ""
         self.claim_html.value = (
-            f"<h3>{_esc(c.id)} · {_esc(c.title)}</h3>"
+            f"<h3>{esc(c.id)} · {esc(c.title)}</h3>"
             f"<div>{self._state_html(c)} · <code>{where}</code></div>"
             f"<div><b>What the article says</b></div>{quotes}"
-            f"<div><b>The claim, plainly:</b> {_esc(c.claim)}</div>{query}"
+            f"<div><b>The claim, plainly:</b> {esc(c.claim)}</div>{query}"
         )
         self.signoff_html.value = self._state_html(c)
 
@@ -463,10 +590,10 @@ class Workbench(widgets.VBox):
     def _state_html(c: Claim) -> str:
         signed = getattr(c, "signoff", None)
         if signed is not None:
-            note = f": {_esc(signed.note)}" if signed.note else ""
+            note = f": {esc(signed.note)}" if signed.note else ""
             return (
                 f'<span class="cb-state cb-signed-off" style="color:#12501e"><b>Signed off</b> by '
-                f"{_esc(signed.reviewer)} on {_esc(signed.date)}{note}</span>"
+                f"{esc(signed.reviewer)} on {esc(signed.date)}{note}</span>"
             )
         if c.is_draft:
             return (
@@ -474,7 +601,7 @@ class Workbench(widgets.VBox):
                 "reviewed</span>"
             )
         return (
-            f'<span class="cb-state cb-reviewed"><b>Reviewed</b> {_esc(c.reviewed)}; not signed '
+            f'<span class="cb-state cb-reviewed"><b>Reviewed</b> {esc(c.reviewed)}; not signed '
             "off yet</span>"
         )
 
@@ -486,10 +613,10 @@ class Workbench(widgets.VBox):
         retracted = f" · {int(v['retracted'])} retracted" if int(v["retracted"]) else ""
         self.verdict_html.value = (
             f'<div style="border-left:6px solid {colour};padding:4px 10px;margin:6px 0">'
-            f'<div><b>Verdict: <span class="cb-verdict-word">{_esc(v["verdict"])}</span></b>'
-            f' · certainty: <span class="cb-certainty">{_esc(v["certainty"])}</span></div>'
-            f"<div>{_esc(verdict_sentence(v['verdict'], v['certainty'], c.is_draft))}</div>"
-            f'<div><i>Why:</i> <span class="cb-rationale">{_esc(v["rationale"])}</span></div>'
+            f'<div><b>Verdict: <span class="cb-verdict-word">{esc(v["verdict"])}</span></b>'
+            f' · certainty: <span class="cb-certainty">{esc(v["certainty"])}</span></div>'
+            f"<div>{esc(verdict_sentence(v['verdict'], v['certainty'], c.is_draft))}</div>"
+            f'<div><i>Why:</i> <span class="cb-rationale">{esc(v["rationale"])}</span></div>'
             f'<div style="{NOTE_STYLE}">{counts}{retracted}</div></div>'
         )
 
@@ -516,11 +643,12 @@ class Workbench(widgets.VBox):
         sub = self.review.table[self.review.table["claim_id"] == self.claim_id]
         return dict(zip(sub["key"], sub["design_note"], strict=False))
 
-    def _show_evidence(self) -> None:
+    def _show_evidence(self, view: View) -> None:
         c = self.claim
         notes = self._design_notes()
+        find = self.review.snapshot.find
         self.rows = [
-            EvidenceRow(self, i, cit, self.review.snapshot.find(cit.pmid, cit.doi, cit.url), notes)
+            EvidenceRow(self, view, i, cit, find(cit.pmid, cit.doi, cit.url), notes)
             for i, cit in enumerate(c.evidence)
         ]
         header = widgets.HTML(
@@ -535,7 +663,7 @@ class Workbench(widgets.VBox):
         self.evidence_box.children = [header, *(r.box for r in self.rows)] if self.rows else [empty]
         if c.excluded:
             items = "".join(
-                f"<li>{_esc(f'PMID {x.pmid}' if x.pmid else f'DOI {x.doi}')}: {_esc(x.reason)}</li>"
+                f"<li>{esc(f'PMID {x.pmid}' if x.pmid else f'DOI {x.doi}')}: {esc(x.reason)}</li>"
                 for x in c.excluded
             )
             self.excluded_html.value = (
@@ -558,13 +686,25 @@ class Workbench(widgets.VBox):
             snapshot = load_snapshot(self.folder.snapshot)
         self.review = r.updated(claim, snapshot)
 
-    def apply(self, what: str, action: Callable[[], Claim], *, rebuild: bool = False) -> bool:
-        """Run one edit of the shown claim through the editing API, then re-grade it and
-        update the display; `what` says what changed, for the message. Returns whether it was
-        saved (an error is shown, and nothing was written)."""
+    def apply(
+        self,
+        what: str,
+        action: Callable[[str], Claim],
+        *,
+        view: View | None = None,
+        rebuild: bool = False,
+    ) -> bool:
+        """Run one edit through the editing API: `action(claim_id)` with the claim of `view`
+        (by default the one shown), only while `view` is the one shown; then re-grade that
+        claim and update the display (`rebuild`: draw its rows again, as a new view). `what`
+        says what changed, for the message. Returns whether it was saved (if not, a message
+        says why, and nothing was written)."""
+        view = self._current(view)
+        if view is None:
+            return False
         t0 = time.perf_counter()
         try:
-            claim = action()
+            claim = action(view.claim_id)
         except Exception as exc:
             self.show_error(f"Not saved: {self.one_line(exc)}")
             return False
@@ -572,17 +712,19 @@ class Workbench(widgets.VBox):
         try:
             self._regrade(claim)
             self.header.value = self._header_html()  # the count of drafts may change
-            self._show_claim_text()
-            self._show_verdict()
-            t2 = time.perf_counter()
-            self._show_figure()
-            t3 = time.perf_counter()
-            if rebuild:
-                self._show_evidence()
+            if rebuild:  # other rows: a new view, keeping what was typed in the forms
+                typed = self._typed()
+                self._end_view(view.claim_id, clear=False)
+                self._draw(typed, figure=False)
             else:  # the same rows; a changed design may change what PubMed's indexing says
+                self._show_claim_text()
+                self._show_verdict()
                 notes = self._design_notes()
                 for row in self.rows:
                     row.refresh_label(notes)
+            t2 = time.perf_counter()
+            self._show_figure()
+            t3 = time.perf_counter()
         except Exception as exc:
             self.show_error(
                 f"Saved {claim.id} ({what}), but the display did not update: "
@@ -603,53 +745,61 @@ class Workbench(widgets.VBox):
         )
         return True
 
-    def update_citation(self, ident: str, **changes: Any) -> bool:
-        """Change fields of one citation of the shown claim (as the table does)."""
+    def update_citation(self, ident: str, *, view: View | None = None, **changes: Any) -> bool:
+        """Change fields of one citation of the claim of `view` (as the table does)."""
         what = ", ".join(f"{k} of {ident}" for k in changes)
-        cid = self.claim_id
-        return self.apply(what, lambda: editing.update_citation(self.folder, cid, ident, **changes))
-
-    def exclude(self, ident: str, reason: str) -> bool:
-        cid = self.claim_id
-        return (
-            self.apply(
-                f"excluded {ident}",
-                lambda: editing.exclude(self.folder, cid, ident, reason.strip()),
-                rebuild=True,
-            )
-            and self._after_screening()
-        )
-
-    def uncite(self, ident: str) -> bool:
-        cid = self.claim_id
         return self.apply(
-            f"removed {ident}", lambda: editing.uncite(self.folder, cid, ident), rebuild=True
+            what,
+            lambda cid: editing.update_citation(self.folder, cid, ident, **changes),
+            view=view,
         )
 
-    def _after_screening(self) -> bool:
-        self._show_queue()
-        return True
+    def exclude(self, ident: str, reason: str, *, view: View | None = None) -> bool:
+        """Screen a paper out of the claim of `view`, with the reason."""
+        return self.apply(
+            f"excluded {ident}",
+            lambda cid: editing.exclude(self.folder, cid, ident, reason.strip()),
+            view=view,
+            rebuild=True,
+        )
+
+    def uncite(self, ident: str, *, view: View | None = None) -> bool:
+        """Remove a citation from the claim of `view`."""
+        return self.apply(
+            f"removed {ident}",
+            lambda cid: editing.uncite(self.folder, cid, ident),
+            view=view,
+            rebuild=True,
+        )
 
     def _on_advice(self, change: dict) -> None:
         text = (change["new"] or "").strip()
-        if text == (self.claim.advice or ""):
+        saved = self.claim.advice or ""
+        if text == saved:
             return
-        cid = self.claim_id
-        self.apply("advice", lambda: editing.set_advice(self.folder, cid, text or None))
+        advice = self.advice  # the widget of this view (bind ran this only while it is shown)
+        ok = self.apply("advice", lambda cid: editing.set_advice(self.folder, cid, text or None))
+        if not ok:  # show what the file holds, not the refused text
+            with self.quietly():
+                advice.value = saved
 
-    def sign_off(self) -> bool:
+    def sign_off(self, *, view: View | None = None) -> bool:
+        """Sign the claim of `view` off with the reviewer's name and note."""
+        view = self._current(view)
+        if view is None:
+            return False
         reviewer = self.reviewer.value.strip()
         if not reviewer:
             self.show_error("Not signed off: type your name as the reviewer first")
             return False
         note = self.signoff_note.value.strip() or None
-        cid = self.claim_id
         ok = self.apply(
             f"signed off by {reviewer}",
-            lambda: editing.signoff(self.folder, cid, reviewer, note=note),
+            lambda cid: editing.signoff(self.folder, cid, reviewer, note=note),
+            view=view,
         )
         if ok:
-            with self._quietly():
+            with self.quietly():
                 self.signoff_note.value = ""
         return ok
 
@@ -657,38 +807,38 @@ class Workbench(widgets.VBox):
 
     def _reset_cite_form(self) -> None:
         self._record = None
-        with self._quietly():
+        with self.quietly():
             self.cite_ident.value = ""
             self.cite_stance.value = "supports"
             self.cite_design.value = "other"
             self.cite_n.value = ""
             self.cite_finding.value = ""
             self.cite_note.value = ""
+        self._withdraw_offer()
+
+    def _withdraw_offer(self) -> None:
+        self._record = None
         self.record_html.value = ""
         self.cite_button.disabled = True
         self.cite_fields.layout.display = "none"
 
     def _on_ident_typed(self, change: dict) -> None:
         if self._record is not None:  # the looked-up record no longer matches what is typed
-            self._record = None
-            self.record_html.value = ""
-            self.cite_button.disabled = True
-            self.cite_fields.layout.display = "none"
+            self._withdraw_offer()
 
-    def look_up(self) -> PaperRecord | None:
+    def look_up(self, *, view: View | None = None) -> PaperRecord | None:
         """Show the record of the paper typed in the cite form (snapshot first, then PubMed
-        unless offline); the Cite button is enabled only after this."""
+        unless offline; nothing is stored); the Cite button is enabled only after this."""
+        if self._current(view) is None:
+            return None
         ident = self.cite_ident.value.strip()
-        self._record = None
-        self.cite_button.disabled = True
-        self.cite_fields.layout.display = "none"
+        self._withdraw_offer()
         if not ident:
             self.show_error("Type a PMID or a DOI to look up")
             return None
         try:
             rec = editing.lookup_paper(self.folder, ident, offline=self.offline)
         except Exception as exc:
-            self.record_html.value = ""
             self.show_error(f"Look-up failed: {self.one_line(exc)}")
             return None
         self._show_record(rec)
@@ -697,19 +847,25 @@ class Workbench(widgets.VBox):
     def _show_record(self, rec: PaperRecord) -> None:
         """Show a looked-up record and, unless the claim already cites or excludes it, the
         fields to cite it with (the design guessed from PubMed's indexing)."""
-        self._record = rec
-        self.record_html.value = self._record_html(rec)
         self.message.value = ""
         cited = self._already(rec)
         if cited:
+            self._record = rec
+            self.record_html.value = self._record_html(rec)
             self.show_error(
                 f"{self.cite_ident.value.strip()} is already {cited} by {self.claim_id}"
             )
             return
         guess = design_from_pubmed(rec.publication_types, rec.mesh_terms)
         if guess:
-            with self._quietly():
+            with self.quietly():
                 self.cite_design.value = guess
+        self._offer(rec)
+
+    def _offer(self, rec: PaperRecord) -> None:
+        """Show `rec` in the cite form with the fields and the Cite button."""
+        self._record = rec
+        self.record_html.value = self._record_html(rec)
         self.cite_fields.layout.display = None
         self.cite_button.disabled = False
         self.cite_button.tooltip = f"Cite it as evidence for {self.claim_id}"
@@ -743,36 +899,39 @@ class Workbench(widgets.VBox):
         )
         retracted = '<div style="color:#8a1010"><b>Retracted.</b></div>' if rec.retracted else ""
         abstract = (
-            f"<details><summary>Abstract</summary><div>{_esc(rec.abstract)}</div></details>"
+            f"<details><summary>Abstract</summary><div>{esc(rec.abstract)}</div></details>"
             if rec.abstract
             else f'<div style="{NOTE_STYLE}">No abstract in the record.</div>'
         )
         return (
             '<div style="border:1px solid #ccc;border-radius:3px;padding:6px 10px;margin:4px 0">'
-            f'<div class="cb-record-title"><b>{_esc(rec.title)}</b></div>'
-            f"<div>{_esc(authors or 'No authors listed')}</div>"
-            f"<div>{_esc(rec.journal or '')} {_esc(rec.year or '')}</div>"
-            f'<div style="{NOTE_STYLE}">{_esc(ids)} · {where}</div>{retracted}{abstract}</div>'
+            f'<div class="cb-record-title"><b>{esc(rec.title)}</b></div>'
+            f"<div>{esc(authors or 'No authors listed')}</div>"
+            f"<div>{esc(rec.journal or '')} {esc(rec.year or '')}</div>"
+            f'<div style="{NOTE_STYLE}">{esc(ids)} · {where}</div>{retracted}{abstract}</div>'
         )
 
-    def cite(self) -> bool:
-        """Cite the looked-up paper with the form's stance, design, n, finding and note."""
+    def cite(self, *, view: View | None = None) -> bool:
+        """Cite the looked-up paper with the form's stance, design, n, finding and note, for
+        the claim of `view`. A refused cite keeps the form filled and stores nothing."""
+        view = self._current(view)
+        if view is None:
+            return False
         if self._record is None:
             self.show_error("Look the paper up first, then cite it")
             return False
         ident = self.cite_ident.value.strip()
         try:
-            n = _parse_n(self.cite_n.value)
+            n = parse_n(self.cite_n.value)
         except ValueError as exc:
             self.show_error(f"Not saved: {exc}")
             return False
         stance, design = self.cite_stance.value, self.cite_design.value
         finding = " ".join(self.cite_finding.value.split())
         note = self.cite_note.value.strip() or None
-        cid = self.claim_id
         ok = self.apply(
             f"cited {ident} ({stance})",
-            lambda: editing.cite(
+            lambda cid: editing.cite(
                 self.folder,
                 cid,
                 ident,
@@ -783,12 +942,12 @@ class Workbench(widgets.VBox):
                 note=note,
                 offline=self.offline,
             ),
+            view=view,
             rebuild=True,
         )
         if ok:
             message = self.message.value
             self._reset_cite_form()
-            self._show_queue()
             self.message.value = message
         return ok
 
@@ -801,11 +960,11 @@ class Workbench(widgets.VBox):
             return ""
         return f"saved search of {saved.searched_at[:10]}; {saved.count} records match the query"
 
-    def _show_queue(self) -> None:
+    def _show_queue(self, view: View) -> None:
         cid = self.claim_id
         empty = widgets.HTML(
             f'<div class="cb-queue-empty" style="{NOTE_STYLE}">No saved search hits: run '
-            f"<code>claimbook search {_esc(cid)} --save</code> to fill the queue.</div>"
+            f"<code>claimbook search {esc(cid)} --save</code> to fill the queue.</div>"
         )
         self.queue_rows = []
         try:
@@ -821,250 +980,18 @@ class Workbench(widgets.VBox):
         shown = f"; the first {MAX_QUEUE} are shown" if len(hits) > MAX_QUEUE else ""
         head = widgets.HTML(
             f'<div style="{NOTE_STYLE}">{len(hits)} hit{"s" if len(hits) != 1 else ""} to '
-            f"screen{' (' + _esc(about) + ')' if about else ''}{shown}: look one up to cite "
+            f"screen{' (' + esc(about) + ')' if about else ''}{shown}: look one up to cite "
             "it, or exclude it with a reason.</div>"
         )
-        self.queue_rows = [QueueRow(self, i, hit) for i, hit in enumerate(hits[:MAX_QUEUE])]
+        self.queue_rows = [QueueRow(self, view, i, hit) for i, hit in enumerate(hits[:MAX_QUEUE])]
         self.queue_box.children = [head, *(r.box for r in self.queue_rows)]
 
-    def screen(self, hit: PaperRecord) -> PaperRecord:
+    def screen(self, hit: PaperRecord, *, view: View | None = None) -> PaperRecord | None:
         """Put a queue hit into the cite form, with its saved record (no network)."""
-        with self._quietly():
-            self.cite_ident.value = _ident_of(hit.pmid, hit.doi) or ""
+        if self._current(view) is None:
+            return None
+        with self.quietly():
+            self.cite_ident.value = ident_of(hit.pmid, hit.doi) or ""
+        self._withdraw_offer()
         self._show_record(hit)
         return hit
-
-
-# --------------------------------------------------------------------------- rows
-
-
-def _w(width: str) -> widgets.Layout:
-    return widgets.Layout(width=width)
-
-
-def _design_options() -> list[tuple[str, str]]:
-    return [(design_label(d), d) for d in DESIGNS]
-
-
-def _heading(title: str, hint: str) -> widgets.HTML:
-    return widgets.HTML(
-        f'<h4 style="margin:12px 0 2px 0">{_esc(title)} '
-        f'<span style="font-weight:normal;color:#666;font-size:90%">· {_esc(hint)}</span></h4>'
-    )
-
-
-class EvidenceRow:
-    """One citation of the shown claim as a row of widgets; each change saves that field."""
-
-    def __init__(
-        self, bench: Workbench, i: int, cit: Any, rec: PaperRecord | None, notes: dict
-    ) -> None:
-        self.bench = bench
-        self.index = i
-        self.ident = _ident_of(cit.pmid, cit.doi)
-        self.saved = {"stance": cit.stance, "design": cit.design}
-        editable = self.ident is not None
-        self.cit, self.rec = cit, rec
-        self.key = rec.key if rec is not None else cit.key  # as the evidence table keys it
-        self.label = _styled(
-            widgets.HTML(_paper_label(cit, rec, notes.get(self.key))), f"cb-paper-{i}"
-        )
-        self.label.layout = _w("14em")
-        tip = f"{self.ident or cit.url}"
-        self.stance = _styled(
-            widgets.Dropdown(options=list(STANCES), value=cit.stance, layout=_w("9em"),
-                             tooltip=f"Stance of {tip}", disabled=not editable),
-            f"cb-stance-{i}", "cb-stance",
-        )  # fmt: skip
-        self.design = _styled(
-            widgets.Dropdown(options=_design_options(), value=cit.design, layout=_w("12em"),
-                             tooltip=f"Design of {tip}", disabled=not editable),
-            f"cb-design-{i}", "cb-design",
-        )  # fmt: skip
-        self.n = _styled(
-            widgets.Text(value="" if cit.n is None else str(cit.n), placeholder="n",
-                         continuous_update=False, layout=_w("5em"),
-                         tooltip=f"Participants in {tip}", disabled=not editable),
-            f"cb-n-{i}", "cb-n",
-        )  # fmt: skip
-        self.finding = _styled(
-            widgets.Textarea(value=cit.finding, continuous_update=False,
-                             layout=widgets.Layout(width="100%", height="6.5em"),
-                             tooltip=f"Finding of {tip}", disabled=not editable),
-            f"cb-finding-{i}", "cb-finding",
-        )  # fmt: skip
-        self.note = _styled(
-            widgets.Text(value=cit.note or "", placeholder="note (optional)",
-                         continuous_update=False, layout=widgets.Layout(width="100%"),
-                         tooltip=f"Note on {tip}", disabled=not editable),
-            f"cb-note-{i}", "cb-note",
-        )  # fmt: skip
-        self.exclude_button = _styled(
-            widgets.Button(description="Exclude…", icon="ban", layout=_w("8em"),
-                           tooltip=f"Exclude {tip} from the evidence, with a reason",
-                           disabled=not editable),
-            f"cb-exclude-{i}", "cb-exclude",
-        )  # fmt: skip
-        self.remove_button = _styled(
-            widgets.Button(description="Remove…", icon="trash", layout=_w("8em"),
-                           tooltip=f"Remove the citation of {tip} (a mistake, not a screening "
-                           "decision: use Exclude for that)", disabled=not editable),
-            f"cb-remove-{i}", "cb-remove",
-        )  # fmt: skip
-        self.reason = _styled(
-            widgets.Text(placeholder="why it is excluded (at least 5 characters)",
-                         layout=_w("30em")),
-            f"cb-exclude-reason-{i}",
-        )  # fmt: skip
-        self.confirm_exclude = _styled(
-            widgets.Button(description="Exclude", button_style="danger", layout=_w("8em")),
-            f"cb-exclude-confirm-{i}",
-        )
-        self.confirm_remove = _styled(
-            widgets.Button(description="Remove", button_style="danger", layout=_w("8em")),
-            f"cb-remove-confirm-{i}",
-        )
-        self.cancel = widgets.Button(description="Cancel", layout=_w("7em"))
-        self.confirm = widgets.HBox([], layout=widgets.Layout(display="none"))
-        self.box = _styled(
-            widgets.VBox(
-                [
-                    widgets.HBox(
-                        [
-                            self.label,
-                            self.stance,
-                            self.design,
-                            self.n,
-                            widgets.VBox([self.finding, self.note],
-                                         layout=widgets.Layout(flex="1 1 auto")),
-                            widgets.VBox([self.exclude_button, self.remove_button]),
-                        ]
-                    ),
-                    self.confirm,
-                ],
-                layout=widgets.Layout(border_bottom="1px solid #eee", padding="2px 0"),
-            ),
-            f"cb-row-{i}", "cb-row",
-        )  # fmt: skip
-        if not editable:
-            return
-        g = bench._guard
-        self.stance.observe(g(lambda ch: self._save("stance", ch["new"], self.stance)), "value")
-        self.design.observe(g(lambda ch: self._save("design", ch["new"], self.design)), "value")
-        self.n.observe(g(self._save_n), "value")
-        self.finding.observe(g(lambda ch: self._save("finding", ch["new"], None)), "value")
-        self.note.observe(g(lambda ch: self._save("note", ch["new"].strip() or None, None)),
-                          "value")  # fmt: skip
-        self.exclude_button.on_click(g(lambda _b: self._ask("exclude")))
-        self.remove_button.on_click(g(lambda _b: self._ask("remove")))
-        self.cancel.on_click(g(lambda _b: self._hide()))
-        self.confirm_exclude.on_click(g(lambda _b: self._exclude()))
-        self.confirm_remove.on_click(g(lambda _b: self._remove()))
-
-    def refresh_label(self, notes: dict[str, Any]) -> None:
-        self.label.value = _paper_label(self.cit, self.rec, notes.get(self.key))
-
-    def _save(self, field: str, value: Any, dropdown: widgets.Dropdown | None) -> None:
-        ok = self.bench.update_citation(self.ident, **{field: value})
-        if dropdown is not None:
-            if ok:
-                self.saved[field] = value
-            else:  # show what the file holds, not the refused choice
-                with self.bench._quietly():
-                    dropdown.value = self.saved[field]
-
-    def _save_n(self, change: dict) -> None:
-        try:
-            n = _parse_n(change["new"])
-        except ValueError as exc:
-            self.bench.show_error(f"Not saved: {exc}")
-            return
-        self._save("n", n, None)
-
-    def _ask(self, what: str) -> None:
-        if what == "exclude":
-            self.confirm.children = [self.reason, self.confirm_exclude, self.cancel]
-        else:
-            note = widgets.HTML(f"Remove the citation of {_esc(self.ident)}?&nbsp;")
-            self.confirm.children = [note, self.confirm_remove, self.cancel]
-        self.confirm.layout.display = None
-
-    def _hide(self) -> None:
-        self.confirm.layout.display = "none"
-        self.reason.value = ""
-
-    def _exclude(self) -> None:
-        reason = self.reason.value.strip()
-        if not reason:
-            self.bench.show_error(f"Not excluded: say why {self.ident} is excluded")
-            return
-        self.bench.exclude(self.ident, reason)
-
-    def _remove(self) -> None:
-        self.bench.uncite(self.ident)
-
-
-def _paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
-    who = surname(rec.first_author) if rec else "?"
-    year = f" {rec.year}" if rec and rec.year else ""
-    if cit.pmid:
-        ident = f"PMID {cit.pmid}"
-        href = f"https://pubmed.ncbi.nlm.nih.gov/{cit.pmid}/"
-    elif cit.doi:
-        ident = f"DOI {cit.doi}"
-        href = f"https://doi.org/{cit.doi}"
-    else:
-        ident = "not in PubMed (cited by URL: edit its YAML file)"
-        href = cit.url
-    title = _esc(rec.title) if rec else ""
-    extra = ""
-    if rec and rec.retracted:
-        extra += '<div style="color:#8a1010"><b>retracted</b></div>'
-    if isinstance(design_note, str) and design_note:
-        extra += f'<div style="{NOTE_STYLE};font-size:85%">{_esc(design_note)}</div>'
-    return (
-        f'<div title="{title}"><b>{_esc(who)}{_esc(year)}</b><br>'
-        f'<a href="{_esc(href)}" target="_blank" rel="noopener">{_esc(ident)}</a>{extra}</div>'
-    )
-
-
-class QueueRow:
-    """One saved search hit: look it up (to cite it) or exclude it with a reason."""
-
-    def __init__(self, bench: Workbench, i: int, hit: PaperRecord) -> None:
-        self.bench = bench
-        self.ident = _ident_of(hit.pmid, hit.doi) or ""
-        design = design_from_pubmed(hit.publication_types, hit.mesh_terms)
-        title = hit.title or ""
-        first = f"PMID {hit.pmid}" if hit.pmid else hit.doi
-        bits = " · ".join(str(x) for x in (first, hit.year, design) if x)
-        self.label = widgets.HTML(
-            f"<div><b>{_esc(bits)}</b> {_esc(title)}</div>", layout=widgets.Layout(flex="1 1 auto")
-        )
-        self.look = _styled(
-            widgets.Button(description="Look up", icon="search", layout=_w("8em"),
-                           tooltip="Show its record in the cite form"),
-            f"cb-queue-lookup-{i}",
-        )  # fmt: skip
-        self.reason = _styled(
-            widgets.Text(placeholder="reason to exclude", layout=_w("16em")),
-            f"cb-queue-reason-{i}",
-        )
-        self.exclude_button = _styled(
-            widgets.Button(description="Exclude", icon="ban", layout=_w("8em")),
-            f"cb-queue-exclude-{i}",
-        )
-        g = bench._guard
-        self.look.on_click(g(lambda _b: bench.screen(hit)))
-        self.exclude_button.on_click(g(lambda _b: self._exclude()))
-        self.box = _styled(
-            widgets.HBox([self.label, self.look, self.reason, self.exclude_button]),
-            f"cb-queue-row-{i}",
-        )
-
-    def _exclude(self) -> None:
-        reason = self.reason.value.strip()
-        if not reason:
-            self.bench.show_error(f"Not excluded: say why {self.ident} is excluded")
-            return
-        self.bench.exclude(self.ident, reason)
