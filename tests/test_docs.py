@@ -176,3 +176,20 @@ def test_the_readme_editing_example_runs_on_a_copy_and_changes_what_it_says(revi
         "-  stance: supports",
         "+  stance: mixed",
     ]
+
+
+def test_every_test_docs_reliability_names_exists():
+    """docs/reliability.md pairs each promise with tests: each one it names must exist (a
+    `::name` alone belongs to the file named before it in the same cell)."""
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    named = []
+    for cell in re.findall(r"\| ([^|]*`tests/[^|]*)\|", doc):
+        current = None
+        for file, name in re.findall(r"`(tests/[\w/]+\.py)?(?:::(\w+))?`", cell):
+            current = file or current
+            assert current and (ROOT / current).exists(), cell
+            if name:
+                named.append((current, name))
+    assert len(named) >= 20
+    for file, name in named:
+        assert re.search(rf"^def {name}\(", (ROOT / file).read_text("utf-8"), re.M), (file, name)

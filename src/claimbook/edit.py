@@ -228,11 +228,16 @@ def _context(folder: ReviewFolder) -> ProjectContext:
         raise EditError(exc.problems) from None
 
 
-def _write_checked(path: Path, old: str | None, new: str, context: ProjectContext) -> Claim:
+def _checked(path: Path, new: str, context: ProjectContext) -> Claim:
+    """The claim `new` would be as the file `path`, validated in its project; EditError if not."""
     try:
-        claim = check_claim_text(path, new, context)
+        return check_claim_text(path, new, context)
     except ClaimsError as exc:
         raise EditError(exc.problems) from None
+
+
+def _write_checked(path: Path, old: str | None, new: str, context: ProjectContext) -> Claim:
+    claim = _checked(path, new, context)
     if new != old:
         _writable(path)
         _write(path, new)
@@ -294,10 +299,7 @@ def _edit(
         context = context or _context(folder)
         change(_target(doc, claim_id, path, whole), context, path, doc)
         new = _dump(yaml, doc)
-        try:
-            record = check_claim_text(path, new, context)
-        except ClaimsError as exc:
-            raise EditError(exc.problems) from None
+        record = _checked(path, new, context)
         if new != text:
             _writable(path)
             if staged is None:

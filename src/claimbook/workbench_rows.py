@@ -19,6 +19,7 @@ import ipywidgets as widgets
 
 from claimbook.designs import design_from_pubmed
 from claimbook.evidence import surname
+from claimbook.ids import safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.vocab import DESIGNS, STANCES, design_label
 
@@ -258,10 +259,13 @@ def _paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
         extra += '<div style="color:#8a1010"><b>retracted</b></div>'
     if isinstance(design_note, str) and design_note:
         extra += f'<div style="{NOTE_STYLE};font-size:85%">{esc(design_note)}</div>'
-    return (
-        f'<div title="{title}"><b>{esc(who)}{esc(year)}</b><br>'
-        f'<a href="{esc(href)}" target="_blank" rel="noopener">{esc(ident)}</a>{extra}</div>'
+    href = safe_url(href)  # only http(s) and doi: links, whatever the record holds
+    link = (
+        f'<a href="{esc(href)}" target="_blank" rel="noopener">{esc(ident)}</a>'
+        if href
+        else esc(ident)
     )
+    return f'<div title="{title}"><b>{esc(who)}{esc(year)}</b><br>{link}{extra}</div>'
 
 
 class QueueRow:
