@@ -395,3 +395,14 @@ def test_a_broken_saved_search_is_one_line_and_changes_nothing(project):
     with pytest.raises(InputError, match=r"\.json:1: json: invalid JSON .* search C01 --save"):
         screening_queue(project, "C01")
     assert tree_digest(project) == before
+
+
+@pytest.mark.parametrize("command", ["uncite", "exclude"])
+def test_naming_a_paper_with_junk_is_one_line(project, command):
+    extra = ["--reason", "A reason long enough."] if command == "exclude" else []
+    before = tree_digest(project)
+    result = run(command, "C01", "junk", *extra, "--project", project)
+    one_line_error(result, "'junk' is neither a PMID")
+    assert tree_digest(project) == before
+    with pytest.raises(EditError, match="'junk' is neither a PMID"):
+        update_citation(project, "C01", "junk", stance="mixed")

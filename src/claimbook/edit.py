@@ -371,6 +371,7 @@ def update_citation(
     if unknown:
         raise ValueError(f"cannot change {', '.join(unknown)}; fields: {CITATION_FIELDS}")
     _typed(_folder(project).claims, **changes)
+    _parsed(ident, _folder(project))
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         i = _find(doc, "evidence", ident, context)
@@ -443,6 +444,7 @@ def cite(
 
 def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim:
     """Remove a citation from a claim (a reviewed claim must keep at least one)."""
+    _parsed(ident, _folder(project))
 
     def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
         i = _find(doc, "evidence", ident, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -94,22 +95,30 @@ def render_claim(
     notebooks_dir: str | os.PathLike[str] = "notebooks",
     timeout: int = 300,
 ) -> Path:
-    """Render the parameterised claim notebook for one claim to `out` (papermill)."""
+    """Render the parameterised claim notebook for one claim to `out` (papermill). It is
+    rendered beside `out` and renamed into place only when every cell ran: a failed render
+    leaves `out` as it was."""
     import papermill
 
     template = Path(notebooks_dir) / CLAIM_TEMPLATE
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    papermill.execute_notebook(
-        str(template),
-        str(out),
-        parameters={"claim_id": claim_id},
-        cwd=str(template.parent.resolve()),
-        kernel_name="python3",
-        progress_bar=False,
-        execution_timeout=timeout,
-        config=kernel_config(),  # passed on to papermill's nbclient NotebookClient
-    )
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".ipynb", dir=out.parent)
+    os.close(fd)
+    try:
+        papermill.execute_notebook(
+            str(template),
+            tmp,
+            parameters={"claim_id": claim_id},
+            cwd=str(template.parent.resolve()),
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=timeout,
+            config=kernel_config(),  # passed on to papermill's nbclient NotebookClient
+        )
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return out
 
 
