@@ -250,3 +250,25 @@ def test_the_rationale_names_papers_not_weights():
     v = grade(cits, RULES, "Stretching relieves a cramp.")
     assert "weight" not in v.rationale and "%" not in v.rationale
     assert "Against it: 2." in v.rationale and "For the claim: 1." in v.rationale
+
+
+def test_a_domain_rating_is_a_value_not_a_string_to_parse_back():
+    import pickle
+
+    from claimbook.grading import DOMAIN_RULES, DOMAINS, Body, Rating
+
+    r = Rating("serious", "the deciding primary studies enrolled 30 people")
+    assert (r.rating, r.reason, r.levels, r.lowers) == (
+        "serious", "the deciding primary studies enrolled 30 people", 1, True,
+    )  # fmt: skip
+    assert r == "serious: the deciding primary studies enrolled 30 people"  # shown as before
+    assert pickle.loads(pickle.dumps(r)).reason == r.reason
+    assert Rating("undetected", "x").levels == 0 and Rating("very serious", "x").levels == 2
+    assert DOMAINS == tuple(name for name, _ in DOMAIN_RULES)
+    rules = load_rules()
+    few = rules.grade.imprecision.very_serious_below - 1
+    cits = [WeighedCitation("1", "supports", "rct", few, label="Trial 1")]
+    body = Body(cits, [], 0.0, "supported", rules)
+    for name, rule in DOMAIN_RULES:
+        assert isinstance(rule(body), Rating), name
+    assert dict(DOMAIN_RULES)["imprecision"](body).rating == "very serious"

@@ -11,7 +11,15 @@ import pandas as pd
 
 from claimbook.claims import Claim
 from claimbook.designs import design_from_pubmed
-from claimbook.grading import DOMAINS, Grading, Rules, WeighedCitation, grade, load_rules
+from claimbook.grading import (
+    DOMAINS,
+    Grading,
+    Rating,
+    Rules,
+    WeighedCitation,
+    grade,
+    load_rules,
+)
 from claimbook.pubmed.store import PaperRecord, Snapshot
 from claimbook.vocab import STANCES
 from claimbook.watch import KIND_WORDS, flags
@@ -48,7 +56,7 @@ DRAFT_PREFIX = "Not yet reviewed (draft); provisionally: "
 _NOT_REVIEWED = "Not yet reviewed: this claim is a draft; its evidence has not been gathered."
 DRAFT = Grading(
     "insufficient", "very low", "draft", _NOT_REVIEWED, 0.0, 0.0, statement=_NOT_REVIEWED,
-    domains=dict.fromkeys(DOMAINS, "not rated: a draft"), start="very low",
+    domains=dict.fromkeys(DOMAINS, Rating("not rated", "a draft")), start="very low",
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- tables
@@ -196,9 +204,9 @@ def _downgrades(row: pd.Series) -> list[str]:
     upgrade, with its reason."""
     notes = []
     for domain in DOMAINS:
-        rating, _, why = str(row[domain]).partition(": ")
-        if rating in ("serious", "very serious", "strongly suspected"):
-            notes.append(f"{DOMAIN_LABELS[domain].capitalize()} {rating}: {why}")
+        r: Rating = row[domain]
+        if r.lowers:
+            notes.append(f"{DOMAIN_LABELS[domain].capitalize()} {r.rating}: {r.reason}")
     notes += [f"Upgraded for {u}" for u in filter(None, str(row["upgrades"]).split("; "))]
     return notes
 

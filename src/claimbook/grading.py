@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -303,7 +304,35 @@ class WeighedCitation:
         return self.label or self.key
 
 
-DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+# How many certainty levels a domain's rating takes off.
+LEVELS_DOWN = {"not serious": 0, "serious": 1, "very serious": 2, "undetected": 0,
+               "strongly suspected": 1, "not rated": 0}  # fmt: skip
+
+
+class Rating(str):
+    """A GRADE domain's rating and its reason, as a value: `r.rating` ('serious'), `r.reason`
+    and `r.levels` (levels it takes off) for code; as text, 'serious: reason' for tables and
+    reports (a str, so a DataFrame, JSON or a template shows it as it always did)."""
+
+    rating: str
+    reason: str
+
+    def __new__(cls, rating: str, reason: str) -> Rating:
+        obj = super().__new__(cls, f"{rating}: {reason}")
+        obj.rating, obj.reason = rating, reason
+        return obj
+
+    def __getnewargs__(self) -> tuple[str, str]:
+        return self.rating, self.reason
+
+    @property
+    def levels(self) -> int:
+        return LEVELS_DOWN[self.rating]
+
+    @property
+    def lowers(self) -> bool:
+        """Whether this rating takes certainty down (and so gets a footnote)."""
+        return self.levels > 0
 
 
 @dataclass
@@ -319,7 +348,7 @@ class Grading:
     contradict_weight: float
     deciding: list[str] = field(default_factory=list)  # keys of the citations that decided
     statement: str = ""
-    domains: dict[str, str] = field(default_factory=dict)  # domain -> "serious: reason"
+    domains: dict[str, Rating] = field(default_factory=dict)  # domain -> its Rating
     start: str = ""  # where certainty started
     upgrades: list[str] = field(default_factory=list)
 
@@ -371,51 +400,56 @@ def _large(c: WeighedCitation, ratio: float) -> bool:
     return value >= ratio or (0 < value <= 1 / ratio)
 
 
-def _domains(
-    deciding: list[WeighedCitation],
-    others: list[WeighedCitation],
-    loser: float,
-    verdict: str,
-    rules: Rules,
-) -> tuple[dict[str, str], int, list[str]]:
-    """The five GRADE domains for the deciding evidence: ratings with reasons naming papers,
-    the levels they take off, and the upgrades that apply."""
-    g = rules.grade
-    weights = {c.key: rules.weight(c.design, c.n) for c in deciding}
-    total = sum(weights.values()) or 1.0
-    out: dict[str, str] = {}
-    down = 0
-    steps = {"not serious": 0, "serious": 1, "very serious": 2}
+@dataclass(frozen=True)
+class Body:
+    """The body of evidence a verdict rests on, as the domain rules see it."""
 
-    high = [c for c in deciding if c.risk_of_bias == "high"]
-    rated = [c for c in deciding if c.risk_of_bias]
-    level = _rated(sum(weights[c.key] for c in high) / total, g.risk_of_bias)
+    deciding: list[WeighedCitation]  # the citations on the verdict's side
+    others: list[WeighedCitation]  # those pointing the other way
+    loser: float  # the other side's share of the weight
+    verdict: str
+    rules: Rules
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {c.key: self.rules.weight(c.design, c.n) for c in self.deciding}
+
+    def share(self, cits: list[WeighedCitation]) -> float:
+        """The share of the deciding weight that `cits` carry."""
+        weights = self.weights
+        return sum(weights[c.key] for c in cits) / (sum(weights.values()) or 1.0)
+
+
+def risk_of_bias(body: Body) -> Rating:
+    """Serious when studies appraised at high risk of bias carry much of the deciding weight."""
+    high = [c for c in body.deciding if c.risk_of_bias == "high"]
+    level = _rated(body.share(high), body.rules.grade.risk_of_bias)
     if high and level != "not serious":
-        why = f"at high risk of bias: {_names(high)} ({high[0].bias_reason})"
-    elif high:
+        return Rating(level, f"at high risk of bias: {_names(high)} ({high[0].bias_reason})")
+    if high:
         why = f"the studies at high risk of bias ({_names(high)}) carry little of the weight"
-    elif rated:
-        why = "no deciding study was rated at high risk of bias"
-    else:
-        why = "no deciding study has a recorded appraisal"
-    out["risk_of_bias"] = f"{level}: {why}"
-    down += steps[level]
+        return Rating(level, why)
+    if any(c.risk_of_bias for c in body.deciding):
+        return Rating(level, "no deciding study was rated at high risk of bias")
+    return Rating(level, "no deciding study has a recorded appraisal")
 
-    if verdict in ("contested", "unclear"):
-        level = "serious"
-        why = (
-            "studies point both ways"
-            if verdict == "contested"
-            else "results are mixed or partial rather than consistent"
-        )
-    else:
-        level = _rated(loser, g.inconsistency)
-        why = f"{_names(others)} point the other way" if others else "the results agree"
-    out["inconsistency"] = f"{level}: {why}"
-    down += steps[level]
 
-    indirect = [c for c in deciding if c.indirect and c.indirect != "none"]
-    level = _rated(sum(weights[c.key] for c in indirect) / total, g.indirectness)
+def inconsistency(body: Body) -> Rating:
+    """Serious when the studies disagree: a contested or unclear verdict, or much weight on the
+    other side."""
+    if body.verdict == "contested":
+        return Rating("serious", "studies point both ways")
+    if body.verdict == "unclear":
+        return Rating("serious", "results are mixed or partial rather than consistent")
+    level = _rated(body.loser, body.rules.grade.inconsistency)
+    others = body.others
+    return Rating(level, f"{_names(others)} point the other way" if others else "the results agree")
+
+
+def indirectness(body: Body) -> Rating:
+    """Serious when studies of another population, intervention or outcome carry the weight."""
+    indirect = [c for c in body.deciding if c.indirect and c.indirect != "none"]
+    level = _rated(body.share(indirect), body.rules.grade.indirectness)
     if indirect and level == "not serious":
         why = f"the indirect studies ({_names(indirect)}) carry little of the weight"
     elif indirect:
@@ -423,49 +457,80 @@ def _domains(
         why = f"indirect: {_names(indirect)} ({first.indirect}: {first.indirect_note})"
     else:
         why = "the deciding studies address the claim directly, as far as recorded"
-    out["indirectness"] = f"{level}: {why}"
-    down += steps[level]
+    return Rating(level, why)
 
-    primary = [c for c in deciding if c.design not in rules.pooled]
+
+def imprecision(body: Body) -> Rating:
+    """Serious when the deciding primary studies enrolled few people (pooled evidence of a
+    high enough rank waives it)."""
+    rules, g = body.rules, body.rules.grade.imprecision
+    primary = [c for c in body.deciding if c.design not in rules.pooled]
     waive = rules.certainty.size_waived_from_rank
-    pooled = [c for c in deciding if c.design in rules.pooled and rules.rank(c.design) >= waive]
-    total_n = sum(c.n or 0 for c in primary)
+    pooled = [
+        c for c in body.deciding if c.design in rules.pooled and rules.rank(c.design) >= waive
+    ]
     if pooled:
-        level, why = "not serious", f"pooled evidence decides ({_names(pooled, 2)})"
-    elif total_n < g.imprecision.very_serious_below:
-        level, why = "very serious", f"the deciding primary studies enrolled {total_n} people"
-    elif total_n < g.imprecision.serious_below:
-        level, why = "serious", f"the deciding primary studies enrolled {total_n} people"
-    else:
-        level, why = "not serious", f"the deciding primary studies enrolled {total_n} people"
-    out["imprecision"] = f"{level}: {why}"
-    down += steps[level]
+        return Rating("not serious", f"pooled evidence decides ({_names(pooled, 2)})")
+    total_n = sum(c.n or 0 for c in primary)
+    level = (
+        "very serious" if total_n < g.very_serious_below
+        else "serious" if total_n < g.serious_below
+        else "not serious"
+    )  # fmt: skip
+    return Rating(level, f"the deciding primary studies enrolled {total_n} people")
 
-    signals = [s.lower() for s in g.publication_bias.signals]
+
+def publication_bias(body: Body) -> Rating:
+    """Strongly suspected when an appraisal of a paper on the verdict's own side names a sign
+    of it (a flaw of the other side's papers does not weaken this verdict)."""
+    signals = [s.lower() for s in body.rules.grade.publication_bias.signals]
     own = {"supported": ("supports",), "contradicted": ("contradicts",)}.get(
-        verdict, ("supports", "contradicts", "mixed")
-    )  # a flaw of the other side's papers does not weaken this verdict
+        body.verdict, ("supports", "contradicts", "mixed")
+    )
     flagged = [
-        c for c in deciding
+        c for c in body.deciding
         if c.stance in own and any(s in (c.bias_reason or "").lower() for s in signals)
     ]  # fmt: skip
     if flagged:
-        out["publication_bias"] = (
-            f"strongly suspected: {_names(flagged)} ({flagged[0].bias_reason})"
-        )
-        down += 1
-    else:
-        out["publication_bias"] = "undetected: no deciding paper's appraisal suggests it"
+        return Rating("strongly suspected", f"{_names(flagged)} ({flagged[0].bias_reason})")
+    return Rating("undetected", "no deciding paper's appraisal suggests it")
 
-    upgrades = []
-    if down == 0:
-        large = [c for c in deciding if _large(c, g.upgrade.large_ratio)]
-        if large:
-            upgrades.append(f"large effect: {_names(large)} ({large[0].effect_size})")
-        graded = [c for c in deciding if c.dose_response]
-        if graded:
-            upgrades.append(f"dose-response: {_names(graded)}")
-    return out, down, upgrades
+
+# The five GRADE domains, in GRADE's order: each a small rule from the body of evidence to a
+# Rating. A new domain rule is a function here and its name in this list.
+DOMAIN_RULES: tuple[tuple[str, Callable[[Body], Rating]], ...] = (
+    ("risk_of_bias", risk_of_bias),
+    ("inconsistency", inconsistency),
+    ("indirectness", indirectness),
+    ("imprecision", imprecision),
+    ("publication_bias", publication_bias),
+)
+DOMAINS = tuple(name for name, _ in DOMAIN_RULES)
+
+
+def _upgrades(body: Body) -> list[str]:
+    """GRADE's upgrades for evidence not downgraded: a large effect, a dose-response gradient."""
+    large = [c for c in body.deciding if _large(c, body.rules.grade.upgrade.large_ratio)]
+    graded = [c for c in body.deciding if c.dose_response]
+    return [
+        *([f"large effect: {_names(large)} ({large[0].effect_size})"] if large else []),
+        *([f"dose-response: {_names(graded)}"] if graded else []),
+    ]
+
+
+def _domains(
+    deciding: list[WeighedCitation],
+    others: list[WeighedCitation],
+    loser: float,
+    verdict: str,
+    rules: Rules,
+) -> tuple[dict[str, Rating], int, list[str]]:
+    """The five GRADE domains for the deciding evidence (ratings with reasons naming papers),
+    the levels they take off, and the upgrades that apply."""
+    body = Body(deciding, others, loser, verdict, rules)
+    out = {name: rule(body) for name, rule in DOMAIN_RULES}
+    down = sum(r.levels for r in out.values())
+    return out, down, (_upgrades(body) if down == 0 else [])
 
 
 def grade(
