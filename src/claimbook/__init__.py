@@ -25,6 +25,7 @@ _EXPORTS = {
     "load_review": "claimbook.review",
     "find_root": "claimbook.folder",
     "ReviewFolder": "claimbook.folder",
+    "ClaimbookError": "claimbook.errors",
     "Claim": "claimbook.claims",
     "Citation": "claimbook.claims",
     "ClaimsError": "claimbook.claims",

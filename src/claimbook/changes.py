@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from claimbook.errors import ClaimbookError
 from claimbook.inputs import InputError, read_capped
 from claimbook.pubmed.store import dump_records
 from claimbook.review import Review
@@ -46,7 +47,7 @@ _ALERT_WORDS = {
 }
 
 
-class ReviewJSONError(ValueError):
+class ReviewJSONError(ClaimbookError, ValueError):
     """A review.json that cannot be read: the message names the file and what is wrong."""
 
 

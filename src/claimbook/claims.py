@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from claimbook.errors import ClaimbookError, Problem
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
 from claimbook.inputs import (
     MAX_ARTICLE_BYTES,
@@ -404,20 +405,7 @@ class ReviewedArticle(_Model):
 # --------------------------------------------------------------------------- problems
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One validation problem, located in a file."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
-
-
-class ClaimsError(Exception):
+class ClaimsError(ClaimbookError):
     """Claims or snapshot failed to load or validate; `problems` lists every one found."""
 
     def __init__(self, problems: list[Problem]) -> None:

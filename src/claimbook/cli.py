@@ -1,5 +1,7 @@
 """The `claimbook` command line: each command parses its options, calls one library function
-and prints the outcome (in the style of sqlite-utils' cli.py). No work is done here."""
+and prints the outcome (in the style of sqlite-utils' cli.py). No work is done here, and no
+command catches an error to print it: every ClaimbookError reaches the one handler in
+`_Claimbook.invoke`, which prints one line per problem."""
 
 from __future__ import annotations
 
@@ -12,14 +14,8 @@ from typing import Any
 import click
 
 from claimbook import __version__
-from claimbook.claims import (
-    MAX_PARTICIPANTS,
-    ClaimsError,
-    Problem,
-    load_claims,
-    normal_id,
-    validate_project,
-)
+from claimbook.claims import MAX_PARTICIPANTS, ClaimsError, load_claims, normal_id, validate_project
+from claimbook.errors import ClaimbookError, Problem
 from claimbook.folder import ReviewFolder
 from claimbook.ids import pmid_problem, short_list
 from claimbook.terminal import plain
@@ -58,35 +54,17 @@ def folder_options(*, claims: bool = True, data: bool = True) -> Callable:
 QUIET_OPT = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 
 
-def _fail(problems: list[Problem]) -> None:
-    for p in problems:
-        click.echo(plain(p, one_line=True), err=True)
-    n = len(problems)
-    click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
-    sys.exit(1)
-
-
 def _error(message: str, code: int = 1) -> None:
     click.echo(f"error: {plain(message, one_line=True)}", err=True)
     sys.exit(code)
 
 
-def _claims(folder: ReviewFolder) -> list:
-    try:
-        return load_claims(folder.claims)
-    except ClaimsError as exc:
-        _fail(exc.problems)
-        raise  # unreachable
-
-
 def _client(quiet: bool):
-    from claimbook.pubmed import PubMedError
+    """The E-utilities client (a PubMedError if a time limit in the environment is not a
+    number)."""
     from claimbook.pubmed.client import EutilsClient
 
-    try:
-        return EutilsClient(progress=False if quiet else None)
-    except PubMedError as exc:  # a time limit in the environment that is not a number
-        _error(str(exc))
+    return EutilsClient(progress=False if quiet else None)
 
 
 def _warn_alerts(claims: list, snapshot) -> None:
@@ -112,29 +90,24 @@ def _warn_drift(drift: dict) -> None:
 
 def _announce(folder: ReviewFolder, claims: list) -> None:
     """After a fetch: the cited papers retracted, under concern or corrected, as warnings."""
-    from claimbook.pubmed import SnapshotError, load_snapshot
+    from claimbook.pubmed import load_snapshot
 
-    try:
-        _warn_alerts(claims, load_snapshot(folder.snapshot))
-    except SnapshotError as exc:
-        _error(str(exc))
+    _warn_alerts(claims, load_snapshot(folder.snapshot))
 
 
 class _Claimbook(click.Group):
-    """claimbook's commands, with the last-resort handler: a file that cannot be read as it
-    must be, a snapshot that cannot be read, or a file that cannot be written (disk full,
-    read-only folder, lock held) is one `error:` line naming it and exit 1, whichever command
-    hit it; never a traceback."""
+    """claimbook's commands, with the one error handler: any ClaimbookError is printed as its
+    lines (`FILE:LINE: field: message` per problem then `N problems found.`, or one `error:`
+    line) and exit 1, whichever command raised it; any other OSError (disk full, read-only
+    folder) is one `error:` line naming the file. Never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from claimbook.files import WriteError
-        from claimbook.inputs import InputError
-        from claimbook.pubmed import SnapshotError
-
         try:
             return super().invoke(ctx)
-        except (InputError, WriteError, SnapshotError) as exc:
-            _error(str(exc))
+        except ClaimbookError as exc:
+            for line in exc.lines():
+                click.echo(plain(line, one_line=True), err=True)
+            sys.exit(1)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             _error(f"{where}{_os_reason(exc)} (no file was left half-written)")
@@ -179,12 +152,9 @@ def init(
 ) -> None:  # fmt: skip
     """Create a review folder DIRECTORY for an article: metadata, an empty snapshot, notebooks,
     the sentences worth checking (candidates.yaml) and a README with the next steps."""
-    from claimbook.scaffold import CANDIDATES_FILE, InitError, init_review
+    from claimbook.scaffold import CANDIDATES_FILE, init_review
 
-    try:
-        new = init_review(directory, article_file, title, publisher, url, kind, force=force)
-    except InitError as exc:
-        _error(str(exc))
+    new = init_review(directory, article_file, title, publisher, url, kind, force=force)
     root = new.folder.root.as_posix()
     click.echo(plain(f'Created a review of "{new.title}" in {root}/:', one_line=True))
     click.echo(f"  claims/article.yaml   the article's metadata; text_file: {new.text_file}")
@@ -209,12 +179,9 @@ def candidates(article_file: Path, as_json: bool) -> None:
     import json
 
     from claimbook.candidates import find_candidates, format_candidates
+    from claimbook.scaffold import read_article
 
-    try:
-        text = article_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _error(f"{article_file}: cannot read the article text: {exc}")
-    found = find_candidates(text)
+    found = find_candidates(read_article(article_file))
     if as_json:
         click.echo(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=2))
     else:
@@ -239,13 +206,11 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
     from claimbook.pubmed import SnapshotError
     from claimbook.pubmed.verify import load_drift
 
+    checked = validate_project(folder.claims, folder.data, article_file)
     try:
-        checked = validate_project(folder.claims, folder.data, article_file)
         drift = load_drift(folder.snapshot)
-    except ClaimsError as exc:
-        _fail(exc.problems)
-    except SnapshotError as exc:
-        _fail([Problem(exc.file, exc.line, exc.field, exc.message)])
+    except SnapshotError as exc:  # validate lists it as a problem, like the ones above
+        raise ClaimsError([Problem(exc.file, exc.line, exc.field, exc.message)]) from exc
     click.echo(f"OK: {checked.summary()}.")
     _warn_alerts(checked.claims, checked.snapshot)
     _warn_drift(drift)
@@ -257,7 +222,7 @@ def claims_cmd(folder: ReviewFolder) -> None:
     """Print the claim table: id, topic, title and citations by stance."""
     from claimbook import terminal
 
-    click.echo(terminal.claim_table(_claims(folder)))
+    click.echo(terminal.claim_table(load_claims(folder.claims)))
 
 
 @main.command()
@@ -272,12 +237,9 @@ def curate(evidence_dir: Path, folder: ReviewFolder) -> None:
 
     Records already fetched from E-utilities are kept; curated ones are rebuilt.
     """
-    from claimbook.curated import CurationError, curate
+    from claimbook.curated import curate
 
-    try:
-        done = curate(evidence_dir, _claims(folder), folder.snapshot)
-    except CurationError as exc:
-        _error(str(exc))
+    done = curate(evidence_dir, load_claims(folder.claims), folder.snapshot)
     click.echo(f"Snapshot {done.store_dir}: {done.total} records ({done.curated} curated).")
 
 
@@ -307,18 +269,14 @@ def fetch(
     (offline too) and any new disagreement. Cited papers that are retracted, under an
     expression of concern or corrected are announced at the end.
     """
-    from claimbook.pubmed import PubMedError, SnapshotError
     from claimbook.pubmed.sync import accept_drift, cited_pmids, plan_fetch, sync
     from claimbook.pubmed.verify import load_drift
 
-    claims = _claims(folder)
-    try:
-        load_drift(folder.snapshot)  # a broken pending.jsonl stops the fetch before any request
-        if accept_changes:
-            _accepted(accept_drift(folder.snapshot, cited_pmids(claims)), "waiting")
-        plan = plan_fetch(claims, folder.snapshot, refresh=refresh)
-    except SnapshotError as exc:
-        _error(str(exc))
+    claims = load_claims(folder.claims)
+    load_drift(folder.snapshot)  # a broken pending.jsonl stops the fetch before any request
+    if accept_changes:
+        _accepted(accept_drift(folder.snapshot, cited_pmids(claims)), "waiting")
+    plan = plan_fetch(claims, folder.snapshot, refresh=refresh)
     if not plan.todo:
         click.echo(
             f"Snapshot up to date: all {len(plan.cited)} cited PMIDs come from E-utilities; "
@@ -331,10 +289,7 @@ def fetch(
             f"record yet (curated records are used meanwhile): {short_list(plan.todo)}"
         )
         return _announce(folder, claims)
-    try:
-        report = sync(plan.todo, folder.snapshot, _client(quiet), accept_changes=accept_changes)
-    except (PubMedError, SnapshotError) as exc:
-        _error(str(exc))
+    report = sync(plan.todo, folder.snapshot, _client(quiet), accept_changes=accept_changes)
     click.echo(f"Fetched {len(report.stored)} of {len(plan.todo)} PMIDs into {folder.snapshot}.")
     _accepted(report.accepted, "fetched")
     _announce(folder, claims)
@@ -393,10 +348,9 @@ def _disagreements(folder: ReviewFolder, pmids: list[str]) -> None:
 def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet: bool) -> None:
     """Run a claim's saved PubMed query; list hits neither cited nor excluded."""
     from claimbook import terminal
-    from claimbook.pubmed import PubMedError
     from claimbook.pubmed.search import new_hits
 
-    claims = {c.id: c for c in _claims(folder)}
+    claims = {c.id: c for c in load_claims(folder.claims)}
     claim = claims.get(normal_id(claim_id))
     if claim is None:
         _error(f"no claim {claim_id} in {folder.claims} (known: {', '.join(sorted(claims))})")
@@ -404,10 +358,7 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
         _error(f"{claim.id} has no PubMed query yet (a draft); add `query:` to its file first")
     known = {c.pmid for c in [*claim.evidence, *claim.excluded] if c.pmid}
     client = _client(quiet)
-    try:
-        found = new_hits(client, claim.query, known, max_hits)
-    except PubMedError as exc:
-        _error(str(exc))
+    found = new_hits(client, claim.query, known, max_hits)
     click.echo(
         f"{claim.id}: {found.count} PubMed hits; {len(found.hits)} shown that are neither "
         "cited nor excluded."
@@ -417,10 +368,7 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
     if save:
         from claimbook.screening import save_hits, screening_queue
 
-        try:
-            saved = save_hits(folder, claim, client, max_hits + len(known))
-        except PubMedError as exc:
-            _error(str(exc))
+        saved = save_hits(folder, claim, client, max_hits + len(known))
         waiting = len(screening_queue(folder, claim))
         click.echo(
             f"Saved {len(saved.records)} hits in {saved.path}: {waiting} wait in the screening "
@@ -436,7 +384,7 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
 def show(pmids: tuple[str, ...], folder: ReviewFolder, offline: bool, quiet: bool) -> None:
     """Print records from the snapshot, fetching the ones it lacks (not stored). A curated
     record that PubMed's disagrees with is shown with PubMed's version, both labelled."""
-    from claimbook.pubmed import PubMedError, load_snapshot
+    from claimbook.pubmed import load_snapshot
     from claimbook.pubmed.sync import lookup
 
     bad = [f"{p[:20]}{'...' if len(p) > 20 else ''} ({why})"
@@ -447,10 +395,7 @@ def show(pmids: tuple[str, ...], folder: ReviewFolder, offline: bool, quiet: boo
     absent = [p for p in pmids if snapshot.get(p) is None]
     if absent and offline:
         _error(f"not in the snapshot (offline): {', '.join(absent)}")
-    try:
-        records = lookup(pmids, snapshot, _client(quiet) if absent else None)
-    except PubMedError as exc:
-        _error(str(exc))
+    records = lookup(pmids, snapshot, _client(quiet) if absent else None)
     click.echo("\n\n".join(_shown(p, rec, folder) for p, rec in records.items() if rec))
     missing = [p for p, rec in records.items() if rec is None]
     if missing:
@@ -475,15 +420,9 @@ def status(folder: ReviewFolder, as_json: bool, offline: bool) -> None:
     """
     import json
 
-    from claimbook.pubmed import SnapshotError
     from claimbook.status import review_status
 
-    try:
-        found = review_status(folder, None if offline else _client(quiet=True))
-    except ClaimsError as exc:
-        _fail(exc.problems)
-    except SnapshotError as exc:
-        _error(str(exc))
+    found = review_status(folder, None if offline else _client(quiet=True))
     if as_json:
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -495,13 +434,9 @@ def status(folder: ReviewFolder, as_json: bool, offline: bool) -> None:
 def _shown(pmid: str, rec, folder: ReviewFolder) -> str:
     """A record as `show` prints it; with PubMed's disagreeing version too, both labelled."""
     from claimbook import terminal
-    from claimbook.pubmed import SnapshotError
     from claimbook.pubmed.verify import FIELD_LABELS, load_drift
 
-    try:
-        waiting = load_drift(folder.snapshot).get(pmid)
-    except SnapshotError as exc:
-        _error(str(exc))
+    waiting = load_drift(folder.snapshot).get(pmid)
     if waiting is None or rec.source != "curated":
         return terminal.paper(rec)
     fields = ", ".join(FIELD_LABELS[f] for f in waiting.fields)
@@ -529,15 +464,6 @@ def _edited(folder: ReviewFolder, claim, done: str) -> None:
         row = review.verdict_row(unit.id)
         who = f"{unit.id}: " if len(units) > 1 else ""
         click.echo(f"{who}Verdict now: {verdict_sentence(row['verdict'], row['certainty'])}")
-
-
-def _editing(action: Callable[[], Any]) -> Any:
-    from claimbook.edit import EditError
-
-    try:
-        return action()
-    except EditError as exc:
-        _fail(exc.problems)
 
 
 STANCE_OPT = click.option(
@@ -569,10 +495,10 @@ def cite(
     """Cite PAPER (a PMID or DOI) for CLAIM_ID. A paper the snapshot lacks is fetched first."""
     from claimbook import edit
 
-    claim = _editing(lambda: edit.cite(
+    claim = edit.cite(
         folder, claim_id, paper, stance=stance, design=design, finding=finding, n=n, note=note,
         offline=offline, client=None if offline else _client(quiet=True),
-    ))  # fmt: skip
+    )  # fmt: skip
     _edited(folder, claim, f"cites {paper} ({stance}, {design})")
     from claimbook.pubmed import load_snapshot
 
@@ -587,7 +513,7 @@ def uncite(claim_id: str, paper: str, folder: ReviewFolder) -> None:
     """Stop citing PAPER (a PMID or DOI) for CLAIM_ID."""
     from claimbook import edit
 
-    claim = _editing(lambda: edit.uncite(folder, claim_id, paper))
+    claim = edit.uncite(folder, claim_id, paper)
     _edited(folder, claim, f"no longer cites {paper}")
 
 
@@ -600,7 +526,7 @@ def exclude(claim_id: str, paper: str, reason: str, folder: ReviewFolder) -> Non
     """Screen PAPER (a PMID or DOI) out of CLAIM_ID's evidence, with the reason."""
     from claimbook import edit
 
-    claim = _editing(lambda: edit.exclude(folder, claim_id, paper, reason))
+    claim = edit.exclude(folder, claim_id, paper, reason)
     _edited(folder, claim, f"excludes {paper}")
 
 
@@ -631,15 +557,12 @@ def add_claim(
     if candidate is not None:
         from claimbook.scaffold import saved_candidate
 
-        try:
-            quote, found = saved_candidate(folder, candidate)
-        except LookupError as exc:
-            _error(str(exc))
+        quote, found = saved_candidate(folder, candidate)
         section = section or found
-    claim = _editing(lambda: edit.add_claim(
+    claim = edit.add_claim(
         folder, quote=quote, title=title, topic=topic, section=section, claim=claim_text,
         claim_id=claim_id,
-    ))  # fmt: skip
+    )  # fmt: skip
     click.echo(f"{claim.id} (draft): saved in {claim.path}; add a query and evidence next.")
 
 
@@ -652,7 +575,7 @@ def signoff(claim_id: str, reviewer: str, note: str | None, folder: ReviewFolder
     """Sign CLAIM_ID off: its evidence was checked. A draft becomes reviewed."""
     from claimbook import edit
 
-    claim = _editing(lambda: edit.signoff(folder, claim_id, reviewer, note))
+    claim = edit.signoff(folder, claim_id, reviewer, note)
     _edited(folder, claim, f"signed off by {reviewer} on {claim.signoff.date}")
 
 
@@ -679,8 +602,7 @@ def report(
 ) -> None:  # fmt: skip
     """Build the claim-by-claim report (HTML, PDF, Markdown) and citation exports, offline."""
     from claimbook.changes import REVIEW_JSON
-    from claimbook.grading import RulesError
-    from claimbook.report import FORMATS, ReportError, build_report, parse_formats
+    from claimbook.report import FORMATS, build_report, parse_formats
     from claimbook.review import load_review
 
     try:
@@ -688,16 +610,11 @@ def report(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
     out_dir = out_dir or folder.reports
-    try:
-        review = load_review(folder.claims, folder.data, rules_file)
-        written = build_report(
-            review, out_dir, wanted, progress=None if not quiet else False,
-            pdf_if_browser=formats is None,
-        )  # fmt: skip
-    except ClaimsError as exc:
-        _fail(exc.problems)
-    except (RulesError, ReportError) as exc:
-        _error(str(exc))
+    review = load_review(folder.claims, folder.data, rules_file)
+    written = build_report(
+        review, out_dir, wanted, progress=None if not quiet else False,
+        pdf_if_browser=formats is None,
+    )  # fmt: skip
     main_files = [str(written[f]) for f in FORMATS if f in written]
     n_exports = len([k for k in written if k not in FORMATS and k != REVIEW_JSON])
     click.echo(f"Wrote {', '.join(main_files)} and {n_exports} exports in {out_dir}.")
@@ -737,19 +654,14 @@ def diff_command(old: Path, new: Path | None, folder: ReviewFolder) -> None:
     """What changed between two report builds (their review.json files): verdicts, certainty,
     citations added, removed or retracted, stances, sign-offs. Without NEW, OLD is compared
     with the review as it stands now."""
-    from claimbook.changes import ReviewJSONError, diff_reviews, load_review_json, review_record
+    from claimbook.changes import diff_reviews, load_review_json, review_record
     from claimbook.review import load_review
 
-    try:
-        before = load_review_json(old)
-        if new is None:
-            after = review_record(load_review(folder.claims, folder.data))
-        else:
-            after = load_review_json(new)
-    except ReviewJSONError as exc:
-        _error(str(exc))
-    except ClaimsError as exc:
-        _fail(exc.problems)
+    before = load_review_json(old)
+    if new is None:
+        after = review_record(load_review(folder.claims, folder.data))
+    else:
+        after = load_review_json(new)
     click.echo(plain(diff_reviews(before, after).text()))
 
 
@@ -773,61 +685,20 @@ def notebooks(
     """Build the review notebooks from the claims and run them in place, or render one
     claim's notebook. With --dir, only re-run the notebooks of that folder as they are."""
     from claimbook import notebooks as nbs
-    from claimbook.notebook_builder import NotebookConflictError
 
     progress = False if quiet else None
-    try:
-        if claim_id:
-            claim_id = _notebook_claim(normal_id(claim_id), notebooks_dir or folder.notebooks)
-            out = out or folder.reports / "notebooks" / f"claim-{claim_id}.ipynb"
-            _render_claim(claim_id, out, notebooks_dir or folder.notebooks)
-            return
-        if notebooks_dir is None:
-            done = nbs.build_and_execute(folder.root, progress)
-            notebooks_dir = folder.notebooks
-        else:
-            done = nbs.execute_all(notebooks_dir, progress)
-    except ClaimsError as exc:
-        _fail(exc.problems)
-    except (NotebookConflictError, nbs.NotebookError) as exc:
-        _error(str(exc))
+    if claim_id:
+        claim_id = nbs.claim_to_render(normal_id(claim_id), notebooks_dir or folder.notebooks)
+        out = out or folder.reports / "notebooks" / f"claim-{claim_id}.ipynb"
+        nbs.render_claim(claim_id, out, notebooks_dir or folder.notebooks)
+        click.echo(f"Wrote {out}")
+        return
+    if notebooks_dir is None:
+        done = nbs.build_and_execute(folder.root, progress)
+        notebooks_dir = folder.notebooks
+    else:
+        done = nbs.execute_all(notebooks_dir, progress)
     click.echo(f"Executed {len(done)} notebooks in place in {notebooks_dir}.")
-
-
-def _notebook_claim(claim_id: str, notebooks_dir: Path) -> str:
-    """`claim_id` if the review the claim notebook in `notebooks_dir` reads has such a claim;
-    else one error line naming the known ones, before anything is written."""
-    from claimbook.folder import find_root
-    from claimbook.notebooks import CLAIM_TEMPLATE
-
-    template = notebooks_dir / CLAIM_TEMPLATE
-    if not template.is_file():
-        _error(f"no claim notebook {template}; build the notebooks first: claimbook notebooks")
-    try:
-        claims_dir = find_root(notebooks_dir) / "claims"
-    except FileNotFoundError as exc:
-        _error(f"{template}: {exc}")
-    claims = load_claims(claims_dir)
-    ids = [c.id for c in claims]
-    if claim_id not in ids:
-        parts = [c.id for c in claims if c.record_id == claim_id and c.part]
-        if parts:
-            _error(f"{claim_id} is graded in parts: {', '.join(parts)}; name one")
-        _error(f"no claim {claim_id} in {claims_dir} (known: {short_list(ids, 20)})")
-    return claim_id
-
-
-def _render_claim(claim_id: str, out: Path, notebooks_dir: Path) -> None:
-    """Render the claim notebook; a cell that fails is one error line."""
-    from papermill.exceptions import PapermillExecutionError
-
-    from claimbook import notebooks as nbs
-
-    try:
-        nbs.render_claim(claim_id, out, notebooks_dir)
-    except PapermillExecutionError as exc:
-        _error(f"{out}: a cell failed ({exc.ename}: {exc.evalue}); open it in Jupyter to see it")
-    click.echo(f"Wrote {out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claimbook.errors import ClaimbookError
 from claimbook.files import lock
 from claimbook.ids import citation_key
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot, save_snapshot
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from claimbook.claims import Claim
 
 
-class CurationError(Exception):
+class CurationError(ClaimbookError):
     """A cited paper cannot be imported (absent from the dossiers, or incomplete there)."""
 
 

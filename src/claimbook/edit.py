@@ -38,6 +38,7 @@ from claimbook.claims import (
     project_context,
     split_id,
 )
+from claimbook.errors import ClaimbookError
 from claimbook.files import atomic_write, lock, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import DOI_RE, PMID_RE, citation_key
@@ -62,7 +63,7 @@ WRAP = 96  # folded text is wrapped like the hand-written claim files
 CITATION_FIELDS = ("stance", "design", "n", "finding", "note")
 
 
-class EditError(Exception):
+class EditError(ClaimbookError):
     """An edit was refused: `problems` says why, as `FILE:LINE: field: message`; nothing was
     written."""
 

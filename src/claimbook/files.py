@@ -15,6 +15,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from claimbook.errors import ClaimbookError
+
 LOCK_FILE = ".lock"
 
 _WHY = {
@@ -30,7 +32,7 @@ _WHY = {
 }
 
 
-class WriteError(OSError):
+class WriteError(ClaimbookError, OSError):
     """A file or folder could not be written: `cannot write PATH: why, and what to do`.
 
     An OSError (errno, strerror and filename as usual), so `except OSError` still catches it.

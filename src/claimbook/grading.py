@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from claimbook.errors import ClaimbookError
 from claimbook.inputs import InputError, read_capped
 from claimbook.vocab import CERTAINTIES, STANCES, Certainty, Stance
 
@@ -210,7 +211,7 @@ class Rules(_Part):
 MAX_RULES_BYTES = 2**20  # the built-in rules are 5 KB
 
 
-class _AliasError(yaml.MarkedYAMLError):
+class _AliasError(ClaimbookError, yaml.MarkedYAMLError):
     """An alias (*name) in a rules file."""
 
 
@@ -224,7 +225,7 @@ class _NoAliases(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-class RulesError(ValueError):
+class RulesError(ClaimbookError, ValueError):
     """A rules file is not valid: `FILE: field: message` (the first problem, and how many more)."""
 
 

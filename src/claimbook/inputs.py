@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from claimbook.errors import ClaimbookError
+
 __all__ = [
     "MAX_ARTICLE_BYTES",
     "MAX_JSON_BYTES",
@@ -35,7 +37,7 @@ _PLAIN_TAGS = {
 }
 
 
-class InputError(Exception):
+class InputError(ClaimbookError):
     """A file claimbook was handed cannot be read as it must be; `file:line: field: message`."""
 
     def __init__(self, file: str | os.PathLike[str], line: int, field: str, message: str) -> None:

@@ -12,6 +12,7 @@ from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
 from traitlets.config import Config
 
+from claimbook.errors import ClaimbookError
 from claimbook.files import atomic_write
 
 CLAIM_TEMPLATE = "claim.ipynb"
@@ -54,7 +55,7 @@ def kernel_config() -> Config:
     return config
 
 
-class NotebookError(Exception):
+class NotebookError(ClaimbookError):
     """A notebook could not be run: `NOTEBOOK: a cell failed (Error: message)`."""
 
 
@@ -95,10 +96,12 @@ def render_claim(
     notebooks_dir: str | os.PathLike[str] = "notebooks",
     timeout: int = 300,
 ) -> Path:
+<<<<<<< HEAD
     """Render the parameterised claim notebook for one claim to `out` (papermill). It is
-    rendered beside `out` and renamed into place only when every cell ran: a failed render
-    leaves `out` as it was."""
+    rendered beside `out` and renamed into place only when every cell ran: a cell that fails is
+    a NotebookError, and `out` is left as it was."""
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     template = Path(notebooks_dir) / CLAIM_TEMPLATE
     out = Path(out)
@@ -117,9 +120,41 @@ def render_claim(
             config=kernel_config(),  # passed on to papermill's nbclient NotebookClient
         )
         os.replace(tmp, out)
+    except PapermillExecutionError as exc:
+        raise NotebookError(
+            f"{out}: a cell failed ({exc.ename}: {exc.evalue}); nothing was written; run "
+            f"{template} in Jupyter with claim_id = {claim_id!r} to see the cell"
+        ) from exc
     finally:
         Path(tmp).unlink(missing_ok=True)
     return out
+
+
+def claim_to_render(claim_id: str, notebooks_dir: str | os.PathLike[str]) -> str:
+    """`claim_id` if the review that the claim notebook in `notebooks_dir` reads has such a
+    claim (one graded in parts must be named by part); else a NotebookError naming the known
+    ones, before anything is written."""
+    from claimbook.claims import load_claims
+    from claimbook.folder import find_root
+    from claimbook.ids import short_list
+
+    template = Path(notebooks_dir) / CLAIM_TEMPLATE
+    if not template.is_file():
+        raise NotebookError(
+            f"no claim notebook {template}; build the notebooks first: claimbook notebooks"
+        )
+    try:
+        claims_dir = find_root(notebooks_dir) / "claims"
+    except FileNotFoundError as exc:
+        raise NotebookError(f"{template}: {exc}") from None
+    claims = load_claims(claims_dir)
+    ids = [c.id for c in claims]
+    if claim_id not in ids:
+        parts = [c.id for c in claims if c.record_id == claim_id and c.part]
+        if parts:
+            raise NotebookError(f"{claim_id} is graded in parts: {', '.join(parts)}; name one")
+        raise NotebookError(f"no claim {claim_id} in {claims_dir} (known: {short_list(ids, 20)})")
+    return claim_id
 
 
 def execute_all(directory: str | os.PathLike[str], progress: bool | None = None) -> list[Path]:

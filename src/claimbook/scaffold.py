@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from claimbook.candidates import Candidate, find_candidates
 from claimbook.claims import ARTICLE_FILE, ReviewedArticle
+from claimbook.errors import ClaimbookError
 from claimbook.files import atomic_write
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import URL_RE
@@ -42,8 +43,13 @@ CANDIDATES_FILE = "candidates.yaml"
 STARTER_TOPIC = "claims"
 
 
-class InitError(Exception):
+class InitError(ClaimbookError):
     """The review folder cannot be created (it exists already, or the article is unreadable)."""
+
+
+class CandidateError(ClaimbookError, LookupError):
+    """A saved candidate sentence cannot be had: candidates.yaml is missing or broken, or has
+    no sentence of that number. A LookupError too, as it always was."""
 
 
 @dataclass
@@ -249,10 +255,7 @@ def init_review(
     """
     folder = ReviewFolder.at(directory)
     article = Path(article)
-    try:
-        text = read_text(article, MAX_ARTICLE_BYTES, "article text")
-    except InputError as exc:
-        raise InitError(f"{exc.file}: cannot read the article text: {exc.message}") from None
+    text = read_article(article)
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     title = title or first_line or article.stem
     today = today or date.today()
@@ -306,9 +309,18 @@ def init_review(
     return NewReview(folder, title, text_file, candidates, notebooks)
 
 
+def read_article(path: PathLike) -> str:
+    """The article's text; InitError `PATH: cannot read the article text: why` when it is not
+    UTF-8 text, is a folder, or is too big."""
+    try:
+        return read_text(Path(path), MAX_ARTICLE_BYTES, "article text")
+    except InputError as exc:
+        raise InitError(f"{exc.file}: cannot read the article text: {exc.message}") from None
+
+
 def saved_candidate(folder: ReviewFolder, number: int) -> tuple[str, str]:
     """(text, section) of candidate `number` (1-based) in the folder's candidates.yaml;
-    LookupError saying what to do when the file or the number is not there."""
+    CandidateError (a LookupError) saying what to do when the file or the number is not there."""
     path = folder.root / CANDIDATES_FILE
     try:
         text = read_text(path, MAX_YAML_BYTES, "candidates file")
@@ -316,14 +328,16 @@ def saved_candidate(folder: ReviewFolder, number: int) -> tuple[str, str]:
         listed = yaml.safe_load(text) or []
     except InputError as exc:
         if not path.exists():
-            raise LookupError(f"{path}: not found; run claimbook init, or use --quote") from None
-        raise LookupError(str(exc)) from None
+            raise CandidateError(f"{path}: not found; run claimbook init, or use --quote") from None
+        raise CandidateError(str(exc)) from None
     except yaml.YAMLError as exc:
-        raise LookupError(f"{path}: not readable YAML ({exc}); run claimbook init again") from None
+        raise CandidateError(
+            f"{path}: not readable YAML ({exc}); run claimbook init again"
+        ) from None
     if not isinstance(listed, list) or not all(
         isinstance(c, dict) and isinstance(c.get("text"), str) for c in listed
     ):
-        raise LookupError(f"{path}: not a list of candidates; run claimbook init again")
+        raise CandidateError(f"{path}: not a list of candidates; run claimbook init again")
     if not 1 <= number <= len(listed):
-        raise LookupError(f"{path}: no candidate {number} (there are {len(listed)})")
+        raise CandidateError(f"{path}: no candidate {number} (there are {len(listed)})")
     return listed[number - 1]["text"], listed[number - 1]["section"]

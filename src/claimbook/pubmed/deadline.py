@@ -21,17 +21,19 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import connection, connectionpool, poolmanager
 
+from claimbook.errors import ClaimbookError
+
 __all__ = ["BodyTooLarge", "Deadline", "DeadlineAdapter", "DeadlineExceeded", "read_body"]
 
 _CURRENT = threading.local()  # the Deadline of the request running on this thread
 CHUNK = 64 * 1024
 
 
-class DeadlineExceeded(requests.Timeout):
+class DeadlineExceeded(ClaimbookError, requests.Timeout):
     """The request did not finish within its deadline (a requests.Timeout, retried as one)."""
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(ClaimbookError):
     """The answer's body is larger than the caller's limit."""
 
 

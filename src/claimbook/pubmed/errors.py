@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from claimbook.errors import ClaimbookError
 
-class PubMedError(Exception):
+
+class PubMedError(ClaimbookError):
     """Base class: anything that went wrong talking to, or reading, PubMed."""
 
 

@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from claimbook import files
+from claimbook.errors import ClaimbookError
 from claimbook.files import FolderLock, WriteError, atomic_write, atomic_write_all
 from claimbook.ids import check_doi, check_pmcid, check_pmid, citation_key, key_sort
 from claimbook.pubmed.parse import AbstractSection, Correction
@@ -50,7 +51,7 @@ RAW_DIR = "raw"
 MAX_FILE_BYTES = 256 << 20
 
 
-class SnapshotError(Exception):
+class SnapshotError(ClaimbookError):
     """The snapshot on disk is unreadable or invalid: `FILE:LINE: field: message`."""
 
     def __init__(self, file: str | os.PathLike[str], line: int, field: str, message: str) -> None:

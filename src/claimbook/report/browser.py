@@ -11,6 +11,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from claimbook.errors import ClaimbookError
+
 PATH_NAMES = (
     "chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge",
     "microsoft-edge-stable", "brave-browser", "chrome", "msedge",
@@ -45,7 +47,7 @@ HOW_TO_GET_ONE = (
 )
 
 
-class BrowserNotFound(LookupError):
+class BrowserNotFound(ClaimbookError, LookupError):
     """No Chromium-family browser was found, or CLAIMBOOK_CHROMIUM names a missing file."""
 
 

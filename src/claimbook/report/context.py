@@ -13,6 +13,7 @@ import pandas as pd
 
 from claimbook.changes import ReviewDiff
 from claimbook.claims import Claim, Excluded, Quote, ReviewedArticle, SignOff
+from claimbook.errors import ClaimbookError
 from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS, Rules
 from claimbook.ids import safe_url
@@ -32,7 +33,7 @@ DASH, TIMES = "\N{EN DASH}", "\N{MULTIPLICATION SIGN}"
 RATING = {"supported": 5, "contested": 3, "unclear": 3, "insufficient": 2, "contradicted": 1}
 
 
-class ReportError(Exception):
+class ReportError(ClaimbookError):
     """The review cannot be turned into a report (e.g. a citation missing from the snapshot)."""
 
 

@@ -20,11 +20,13 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from claimbook.errors import ClaimbookError
+
 READ_CHUNK = 1 << 20
 FIRST_FREE_FD = 5  # the child's ends are kept above 0-4, the numbers it receives them on
 
 
-class DevToolsError(RuntimeError):
+class DevToolsError(ClaimbookError, RuntimeError):
     """The browser answered with an error, went away, or did not answer in time."""
 
 
