@@ -264,7 +264,7 @@ def test_a_domain_rating_is_a_value_not_a_string_to_parse_back():
     assert r == "serious: the deciding primary studies enrolled 30 people"  # shown as before
     assert pickle.loads(pickle.dumps(r)).reason == r.reason
     assert Rating("undetected", "x").levels == 0 and Rating("very serious", "x").levels == 2
-    assert DOMAINS == tuple(name for name, _ in DOMAIN_RULES)
+    assert tuple(name for name, _ in DOMAIN_RULES) == DOMAINS
     rules = load_rules()
     few = rules.grade.imprecision.very_serious_below - 1
     cits = [WeighedCitation("1", "supports", "rct", few, label="Trial 1")]

@@ -96,7 +96,6 @@ def render_claim(
     notebooks_dir: str | os.PathLike[str] = "notebooks",
     timeout: int = 300,
 ) -> Path:
-<<<<<<< HEAD
     """Render the parameterised claim notebook for one claim to `out` (papermill). It is
     rendered beside `out` and renamed into place only when every cell ran: a cell that fails is
     a NotebookError, and `out` is left as it was."""
