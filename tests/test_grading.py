@@ -272,3 +272,12 @@ def test_a_domain_rating_is_a_value_not_a_string_to_parse_back():
     for name, rule in DOMAIN_RULES:
         assert isinstance(rule(body), Rating), name
     assert dict(DOMAIN_RULES)["imprecision"](body).rating == "very serious"
+
+
+@given(st.lists(citation, max_size=8))
+def test_every_grading_rates_every_domain_as_a_value(cits):
+    from claimbook.grading import DOMAINS, Rating
+
+    v = grade(cits, load_rules())
+    assert set(v.domains) == set(DOMAINS)
+    assert all(isinstance(r, Rating) for r in v.domains.values()), v.domains

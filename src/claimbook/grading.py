@@ -554,7 +554,8 @@ def grade(
             "insufficient", "very low", "min_total_weight",
             text + " Too little research bears directly on this claim to grade it.",
             support, contradict, statement=text,
-            domains=dict.fromkeys(DOMAINS, "not rated: too little evidence"), start="very low",
+            domains=dict.fromkeys(DOMAINS, Rating("not rated", "too little evidence")),
+            start="very low",
         )  # fmt: skip
     s = support / total
     against = [c for c in live if c.stance == "contradicts"]
