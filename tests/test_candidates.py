@@ -290,6 +290,28 @@ def test_curly_quotes_close_a_sentence_and_stay_inside_one():
     ]
 
 
+def test_the_cues_work_on_an_article_about_another_topic():
+    """The cues are claim language, not the shipped articles' topic words (issue 21)."""
+    text = (
+        "Coffee and Your Heart\n\nDrinking coffee raises blood pressure for a few hours. "
+        "Two cups a day are safe for most adults. About 40% of drinkers feel jittery. "
+        "Decaf is the only real answer for everyone. My aunt loves her espresso. "
+        "The weather was lovely that morning.\n"
+    )
+    cands = find_candidates(text)
+    assert [c.text for c in cands] == [
+        "Drinking coffee raises blood pressure for a few hours.",
+        "Two cups a day are safe for most adults.",
+        "About 40% of drinkers feel jittery.",
+        "Decaf is the only real answer for everyone.",
+    ]
+    reasons = [set(c.reasons) for c in cands]
+    assert {"gives a number or dose", "explains how the body works"} <= reasons[0]
+    assert {"gives a number or dose", "says how serious it is or how long it lasts"} <= reasons[1]
+    assert reasons[2] == {"gives a number or dose"}  # "40%": a percent is a number
+    assert reasons[3] == {"makes an absolute claim"}
+
+
 def test_narrative_is_left_out():
     text = (
         "My Story\n\nLast summer I ran my first marathon with my sister. We laughed the whole "

@@ -220,6 +220,7 @@ def make_hostile(dest: Path) -> Path:
     article = yaml.safe_load((ROOT / "claims" / "article.yaml").read_text(encoding="utf-8"))
     article.pop("text_file", None)
     article.update(title=HOSTILE, publisher=HOSTILE, kind=HOSTILE, attribution=HOSTILE)
+    article["limitations"] = [HOSTILE, SHORT]  # the review's own, listed in the report
     article["url"] = "https://example.org/article"  # the javascript: one is set on the object
     used = {"dehydration", "stretching"}  # the topics of CLAIMS: fewer notebooks to run
     article["topics"] = {

@@ -72,10 +72,12 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "gives a number or dose",
-        r"(?<![\d,.])\d[\d,.]*(?:\s*(?:[-\u2013]|to)\s*\d[\d,.]*)?\s*(?:mg|mcg|\u00b5g|g|kg|ml|l|iu|units?|%"
-        r"|percent|per ?cent|times|hours?|hrs?|minutes?|mins?|seconds?|days?|weeks?|months?"
-        r"|years?|mmol|calories|kcal|glass(?:es)?|cups?|servings?|tablets?|capsules?|doses?"
-        r"|people|patients|adults|children|participants)\b"
+        # a quantity (digits, or a number word) and a unit or count; "%" needs no word end
+        r"(?:(?<![\d,.])\d[\d,.]*(?:\s*(?:[-\u2013]|to)\s*\d[\d,.]*)?|\b(?:two|three|four"
+        r"|five|six|seven|eight|nine|ten|twelve|a few|several|a couple of))\s*(?:%|(?:mg|mcg"
+        r"|\u00b5g|g|kg|ml|l|iu|units?|percent|per ?cent|times|hours?|hrs?|minutes?|mins?"
+        r"|seconds?|days?|weeks?|months?|years?|mmol|calories|kcal|glass(?:es)?|cups?"
+        r"|servings?|tablets?|capsules?|doses?|people|patients|adults|children|participants)\b)"
         r"|\b(?:one|two|three|four|five) (?:in|out of) (?:\w+)\b|\bper day\b|\bdaily dose\b"
         r"|\b(?:twice|three times) (?:a|per) (?:day|week)\b|\bhalf of\b",
     ),
@@ -85,7 +87,7 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|prone|more likely|less likely|likelier|susceptib\w*|vulnerab\w*"
         r"|(?:people|those|anyone|someone) (?:with|who)|women|men|children|child|kids|teen\w*"
         r"|infants?|babies|elderly|older (?:people|adults)|the older|as you age|ag(?:e|ing|eing)"
-        r"|pregnan\w*|athletes?|runners?|bodybuilders?|patients?|sufferers?|seniors?|smokers?"
+        r"|pregnan\w*|athletes?|runners?|patients?|sufferers?|seniors?|smokers?"
         r"|diabetics?|exempt)\b",
     ),
     (
@@ -95,7 +97,7 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:just |gently |simply |also |please |always |never |first )?"
         r"(?:(?:take|drink|eat|avoid|try|consult|seek|apply|pull|push|bend|elevate|keep"
         r"|make sure|be sure|stay|don't|do not|never|always)\b"
-        r"|(?:stretch|rest|sleep|walk|massage|use|check|increase|reduce|limit|cut|add|see"
+        r"|(?:rest|sleep|walk|use|check|increase|reduce|limit|cut|add|see"
         r"|talk|call|hold|lie|sit|point|raise|flex|warm up|cool down|get|put|wear|ask|give"
         r"|lower|switch|choose|eat)\s+(?:the|your|a|an|some|it|them|to|with|up|down|for|on"
         r"|off|at|more|less|plenty|enough|regularly|gently|slowly|every|each|daily|before"
@@ -134,7 +136,7 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "claims prevention",
         r"\b(?:prevent\w*|avoid\w*|ward(?:s|ing)? off|protect\w*|(?:reduce|lower|cut)s? (?:your"
-        r"|the) risk|[\w-]{1,30}-free|free from|keep (?:them|it|you|cramps?) (?:from|away)"
+        r"|the) risk|[\w-]{1,30}-free|free from|keep (?:\w+ ){1,2}(?:from|away)"
         r"|never again|no more)\b",
     ),
     (
@@ -142,22 +144,31 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\b(?:last(?:s|ing)? (?:for|about|up to|only|a few|several)|go(?:es)? away|recur\w*"
         r"|come(?:s)? back|coming back|slip back|return\w*|again|persist\w*|chronic"
         r"|temporar\w*|permanent\w*|short-term|long-term|long haul|harmless|benign|serious"
-        r"|dangerous|life-threatening|nuisance|severe|painful|excruciating)\b",
+        r"|dangerous|life-threatening|nuisance|severe|painful|excruciating|safe|safely|unsafe"
+        r"|harmful|toxic|side effects?)\b",
     ),
     (
         "says when or where it happens",
         r"\b(?:occur\w*|happen\w*|develop\w*|strike(?:s)?|affect\w*|target\w*|appear\w*"
-        r"|at night|nocturnal|during|after (?:a |prolonged |intense |hard )?(?:exercise|run"
-        r"|workout|training|race)|usually|often|typically|commonly|common|rarely"
+        r"|during|at night|at bedtime|overnight|in the (?:morning|afternoon|evening)"
+        r"|(?:before|after) (?:bed|meals?|eating|sleep\w*)|while (?:you )?(?:sleep|rest)\w*"
+        r"|usually|often|typically|commonly|common|rarely"
         r"|frequent\w*|locally)\b",
+    ),
+    (
+        "makes an absolute claim",
+        r"\b(?:always|never|every(?:one|body)|no one|nobody|nothing but|completely|entirely"
+        r"|totally|guarantee\w*|the only|(?:the|a) (?:real|true|root|one) (?:cause|reason"
+        r"|solution|cure|answer|fix)|once and for all|for good|forever|certainly|definitely"
+        r"|without (?:a )?doubt|no doubt)\b",
     ),
     (
         "explains how the body works",
         r"\b(?:nerv(?:e|es|ous)|neuro\w*|brain|reflex\w*|blood|circulation|oxygen|nutrients?"
-        r"|toxins?|waste products?|electrolytes?|hydration|dehydrat\w*|sodium|potassium"
-        r"|magnesium|calcium|salt|minerals?|vitamins?|hormon\w*|metaboli\w*|catabolism"
-        r"|contract(?:s|ed|ing|ion|ions)?|relax(?:es|ed|ing|ation)?|spasms?|tension"
-        r"|fatigu\w*|inflamm\w*|immune|signals?|muscle tissue|lactic acid)\b",
+        r"|toxins?|waste products?|minerals?|vitamins?|hormon\w*|metaboli\w*"
+        r"|contract(?:s|ed|ing|ion|ions)?|relax(?:es|ed|ing|ation)?"
+        r"|inflamm\w*|immune|signals?|cells?|tissues?|organs?"
+        r"|levels?|imbalances?|process(?:es)?|mechanisms?|break(?:s|ing)? down)\b",
     ),
 )
 _REASONS = tuple((label, re.compile(rx)) for label, rx in _REASON_PATTERNS)
@@ -318,7 +329,7 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _title_case(s: str) -> bool:
-    """True when most significant words are capitalised ("Age and Muscle Cramps")."""
+    """True when most significant words are capitalised ("Age and the Risk of Falls")."""
     words = [w for w in _WORD.findall(s) if w.lower() not in _SMALL and not w[0].isdigit()]
     if not words:
         return False

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -108,9 +108,7 @@ class Indirectness(_Model):
     """How far the study answers a different question from the claim's."""
 
     rating: IndirectnessRating
-    note: str | None = Field(
-        None, description="e.g. hemodialysis patients, for an exercise-cramp claim"
-    )
+    note: str | None = Field(None, description="e.g. children only, for a claim about adults")
 
     @model_validator(mode="after")
     def _explained(self) -> Indirectness:
@@ -123,7 +121,7 @@ class Effect(_Model):
     """The effect the paper reports, in its own numbers."""
 
     direction: EffectDirection
-    size: str | None = Field(None, description="e.g. 'OR 2.9', '21% fewer cramps'")
+    size: str | None = Field(None, description="e.g. 'OR 2.9', '21% fewer admissions'")
     ci: str | None = Field(None, description="e.g. '95% CI 1.2 to 6.9'")
     dose_response: bool = Field(False, description="the paper shows a dose-response gradient")
 
@@ -389,6 +387,13 @@ class ReviewedArticle(_Model):
     reviewed: date
     topics: dict[str, Topic] = Field(min_length=1)
     notes: str | None = None
+    limitations: list[Annotated[str, Field(min_length=10, max_length=1000)]] = Field(
+        default_factory=list,
+        description=(
+            "this review's own limitations, one plain sentence each (what the evidence it found "
+            "is like: lab models, recall, few trials); the report lists them after its generic ones"
+        ),
+    )
     path: Path | None = Field(None, exclude=True)
 
     _url = field_validator("url")(check_url)
@@ -396,7 +401,7 @@ class ReviewedArticle(_Model):
     @field_validator("topics", mode="before")
     @classmethod
     def _plain_topics(cls, v: Any) -> Any:
-        """A topic may be written as just its title: `stretching: Stretching and reflexes`."""
+        """A topic may be written as just its title: `sleep: Sleep and memory`."""
         if isinstance(v, dict):
             return {k: {"title": t} if isinstance(t, str) else t for k, t in v.items()}
         return v

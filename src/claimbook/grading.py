@@ -360,8 +360,8 @@ class Grading:
 
 
 def claim_clause(claim: str) -> str:
-    """A claim sentence as a clause: 'Stretching relieves cramps.' -> 'stretching relieves
-    cramps' (an acronym keeps its capitals)."""
+    """A claim sentence as a clause: 'Coffee raises blood pressure.' -> 'coffee raises blood
+    pressure' (an acronym keeps its capitals)."""
     text = claim.strip().rstrip(".")
     first = text.split(" ", 1)[0]
     acronym = len(first) > 1 and first[:2].isupper()

@@ -18,7 +18,7 @@ from claimbook.ids import safe_url
 
 __all__ = ["code", "md", "md_link", "md_paragraphs", "md_url"]
 
-# `&` only where it would start an entity (`&lt;`, `&#60;`): "Muscle & Nerve" stays readable.
+# `&` only where it would start an entity (`&lt;`, `&#60;`): "Heart & Lung" stays readable.
 _ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # Emphasis, code, links and images, tables, headings, quotes, strikethrough, math ($ is TeX in
 # Jupyter).

@@ -104,7 +104,7 @@ claim: >-
 quotes:
   - section: The heading the sentence sits under
     text: "The article's exact words."
-query: (cramp*[tiab]) AND (stretch*[tiab])   # the PubMed search that looks for evidence
+query: (insomnia[tiab]) AND (melatonin[tiab])   # the PubMed search that looks for evidence
 evidence:
   - pmid: "<the paper's PMID>"       # or doi: 10.xxxx/...
     stance: supports     # supports | contradicts | mixed | context

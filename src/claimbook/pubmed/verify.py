@@ -43,8 +43,8 @@ FIELD_LABELS = {"title": "title", "first_author": "first author", "year": "year"
 # markup and punctuation are gone ("β" vs "beta", a British spelling, a hyphen): 90 leaves room
 # for about one differing character in twenty. Two different papers, even on the same topic,
 # score lower: among the 169 records of the two shipped reviews the closest pair of distinct
-# titles ("Does oral magnesium substitution relieve pregnancy-induced leg cramps?" and "The effect
-# of oral magnesium substitution on pregnancy-induced leg cramps") scores 83.
+# titles (two trials of one supplement in one population, one title a question, the other "The
+# effect of ..." on the same words) scores 83.
 TITLE_THRESHOLD = 90.0
 # A paper's e-pub and print years may differ by one (December e-pub, January issue).
 YEAR_TOLERANCE = 1

@@ -304,9 +304,8 @@ def _method(ctx: ReportContext) -> list[str]:
         "removes some small trials.",
         "- Stances and findings are one reviewing team's reading of each paper; the grading "
         "rules are simple and public so that others can disagree precisely.",
-        "- Much of the research uses cramps provoked electrically in a laboratory or recalled "
-        "by participants; field trials of prevention are few.",
     ]
+    out += [f"- {md(text)}" for text in ctx.article.limitations]  # the review's own
     if ctx.thin:
         thin = ", ".join(
             f"{c.id} ({c.verdict}, {c.certainty} certainty, {len(c.rows)} papers)" for c in ctx.thin
