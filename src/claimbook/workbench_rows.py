@@ -19,7 +19,7 @@ import ipywidgets as widgets
 
 from claimbook.designs import design_from_pubmed
 from claimbook.evidence import surname
-from claimbook.ids import safe_url
+from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.vocab import DESIGNS, STANCES, design_label
 
@@ -246,10 +246,10 @@ def _paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
     year = f" {rec.year}" if rec and rec.year else ""
     if cit.pmid:
         ident = f"PMID {cit.pmid}"
-        href = f"https://pubmed.ncbi.nlm.nih.gov/{cit.pmid}/"
+        href = pubmed_url(cit.pmid)
     elif cit.doi:
         ident = f"DOI {cit.doi}"
-        href = f"https://doi.org/{cit.doi}"
+        href = doi_url(cit.doi)
     else:
         ident = "not in PubMed (cited by URL: edit its YAML file)"
         href = cit.url
