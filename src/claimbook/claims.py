@@ -662,28 +662,20 @@ def _check_claim_file(claim: Claim, located: _Located, problems: list[Problem]) 
                         _at(where, located, (*at, field), f"a reviewed claim needs {what} in "
                             f"part {unit.part} (or set status: draft)")
                     )  # fmt: skip
-        seen: dict[str, int] = {}
-        for i, cit in enumerate(unit.evidence):
-            if cit.key in seen:
-                problems.append(
-                    _at(
-                        where,
-                        located,
-                        (*at, "evidence", i),
-                        f"{cit.key} is cited twice (first at evidence[{seen[cit.key]}])",
-                    )
+        cited: dict[str, int] = {}  # key -> where in evidence it is first cited
+        for section in ("evidence", "excluded"):
+            for i, cit in enumerate(getattr(unit, section)):
+                first = cited.get(cit.key)
+                if first is None:
+                    if section == "evidence":
+                        cited[cit.key] = i
+                    continue
+                again = (
+                    f"cited twice (first at evidence[{first}])"
+                    if section == "evidence"
+                    else "both cited and excluded"
                 )
-            seen.setdefault(cit.key, i)
-        for i, exc in enumerate(unit.excluded):
-            if exc.key in seen:
-                problems.append(
-                    _at(
-                        where,
-                        located,
-                        (*at, "excluded", i),
-                        f"{exc.key} is both cited and excluded",
-                    )
-                )
+                problems.append(_at(where, located, (*at, section, i), f"{cit.key} is {again}"))
 
 
 def _graded(loaded: list[tuple[Claim, _Located]]) -> list[Claim]:

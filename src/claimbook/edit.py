@@ -39,7 +39,7 @@ from claimbook.claims import (
     split_id,
 )
 from claimbook.errors import ClaimbookError
-from claimbook.files import atomic_write, lock, write_text
+from claimbook.files import lock, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import DOI_RE, PMID_RE, citation_key
 from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, read_text
@@ -543,44 +543,16 @@ class StagedPaper:
     def stored(self, folder: ReviewFolder) -> Iterator[None]:
         """Store the paper, then run the block (the claim write); if the block fails, put the
         snapshot back byte for byte, so the paper is stored only together with the edit."""
+        from claimbook.pubmed.store import undone_on_error
         from claimbook.pubmed.sync import commit_batch
 
-        before = _snapshot_state(folder.snapshot)
-        try:
-            commit_batch(folder.snapshot, self.raw, self.fetched_at,
-                         {"requested": 1, "missing": [], "for": "cite"})  # fmt: skip
-        except OSError as exc:
-            _restore_snapshot(folder.snapshot, before)
-            raise _cannot_write(folder.snapshot, exc) from None
-        try:
+        with undone_on_error(folder.snapshot):
+            try:
+                commit_batch(folder.snapshot, self.raw, self.fetched_at,
+                             {"requested": 1, "missing": [], "for": "cite"})  # fmt: skip
+            except OSError as exc:
+                raise _cannot_write(folder.snapshot, exc) from None
             yield
-        except BaseException:
-            _restore_snapshot(folder.snapshot, before)
-            raise
-
-
-_SNAPSHOT_FILES = ("records.jsonl", "manifest.json", "pending.jsonl")
-
-
-def _snapshot_state(store_dir: Path) -> tuple[dict[str, bytes | None], set[str]]:
-    files = {n: (store_dir / n).read_bytes() if (store_dir / n).exists() else None
-             for n in _SNAPSHOT_FILES}  # fmt: skip
-    raw = {p.name for p in (store_dir / "raw").glob("*")} if (store_dir / "raw").is_dir() else set()
-    return files, raw
-
-
-def _restore_snapshot(store_dir: Path, state: tuple[dict[str, bytes | None], set[str]]) -> None:
-    files, raw = state
-    for name, data in files.items():
-        path = store_dir / name
-        if data is None:
-            path.unlink(missing_ok=True)
-        elif not path.exists() or path.read_bytes() != data:
-            atomic_write(path, data)
-    if (store_dir / "raw").is_dir():
-        for p in (store_dir / "raw").glob("*"):
-            if p.name not in raw:
-                p.unlink(missing_ok=True)
 
 
 def lookup_paper(
@@ -605,7 +577,7 @@ def fetch_paper(
     """Fetch a paper by PMID or DOI from PubMed into memory (nothing is written). Refused
     offline, when PubMed has no record or no single record for a DOI."""
     from claimbook.pubmed import PubMedError
-    from claimbook.pubmed.sync import record_from_article
+    from claimbook.pubmed.sync import fetch_records
 
     folder = _folder(project)
     pmid, doi = _parsed(ident, folder.snapshot)
@@ -626,14 +598,12 @@ def fetch_paper(
             if len(ids) != 1:
                 raise _refuse(folder.snapshot, "paper", f"{what}: PubMed has no single record")
             pmid = ids[0]
-        result = client.efetch([pmid])
+        fetched = fetch_records(client, [pmid])
     except PubMedError as exc:
         raise _refuse(folder.snapshot, "paper", f"{what}: {exc}") from None
-    for batch in result.batches:
-        for article in batch.articles:
-            if article.pmid == pmid:
-                record = record_from_article(article, batch.fetched_at, "(not stored)")
-                return StagedPaper(record, batch.raw, batch.fetched_at)
+    for record, batch in fetched:
+        if record.pmid == pmid:
+            return StagedPaper(record, batch.raw, batch.fetched_at)
     raise _refuse(folder.snapshot, "paper", f"{what}: PubMed returned no record (deleted?)")
 
 

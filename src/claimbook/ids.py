@@ -14,6 +14,7 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+\Z")
 PMCID_RE = re.compile(r"^PMC[0-9]+\Z")
 URL_RE = re.compile(r"^https?://\S+\Z")
 DOI_RESOLVER = "https://doi.org/"
+PUBMED_PAGE = "https://pubmed.ncbi.nlm.nih.gov/"
 # Anything a browser or a Markdown renderer could strip or fold into a URL (whitespace,
 # C0/C1 controls, DEL) makes it unsafe: `java\tscript:` must not pass as harmless text.
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -54,6 +55,16 @@ def pmid_problem(text: str) -> str | None:
     return "a PMID is a positive number, in digits"
 
 
+def pubmed_url(pmid: str) -> str:
+    """The PubMed page of a paper: every writer (report, exports, workbench) links this one."""
+    return f"{PUBMED_PAGE}{pmid}/"
+
+
+def doi_url(doi: str) -> str:
+    """The https://doi.org/ address of a DOI (`10.NNNN/suffix`, without a resolver prefix)."""
+    return DOI_RESOLVER + doi
+
+
 def check_pmid(v: str | None) -> str | None:
     """A pydantic validator: a positive number in digits, no prefix."""
     if v is not None and (why := pmid_problem(v)):
@@ -91,7 +102,7 @@ def safe_url(url: object) -> str | None:
         return None
     if url[:4].lower() == "doi:":
         doi = url[4:]
-        return DOI_RESOLVER + doi if DOI_RE.match(doi) else None
+        return doi_url(doi) if DOI_RE.match(doi) else None
     if not re.match(r"https?://", url, re.I):
         return None
     try:

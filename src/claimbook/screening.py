@@ -3,7 +3,9 @@
 `claimbook search CLAIM_ID --save` stores the hits of the claim's query, with their records
 (title, authors, year, abstract, publication types), in `data/pubmed/hits/CLAIM_ID.json`, so
 that screening works offline afterwards. Including a hit cites it (`edit.cite`); excluding it
-records the reason (`edit.exclude`); either way it leaves the queue.
+records the reason (`edit.exclude`); either way it leaves the queue. The file's format is
+screening's, but the snapshot's store writes it (`store.write_hits`), as it writes everything
+under `data/pubmed/`.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from claimbook.claims import Claim, normal_id
-from claimbook.files import write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_JSON_BYTES, InputError, read_text
+from claimbook.pubmed import store
 from claimbook.pubmed.store import PaperRecord
 
-HITS_DIR = "hits"
 EMPTY_QUEUE_HINT = "No saved search hits: run `claimbook search {id} --save` (online) to fill it."
 
 
@@ -38,26 +39,25 @@ class SavedHits:
     path: Path
 
 
+def _folder(project: PathLike | ReviewFolder) -> ReviewFolder:
+    return project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
+
+
 def hits_path(project: PathLike | ReviewFolder, claim_id: str) -> Path:
-    folder = project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
-    return folder.snapshot / HITS_DIR / f"{normal_id(claim_id)}.json"
+    return store.hits_file(_folder(project).snapshot, normal_id(claim_id))
 
 
 def save_hits(
     project: PathLike | ReviewFolder, claim: Claim, client: Any, max_hits: int = 50
 ) -> SavedHits:
     """Run the claim's query (esearch), fetch the hits' records (efetch), and store them."""
-    from claimbook.pubmed.sync import record_from_article
+    from claimbook.pubmed.sync import fetch_records
 
     if not claim.query:
         raise ValueError(f"{claim.id} has no PubMed query yet")
     result = client.esearch(claim.query, retmax=max_hits)
-    records: list[PaperRecord] = []
-    if result.ids:
-        for batch in client.efetch(list(result.ids)).batches:
-            records += [
-                record_from_article(a, batch.fetched_at, "(search hit)") for a in batch.articles
-            ]
+    fetched = fetch_records(client, result.ids, "(search hit)") if result.ids else []
+    records = [record for record, _batch in fetched]
     return store_hits(project, claim.id, claim.query, result.count, records)
 
 
@@ -65,10 +65,11 @@ def store_hits(
     project: PathLike | ReviewFolder, claim_id: str, query: str, count: int,
     records: list[PaperRecord],
 ) -> SavedHits:  # fmt: skip
-    """Write a claim's saved search (atomically) and return it."""
+    """Write a claim's saved search (atomically, through the snapshot's store) and return it."""
+    snapshot = _folder(project).snapshot
     saved = SavedHits(
         normal_id(claim_id), query, datetime.now(UTC).isoformat(timespec="seconds"), count,
-        records, hits_path(project, claim_id),
+        records, store.hits_file(snapshot, normal_id(claim_id)),
     )  # fmt: skip
     body = {
         "claim": saved.claim_id,
@@ -77,7 +78,8 @@ def store_hits(
         "count": saved.count,
         "records": [r.model_dump(mode="json") for r in records],
     }
-    write_text(saved.path, json.dumps(body, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(body, indent=1, ensure_ascii=False) + "\n"
+    store.write_hits(snapshot, saved.claim_id, text.encode("utf-8"))
     return saved
 
 
@@ -105,8 +107,7 @@ def screening_queue(project: PathLike | ReviewFolder, claim: Claim | str) -> lis
     if isinstance(claim, str):
         from claimbook.claims import load_claims
 
-        folder = project if isinstance(project, ReviewFolder) else ReviewFolder.at(project)
-        claim = next(c for c in load_claims(folder.claims) if c.id == normal_id(claim))
+        claim = next(c for c in load_claims(_folder(project).claims) if c.id == normal_id(claim))
     saved = load_hits(project, claim.id)
     if saved is None:
         return []

@@ -300,64 +300,40 @@ class Workbench(widgets.VBox):
     def _build_cite_form(self, view: View, keep: dict[str, Any] | None = None) -> None:
         keep = keep or {}
         own = self.own
-        self.cite_ident = own(
-            widgets.Text(
-                value=keep.get("cite_ident", ""),
-                description="PMID or DOI",
-                placeholder="e.g. 3735481 or 10.1136/bjsm.2010.078535",
-                layout=widgets.Layout(width="30em"),
-                style={"description_width": "7em"},
-            ),
-            "cb-cite-ident",
-        )
+
+        def field(name: str, kind: type[widgets.Widget], default: str, **options: Any) -> Any:
+            """The cite form's field `name`, holding what was typed in it before a redraw."""
+            return own(kind(**options, value=keep.get(f"cite_{name}", default)), f"cb-cite-{name}")
+
+        self.cite_ident = field(
+            "ident", widgets.Text, "", description="PMID or DOI",
+            placeholder="e.g. 3735481 or 10.1136/bjsm.2010.078535",
+            layout=widgets.Layout(width="30em"), style={"description_width": "7em"},
+        )  # fmt: skip
         self.lookup_button = own(
             widgets.Button(description="Look up", icon="search", tooltip="Show the paper's record"),
             "cb-lookup",
         )
         self.record_html = styled(widgets.HTML(), "cb-record")
-        self.cite_stance = own(
-            widgets.Dropdown(
-                description="Stance",
-                options=list(STANCES),
-                value=keep.get("cite_stance", "supports"),
-            ),
-            "cb-cite-stance",
+        self.cite_stance = field(
+            "stance", widgets.Dropdown, "supports", description="Stance", options=list(STANCES)
         )
-        self.cite_design = own(
-            widgets.Dropdown(
-                description="Design",
-                options=design_options(),
-                value=keep.get("cite_design", "other"),
-            ),
-            "cb-cite-design",
+        self.cite_design = field(
+            "design", widgets.Dropdown, "other", description="Design", options=design_options()
         )
-        self.cite_n = own(
-            widgets.Text(
-                value=keep.get("cite_n", ""),
-                description="n",
-                placeholder="participants",
-                layout=width("14em"),
-            ),
-            "cb-cite-n",
-        )
-        self.cite_finding = own(
-            widgets.Textarea(
-                value=keep.get("cite_finding", ""),
-                description="Finding",
-                placeholder="What the paper found, in your own words (20 to 700 characters)",
-                layout=widgets.Layout(width="min(100%, 60em)", height="5em"),
-            ),
-            "cb-cite-finding",
-        )
-        self.cite_note = own(
-            widgets.Text(
-                value=keep.get("cite_note", ""),
-                description="Note",
-                placeholder="optional",
-                layout=width("min(100%, 60em)"),
-            ),
-            "cb-cite-note",
-        )
+        self.cite_n = field(
+            "n", widgets.Text, "", description="n", placeholder="participants",
+            layout=width("14em"),
+        )  # fmt: skip
+        self.cite_finding = field(
+            "finding", widgets.Textarea, "", description="Finding",
+            placeholder="What the paper found, in your own words (20 to 700 characters)",
+            layout=widgets.Layout(width="min(100%, 60em)", height="5em"),
+        )  # fmt: skip
+        self.cite_note = field(
+            "note", widgets.Text, "", description="Note", placeholder="optional",
+            layout=width("min(100%, 60em)"),
+        )  # fmt: skip
         self.cite_button = own(
             widgets.Button(
                 description="Cite",

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 
 from claimbook.designs import design_from_pubmed
 from claimbook.evidence import surname
-from claimbook.ids import safe_url
+from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.vocab import DESIGNS, STANCES, design_label
 
@@ -83,7 +83,23 @@ def shown_value(field: str, value: Any) -> Any:
     return value
 
 
-class EvidenceRow:
+class _Row:
+    """What both kinds of row share: excluding their paper with the reason typed in the row."""
+
+    bench: Workbench
+    view: View
+    ident: str | None
+    reason: widgets.Text
+
+    def _exclude(self) -> None:
+        reason = self.reason.value.strip()
+        if not reason:
+            self.bench.show_error(f"Not excluded: say why {self.ident} is excluded")
+            return
+        self.bench.exclude(self.ident, reason, view=self.view)
+
+
+class EvidenceRow(_Row):
     """One citation of the shown claim as a row of widgets; each change saves that field of
     that citation of that claim (the ones the row was drawn for), or nothing."""
 
@@ -230,13 +246,6 @@ class EvidenceRow:
         self.confirm.layout.display = "none"
         self.reason.value = ""
 
-    def _exclude(self) -> None:
-        reason = self.reason.value.strip()
-        if not reason:
-            self.bench.show_error(f"Not excluded: say why {self.ident} is excluded")
-            return
-        self.bench.exclude(self.ident, reason, view=self.view)
-
     def _remove(self) -> None:
         self.bench.uncite(self.ident, view=self.view)
 
@@ -246,10 +255,10 @@ def _paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
     year = f" {rec.year}" if rec and rec.year else ""
     if cit.pmid:
         ident = f"PMID {cit.pmid}"
-        href = f"https://pubmed.ncbi.nlm.nih.gov/{cit.pmid}/"
+        href = pubmed_url(cit.pmid)
     elif cit.doi:
         ident = f"DOI {cit.doi}"
-        href = f"https://doi.org/{cit.doi}"
+        href = doi_url(cit.doi)
     else:
         ident = "not in PubMed (cited by URL: edit its YAML file)"
         href = cit.url
@@ -268,7 +277,7 @@ def _paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
     return f'<div title="{title}"><b>{esc(who)}{esc(year)}</b><br>{link}{extra}</div>'
 
 
-class QueueRow:
+class QueueRow(_Row):
     """One saved search hit: look it up (to cite it) or exclude it with a reason."""
 
     def __init__(self, bench: Workbench, view: View, i: int, hit: PaperRecord) -> None:
@@ -302,10 +311,3 @@ class QueueRow:
             widgets.HBox([self.label, self.look, self.reason, self.exclude_button]),
             f"cb-queue-row-{i}", f"cb-for-{view.claim_id}",
         )  # fmt: skip
-
-    def _exclude(self) -> None:
-        reason = self.reason.value.strip()
-        if not reason:
-            self.bench.show_error(f"Not excluded: say why {self.ident} is excluded")
-            return
-        self.bench.exclude(self.ident, reason, view=self.view)

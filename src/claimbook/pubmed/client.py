@@ -37,7 +37,7 @@ from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from claimbook import __version__
-from claimbook.ids import short_list
+from claimbook.ids import PMID_RE, short_list
 from claimbook.pubmed.deadline import (
     BodyTooLarge,
     Deadline,
@@ -53,7 +53,7 @@ from claimbook.pubmed.errors import (
     RateLimitedError,
     SessionExpiredError,
 )
-from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
+from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml, parse_xml_root
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,6 @@ DEFAULT_BUDGET = 120.0  # seconds for one request, all its retries and waits inc
 MAX_BODY_BYTES = 256 << 20  # far above NCBI's largest answers (200 records: a few MB)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ESEARCH_PAGE = 10_000  # NCBI's largest esearch page for PubMed
-_SAFE_XML = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 # --------------------------------------------------------------------------- rate limiting
@@ -384,15 +383,10 @@ class EutilsClient:
 
     @staticmethod
     def _xml(response: requests.Response, endpoint: str) -> etree._Element:
-        content = response.content
-        if re.search(rb"<!ENTITY", content[:65536], re.IGNORECASE):
-            raise ParseError(f"{endpoint}: entity declarations are not allowed")
         try:
-            root = etree.fromstring(content, etree.XMLParser(**_SAFE_XML))
-        except etree.XMLSyntaxError as exc:
-            raise ParseError(f"{endpoint}: malformed XML ({exc.msg})") from None
-        if root is None:
-            raise ParseError(f"{endpoint}: empty body")
+            root = parse_xml_root(response.content)
+        except ParseError as exc:
+            raise ParseError(f"{endpoint}: {exc}") from None
         error = root if root.tag == "ERROR" else root.find("ERROR")
         if error is not None:
             raise _ncbi_error(endpoint, "".join(error.itertext()).strip())
@@ -671,9 +665,9 @@ def _seconds(name: str, given: float | None, env: str, default: float) -> float:
 
 
 def _valid_ids(ids: Iterable[str]) -> list[str]:
-    """Deduplicated PMIDs in order; anything that is not a positive integer is refused."""
+    """Deduplicated PMIDs in order; anything that is not a PMID (`ids.PMID_RE`) is refused."""
     out = list(dict.fromkeys(str(i).strip() for i in ids))
-    bad = [i for i in out if not re.fullmatch(r"[1-9][0-9]{0,9}", i)]
+    bad = [i for i in out if not PMID_RE.match(i)]
     if bad:
         raise ValueError(
             f"not a PMID: {', '.join(bad[:5])} (digits only; NCBI answers -1 with PMID 1)"

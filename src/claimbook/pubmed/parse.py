@@ -22,14 +22,22 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from lxml import etree
 from pydantic import ConfigDict
 
 from claimbook.pubmed.errors import ParseError
 
-__all__ = ["CORRECTION_TYPES", "AbstractSection", "Correction", "PubMedArticle", "parse_pubmed_xml"]
+__all__ = [
+    "CORRECTION_TYPES",
+    "SAFE_XML",
+    "AbstractSection",
+    "Correction",
+    "PubMedArticle",
+    "parse_pubmed_xml",
+    "parse_xml_root",
+]
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
 ROOT_TAG = "PubmedArticleSet"
@@ -50,6 +58,9 @@ _POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 _ENTITY_DECL = b"<!ENTITY"
 _ENTITY_MESSAGE = "entity declarations are not allowed (possible XXE or entity bomb)"
 PROLOG_LIMIT = 1 << 20  # bytes of prolog inspected before falling back to scanning everything
+#: The lxml options every PubMed answer is parsed with (efetch streamed, the others whole): no
+#: entity expansion, no network, no DTD loading, no huge trees.
+SAFE_XML = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
 
 @dataclass(slots=True)
@@ -302,6 +313,22 @@ def _data_ids(data: etree._Element | None, ids: dict[str, str]) -> None:
                 _collect_ids(child, ids)
 
 
+def _article(
+    pmid: str, title_el: etree._Element | None, abstract_el: etree._Element | None, **fields: Any
+) -> PubMedArticle:
+    """A record from its PMID, its title and abstract elements (read the same way for articles
+    and books) and its other fields."""
+    abstract, sections = _abstract(abstract_el)
+    return PubMedArticle(
+        pmid=pmid,
+        title=_text(title_el),
+        title_html=_inline_html(title_el),
+        abstract=abstract,
+        abstract_sections=sections,
+        **fields,
+    )
+
+
 def _journal_article(rec: etree._Element) -> PubMedArticle:
     citation, data = _record_parts(rec, "MedlineCitation", "PubmedData")
 
@@ -359,16 +386,13 @@ def _journal_article(rec: etree._Element) -> PubMedArticle:
 
     ids: dict[str, str] = {}
     _data_ids(data, ids)
-    abstract, sections = _abstract(abstract_el)
     retracted = "Retracted Publication" in pub_types or any(
         c.type == "RetractionIn" for c in corrections
     )
-    return PubMedArticle(
-        pmid=pmid,
-        title=_text(title_el),
-        title_html=_inline_html(title_el),
-        abstract=abstract,
-        abstract_sections=sections,
+    return _article(
+        pmid,
+        title_el,
+        abstract_el,
         authors=authors,
         journal=iso or journal_title or medline_ta,
         year=_year(year_text, medline_date, article_year),
@@ -427,13 +451,10 @@ def _book_article(rec: etree._Element) -> PubMedArticle:
                 authors = _authors(child)  # a whole-book record names its authors here
     if title_el is None:  # a whole-book record has no chapter title
         title_el = book_title_el
-    abstract, sections = _abstract(abstract_el)
-    return PubMedArticle(
-        pmid=pmid,
-        title=_text(title_el),
-        title_html=_inline_html(title_el),
-        abstract=abstract,
-        abstract_sections=sections,
+    return _article(
+        pmid,
+        title_el,
+        abstract_el,
         authors=authors,
         journal=publisher or _text(book_title_el) or None,
         year=_year(year_text, medline_date, begin_year),
@@ -610,13 +631,10 @@ def parse_pubmed_xml(source: bytes | str | os.PathLike[str] | BinaryIO) -> Itera
             events=("end",),
             tag=RECORD_TAGS,
             encoding="utf-8",  # PubMed is UTF-8; also stops a declared encoding hiding a DTD
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
             dtd_validation=False,
-            huge_tree=False,
             remove_comments=True,
             remove_pis=True,
+            **SAFE_XML,
         )
         for _, el in events:
             if not checked:
@@ -659,3 +677,19 @@ def parse_pubmed_xml(source: bytes | str | os.PathLike[str] | BinaryIO) -> Itera
     finally:
         if close:
             stream.close()
+
+
+def parse_xml_root(content: bytes) -> etree._Element:
+    """The root element of a small XML answer read whole (esearch, epost, elink, an efetch
+    ERROR), as safely as `parse_pubmed_xml`: SAFE_XML, and no entity declared in a DOCTYPE.
+    Raises ParseError: entity declarations, malformed XML, an empty body."""
+    if re.search(_ENTITY_DECL, content[:65536], re.IGNORECASE):
+        raise ParseError("entity declarations are not allowed")
+    try:
+        root = etree.fromstring(content, etree.XMLParser(**SAFE_XML))
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"malformed XML ({exc.msg})") from None
+    if root is None:
+        raise ParseError("empty body")
+    _check_no_entities(root.getroottree())
+    return root

@@ -6,11 +6,13 @@ Layout::
     data/pubmed/manifest.json   what was asked, when, counts, tool version, content hashes
     data/pubmed/raw/*.xml.gz    E-utilities responses exactly as received (gzip-compressed)
     data/pubmed/pending.jsonl   fetched records that disagree with the curated ones (verify.py)
+    data/pubmed/hits/*.json     a claim's saved search, for screening offline (screening.py)
 
 Curated records (from the shared evidence dossiers) and E-utilities records share one format;
 `claimbook fetch` replaces a curated record in place by one with `source: pubmed-efetch`.
 Every write goes through a temp file + rename under a file lock, so a crash or a concurrent run
-never leaves a half-written snapshot.
+never leaves a half-written snapshot. Nothing else writes in `data/pubmed/`: the other modules
+(sync, verify, screening, edit) hand their bytes to the functions here.
 """
 
 from __future__ import annotations
@@ -42,11 +44,15 @@ __all__ = [
     "load_snapshot",
     "lock",
     "save_snapshot",
+    "undone_on_error",
+    "write_hits",
 ]
 
 RECORDS_FILE = "records.jsonl"
 MANIFEST_FILE = "manifest.json"
 RAW_DIR = "raw"
+PENDING_FILE = "pending.jsonl"  # its format is verify.py's
+HITS_DIR = "hits"  # its format is screening.py's
 #: No snapshot file is read past this size (a few thousand records take a few MB).
 MAX_FILE_BYTES = 256 << 20
 
@@ -422,3 +428,45 @@ def save_snapshot(
     """
     write_files(snapshot_files(directory, records, manifest_entry))
     return Path(directory)
+
+
+def hits_file(directory: str | os.PathLike[str], claim_id: str) -> Path:
+    """Where the snapshot keeps a claim's saved search: `hits/CLAIM_ID.json`."""
+    return Path(directory) / HITS_DIR / f"{claim_id}.json"
+
+
+def write_hits(directory: str | os.PathLike[str], claim_id: str, data: bytes) -> Path:
+    """Store a claim's saved search (screening's JSON) atomically, under the snapshot's lock; a
+    file that cannot be written is a SnapshotWriteError and the old one stays as it was."""
+    path = hits_file(directory, claim_id)
+    with lock(directory), snapshot_writes():
+        atomic_write(path, data)
+    return path
+
+
+@contextlib.contextmanager
+def undone_on_error(directory: str | os.PathLike[str]) -> Iterator[None]:
+    """Run the block, which writes the snapshot; if it raises, put the snapshot back byte for
+    byte (records, manifest, pending disagreements; no raw response it added) and re-raise. For
+    a snapshot write that stands or falls with another file's: a cite stores its paper only
+    together with the claim edit."""
+    directory = Path(directory)
+    kept = {
+        name: read_file(directory / name) for name in (RECORDS_FILE, MANIFEST_FILE, PENDING_FILE)
+    }
+    raw_dir = directory / RAW_DIR
+    raw = {p.name for p in raw_dir.glob("*")} if raw_dir.is_dir() else set()
+    try:
+        yield
+    except BaseException:
+        for name, data in kept.items():
+            path = directory / name
+            if data is None:
+                path.unlink(missing_ok=True)
+            elif not path.exists() or path.read_bytes() != data:
+                atomic_write(path, data)
+        if raw_dir.is_dir():
+            for p in raw_dir.glob("*"):
+                if p.name not in raw:
+                    p.unlink(missing_ok=True)
+        raise

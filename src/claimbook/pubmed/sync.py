@@ -15,11 +15,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimbook.files import check_writable
 from claimbook.pubmed import store, verify
 from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
 from claimbook.pubmed.store import PaperRecord
+
+if TYPE_CHECKING:
+    from claimbook.pubmed.client import FetchedBatch
+
+#: The `raw` of a record fetched for a look-up and not stored in the snapshot.
+NOT_STORED = "(not stored)"
 
 
 def record_from_article(article: PubMedArticle, fetched_at: datetime, raw: str) -> PaperRecord:
@@ -274,6 +281,18 @@ def sync(
     return report
 
 
+def fetch_records(
+    client, pmids: Iterable[str], raw: str = NOT_STORED
+) -> list[tuple[PaperRecord, FetchedBatch]]:
+    """The records PubMed returns for `pmids` (efetch with `client`), each with the batch it
+    came in, held in memory: nothing is stored (`raw` says where the record came from)."""
+    return [
+        (record_from_article(art, batch.fetched_at, raw), batch)
+        for batch in client.efetch(list(pmids)).batches
+        for art in batch.articles
+    ]
+
+
 def lookup(
     pmids: Iterable[str], snapshot: store.Snapshot, client=None
 ) -> dict[str, PaperRecord | None]:
@@ -282,7 +301,6 @@ def lookup(
     records: dict[str, PaperRecord | None] = {p: snapshot.get(p) for p in pmids}
     absent = [p for p, rec in records.items() if rec is None]
     if absent and client is not None:
-        for batch in client.efetch(absent).batches:
-            for art in batch.articles:
-                records[art.pmid] = record_from_article(art, batch.fetched_at, "(not stored)")
+        for rec, _batch in fetch_records(client, absent):
+            records[rec.key] = rec
     return records

@@ -20,7 +20,13 @@ from rapidfuzz import fuzz
 
 from claimbook.files import atomic_write, writing
 from claimbook.ids import key_sort
-from claimbook.pubmed.store import PaperRecord, SnapshotError, read_lines, snapshot_writes
+from claimbook.pubmed.store import (
+    PENDING_FILE,
+    PaperRecord,
+    SnapshotError,
+    read_lines,
+    snapshot_writes,
+)
 
 __all__ = [
     "FIELDS",
@@ -34,7 +40,6 @@ __all__ = [
     "surname_key",
 ]
 
-PENDING_FILE = "pending.jsonl"
 FIELDS = ("title", "first_author", "year", "doi")
 FIELD_LABELS = {"title": "title", "first_author": "first author", "year": "year", "doi": "DOI"}
 

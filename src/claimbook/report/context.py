@@ -16,14 +16,12 @@ from claimbook.claims import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.errors import ClaimbookError
 from claimbook.evidence import DOMAIN_LABELS
 from claimbook.grading import DOMAINS, Rules
-from claimbook.ids import safe_url
+from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.review import Review
 from claimbook.vocab import CERTAINTY_SYMBOLS, STANCES, design_label, verdict_sentence
 from claimbook.watch import paper_alerts
 
-PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
-DOI_URL = "https://doi.org/{}"
 SOURCE_NAMES = {
     "curated": "curated from verified PubMed, PMC or publisher pages",
     "pubmed-efetch": "fetched from PubMed (E-utilities)",
@@ -48,11 +46,11 @@ class Reference:
 
     @property
     def pubmed_url(self) -> str | None:
-        return PUBMED_URL.format(self.record.pmid) if self.record.pmid else None
+        return pubmed_url(self.record.pmid) if self.record.pmid else None
 
     @property
     def doi_url(self) -> str | None:
-        return DOI_URL.format(self.record.doi) if self.record.doi else None
+        return doi_url(self.record.doi) if self.record.doi else None
 
     @property
     def source_url(self) -> str | None:

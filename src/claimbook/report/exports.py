@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from claimbook.ids import safe_url
+from claimbook.ids import pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 
-PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 CSV_COLUMNS = [
     "claim_id", "topic", "ref", "key", "pmid", "doi", "first_author", "year", "journal", "title",
     "design", "design_rank", "n", "stance", "finding", "note", "retracted", "source", "weight",
@@ -42,7 +41,7 @@ def _split_author(author: str) -> tuple[str, str]:
 def _url(r: PaperRecord) -> str | None:
     """The paper's address for the URL fields: PubMed's page, else its own http(s) URL (a
     reference manager makes this field a link, so nothing but http(s) goes in)."""
-    return PUBMED_URL.format(r.pmid) if r.pmid else safe_url(r.url)
+    return pubmed_url(r.pmid) if r.pmid else safe_url(r.url)
 
 
 # --------------------------------------------------------------------------- RIS

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from claimbook import __version__, plots
-from claimbook.ids import safe_url
+from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.report.claimreview import claim_reviews, jsonld_script
 from claimbook.report.context import RATING, Reference, ReportContext
 from claimbook.report.figures import Figures, inline_svg
@@ -79,6 +79,7 @@ def _env() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["href"] = safe_url  # the only way an outside address reaches an href
+    env.globals.update(pubmed_url=pubmed_url, doi_url=doi_url)  # the addresses of ids.py
     return env
 
 

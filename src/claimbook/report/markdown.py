@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from claimbook import __version__
+from claimbook.ids import doi_url, pubmed_url
 from claimbook.markup import code, md, md_link, md_url
 from claimbook.report.context import DASH, RATING, ClaimSection, ReportContext
 
@@ -208,9 +209,9 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         out += ["", "**Screened out**: papers looked at for this claim and not used.", ""]
         for x in c.excluded:
             target = (
-                link(f"PMID {x.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{x.pmid}/")
+                link(f"PMID {x.pmid}", pubmed_url(x.pmid))
                 if x.pmid
-                else link(f"doi:{x.doi}", f"https://doi.org/{x.doi}")
+                else link(f"doi:{x.doi}", doi_url(x.doi))
             )
             out.append(f"- {target}: {md(x.reason)}")
     return out
