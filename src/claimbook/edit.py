@@ -43,6 +43,7 @@ from claimbook.files import lock, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import DOI_RE, PMID_RE, citation_key
 from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, read_text
+from claimbook.pubmed.seam import Eutils
 from claimbook.pubmed.store import PaperRecord, Snapshot
 
 __all__ = [
@@ -409,7 +410,7 @@ def cite(
     n: int | None = None,
     note: str | None = None,
     offline: bool = False,
-    client: Any = None,
+    client: Eutils | None = None,
 ) -> Claim:
     """Cite a paper (PMID or DOI) for a claim; an excluded paper is taken off the excluded
     list. A paper the snapshot lacks is fetched from PubMed (refused offline) and stored in the
@@ -559,7 +560,7 @@ def lookup_paper(
     project: PathLike | ReviewFolder,
     ident: str,
     offline: bool = False,
-    client: Any = None,
+    client: Eutils | None = None,
 ) -> PaperRecord:
     """The record of a paper by PMID or DOI: from the snapshot, else fetched from PubMed
     without storing it. Refused offline or when PubMed has no record."""
@@ -572,7 +573,10 @@ def lookup_paper(
 
 
 def fetch_paper(
-    project: PathLike | ReviewFolder, ident: str, offline: bool = False, client: Any = None
+    project: PathLike | ReviewFolder,
+    ident: str,
+    offline: bool = False,
+    client: Eutils | None = None,
 ) -> StagedPaper:
     """Fetch a paper by PMID or DOI from PubMed into memory (nothing is written). Refused
     offline, when PubMed has no record or no single record for a DOI."""

@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -22,6 +21,7 @@ from claimbook.claims import Claim, normal_id
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_JSON_BYTES, InputError, read_text
 from claimbook.pubmed import store
+from claimbook.pubmed.seam import Eutils
 from claimbook.pubmed.store import PaperRecord
 
 EMPTY_QUEUE_HINT = "No saved search hits: run `claimbook search {id} --save` (online) to fill it."
@@ -48,7 +48,7 @@ def hits_path(project: PathLike | ReviewFolder, claim_id: str) -> Path:
 
 
 def save_hits(
-    project: PathLike | ReviewFolder, claim: Claim, client: Any, max_hits: int = 50
+    project: PathLike | ReviewFolder, claim: Claim, client: Eutils, max_hits: int = 50
 ) -> SavedHits:
     """Run the claim's query (esearch), fetch the hits' records (efetch), and store them."""
     from claimbook.pubmed.sync import fetch_records

@@ -14,6 +14,7 @@ from datetime import date
 
 from claimbook.claims import Claim, load_claims
 from claimbook.folder import ReviewFolder
+from claimbook.pubmed.seam import Eutils
 from claimbook.pubmed.store import Snapshot, load_snapshot
 from claimbook.pubmed.verify import load_drift
 from claimbook.watch import PaperAlert, cited_records, paper_alerts
@@ -97,7 +98,9 @@ def count_new_hits(claims: list[Claim], client, today: date | None = None) -> di
     return out
 
 
-def review_status(folder: ReviewFolder, client=None, today: date | None = None) -> ReviewStatus:
+def review_status(
+    folder: ReviewFolder, client: Eutils | None = None, today: date | None = None
+) -> ReviewStatus:
     """The review's status; with `client` (an EutilsClient) also the new PubMed hits per claim.
 
     Raises ClaimsError for broken claims and SnapshotError for a broken snapshot. A network

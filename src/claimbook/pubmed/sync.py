@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from claimbook.files import check_writable
 from claimbook.pubmed import store, verify
 from claimbook.pubmed.parse import PubMedArticle, parse_pubmed_xml
+from claimbook.pubmed.seam import Eutils
 from claimbook.pubmed.store import PaperRecord
 
 if TYPE_CHECKING:
@@ -250,7 +251,10 @@ def accept_drift(
 
 
 def sync(
-    pmids: list[str], store_dir: str | os.PathLike[str], client, accept_changes: bool = False
+    pmids: list[str],
+    store_dir: str | os.PathLike[str],
+    client: Eutils,
+    accept_changes: bool = False,
 ) -> SyncReport:
     """Fetch `pmids` with `client` (an EutilsClient) and commit each batch as it arrives.
 
@@ -282,7 +286,7 @@ def sync(
 
 
 def fetch_records(
-    client, pmids: Iterable[str], raw: str = NOT_STORED
+    client: Eutils, pmids: Iterable[str], raw: str = NOT_STORED
 ) -> list[tuple[PaperRecord, FetchedBatch]]:
     """The records PubMed returns for `pmids` (efetch with `client`), each with the batch it
     came in, held in memory: nothing is stored (`raw` says where the record came from)."""
@@ -294,7 +298,7 @@ def fetch_records(
 
 
 def lookup(
-    pmids: Iterable[str], snapshot: store.Snapshot, client=None
+    pmids: Iterable[str], snapshot: store.Snapshot, client: Eutils | None = None
 ) -> dict[str, PaperRecord | None]:
     """Records for `pmids`: from the snapshot, and those it lacks fetched with `client` (not
     stored). Without a client, or when PubMed has no such record, the value is None."""
