@@ -27,7 +27,7 @@ from pydantic import (
 
 from claimbook.errors import ClaimbookError
 from claimbook.inputs import InputError, read_capped
-from claimbook.vocab import CERTAINTIES, STANCES, Certainty, Stance
+from claimbook.vocab import CERTAINTIES, STANCES, VERDICTS, Certainty, Stance
 
 __all__ = ["Grading", "Rules", "RulesError", "WeighedCitation", "grade", "load_rules"]
 
@@ -133,6 +133,11 @@ class GradeRule(_Part):
 
 
 class Statements(_Part):
+    """One statement per verdict word of claimbook.vocab: a sentence, or one per certainty.
+    A word added to the vocabulary needs only its statement here, in the rules file."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     supported: dict[Certainty, str]
     contradicted: dict[Certainty, str]
     contested: str
@@ -143,6 +148,20 @@ class Statements(_Part):
     @classmethod
     def _every_level(cls, v: dict[str, str]) -> dict[str, str]:
         return _complete(v, CERTAINTIES, "a statement for every certainty")
+
+    @model_validator(mode="after")
+    def _every_word(self) -> Statements:
+        for word, text in (self.__pydantic_extra__ or {}).items():
+            if word not in VERDICTS:
+                raise ValueError(f"{word}: not a verdict word (words: {', '.join(VERDICTS)})")
+            if isinstance(text, dict):
+                _complete(text, CERTAINTIES, f"{word}: a statement for every certainty")
+            elif not isinstance(text, str):
+                raise ValueError(f"{word}: a sentence, or one sentence per certainty")
+        missing = [w for w in VERDICTS if getattr(self, w, None) is None]
+        if missing:
+            raise ValueError(f"a statement for every verdict; missing {', '.join(missing)}")
+        return self
 
 
 class Rules(_Part):

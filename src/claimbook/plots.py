@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from claimbook.vocab import STANCES, design_label
+from claimbook.vocab import STANCES, VERDICT_COLOURS, design_label
 
 MIN_YEAR_SPAN = 10  # a timeline shows at least this many years
 STANCE_COLOURS = {
@@ -22,13 +22,6 @@ STANCE_COLOURS = {
     "context": "#999999",  # grey
 }
 STANCE_MARKERS = {"supports": "o", "contradicts": "X", "mixed": "D", "context": "s"}
-VERDICT_COLOURS = {
-    "supported": "#0072B2",
-    "contested": "#E69F00",
-    "contradicted": "#D55E00",
-    "unclear": "#CC79A7",  # reddish purple
-    "insufficient": "#999999",
-}
 
 
 def _shorten(text: str, width: int) -> str:

@@ -4,6 +4,7 @@ the plain words and labels that show them to a reader.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 Stance = Literal["supports", "contradicts", "mixed", "context"]
@@ -47,8 +48,6 @@ RiskOfBiasRating = Literal["low", "some concerns", "high"]
 IndirectnessRating = Literal["none", "population", "intervention", "outcome"]
 EffectDirection = Literal["benefit", "harm", "no difference", "association", "no association"]
 
-VerdictWord = Literal["supported", "contested", "unclear", "contradicted", "insufficient"]
-VERDICTS: tuple[str, ...] = get_args(VerdictWord)
 Certainty = Literal["high", "moderate", "low", "very low"]
 CERTAINTIES: tuple[str, ...] = get_args(Certainty)  # strongest first
 CERTAINTY_SYMBOLS = {  # GRADE's circles, as GRADEpro prints them
@@ -58,13 +57,32 @@ CERTAINTY_SYMBOLS = {  # GRADE's circles, as GRADEpro prints them
     "very low": "\u2295\u25ef\u25ef\u25ef",
 }
 
-VERDICT_SENTENCES = {
-    "supported": "The research supports this claim",
-    "contested": "The research is divided on this claim",
-    "contradicted": "The research contradicts this claim",
-    "unclear": "The research gives no clear answer on this claim",
-    "insufficient": "There is too little research to judge this claim",
-}
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict word and everything that shows it: the sentence a reader gets, its colour
+    (Okabe-Ito, safe for common colour blindness; the text on it is picked for contrast) and
+    its rating on ClaimReview's 1-5 scale (5: the claim holds)."""
+
+    word: str
+    sentence: str
+    colour: str
+    rating: int
+
+
+# The verdict words, defined once and in the order readers see them. A new word is a line here
+# (and, for the rules file, its statement and the threshold that chooses it).
+VERDICT_WORDS: tuple[Verdict, ...] = (
+    Verdict("supported", "The research supports this claim", "#0072B2", 5),
+    Verdict("contested", "The research is divided on this claim", "#E69F00", 3),
+    Verdict("contradicted", "The research contradicts this claim", "#D55E00", 1),
+    Verdict("unclear", "The research gives no clear answer on this claim", "#CC79A7", 3),
+    Verdict("insufficient", "There is too little research to judge this claim", "#999999", 2),
+)
+VERDICTS: tuple[str, ...] = tuple(v.word for v in VERDICT_WORDS)
+VERDICT_SENTENCES = {v.word: v.sentence for v in VERDICT_WORDS}
+VERDICT_COLOURS = {v.word: v.colour for v in VERDICT_WORDS}
+VERDICT_RATING = {v.word: v.rating for v in VERDICT_WORDS}
 
 
 def design_label(design: str) -> str:

@@ -19,7 +19,13 @@ from claimbook.grading import DOMAINS, Rules
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.review import Review
-from claimbook.vocab import CERTAINTY_SYMBOLS, STANCES, design_label, verdict_sentence
+from claimbook.vocab import (
+    CERTAINTY_SYMBOLS,
+    STANCES,
+    VERDICT_RATING,
+    design_label,
+    verdict_sentence,
+)
 from claimbook.watch import paper_alerts
 
 SOURCE_NAMES = {
@@ -28,7 +34,7 @@ SOURCE_NAMES = {
 }
 # Rating scale of the ClaimReview data (the method appendix prints it).
 DASH, TIMES = "\N{EN DASH}", "\N{MULTIPLICATION SIGN}"
-RATING = {"supported": 5, "contested": 3, "unclear": 3, "insufficient": 2, "contradicted": 1}
+RATING = VERDICT_RATING  # ClaimReview's scale, from claimbook.vocab
 
 
 class ReportError(ClaimbookError):

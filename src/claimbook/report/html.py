@@ -22,6 +22,7 @@ from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.report.claimreview import claim_reviews, jsonld_script
 from claimbook.report.context import RATING, Reference, ReportContext
 from claimbook.report.figures import Figures, inline_svg
+from claimbook.vocab import VERDICT_COLOURS
 
 INLINE_TAGS = {"i", "b", "sup", "sub"}
 
@@ -58,14 +59,20 @@ def text_on(hex_colour: str) -> str:
 
 
 def colour_css() -> str:
-    """CSS variables for the verdict and stance colours, taken from claimbook.plots so the
-    report and the figures always agree (Okabe-Ito, safe for common colour blindness)."""
+    """CSS variables and classes for the verdict and stance colours, taken from claimbook.vocab
+    and claimbook.plots so the report and the figures always agree (Okabe-Ito, safe for
+    common colour blindness)."""
     lines = [":root {"]
-    for verdict, colour in plots.VERDICT_COLOURS.items():
+    for verdict, colour in VERDICT_COLOURS.items():
         lines.append(f"  --{verdict}: {colour}; --{verdict}-text: {text_on(colour)};")
     for stance, colour in plots.STANCE_COLOURS.items():
         lines.append(f"  --s-{stance}: {colour};")
     lines.append("}")
+    for verdict in VERDICT_COLOURS:  # one badge and box colour per verdict word of vocab
+        lines.append(
+            f".badge.v-{verdict} {{ background: var(--{verdict}); color: var(--{verdict}-text); }}"
+        )
+        lines.append(f".verdict-box.v-{verdict} {{ border-left-color: var(--{verdict}); }}")
     return "\n".join(lines)
 
 
