@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT.parent / "shared" / "article"
 EXAMPLE = ROOT / "examples" / "leg-cramps-quick-tip"
-CLAIMBOOK = [sys.executable, "-m", "claimbook.cli"]
+CLAIMBOOK = [sys.executable, "-m", "claimbook.cli.app"]
 
 
 def timed_command(argv: list[str], runs: int, before=None) -> float:
@@ -69,7 +69,7 @@ def main() -> None:
         notebooks = timed_command(
             [*CLAIMBOOK, "notebooks", "--project", str(copy), "-q"], max(1, args.runs // 2)
         )
-        from claimbook.notebooks import review_notebooks
+        from claimbook.notebooks.run import review_notebooks
 
         n_notebooks = len(review_notebooks(copy / "notebooks"))
     table = [

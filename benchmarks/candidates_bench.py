@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from claimbook.candidates import find_candidates, sentence_spans
+from claimbook.article.candidates import find_candidates, sentence_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT.parent / "shared" / "article"
@@ -36,7 +36,11 @@ def median_ms(text: str, runs: int) -> float:
 
 def body_sentences(text: str) -> int:
     """Sentences of the article body: what is left once chrome, epigraph and headings go."""
-    from claimbook.candidates import _classify, _lines, _prose_units  # internals, measuring only
+    from claimbook.article.candidates import (  # internals, measuring only
+        _classify,
+        _lines,
+        _prose_units,
+    )
 
     lines = _lines(text)
     _classify(lines)

@@ -30,8 +30,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    from claimbook.edit import update_citation
-    from claimbook.review import load_review
+    from claimbook.edit.claim_files import update_citation
+    from claimbook.evidence.review import load_review
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -59,7 +59,7 @@ def main() -> None:
             edit_s.append(t1 - t0)
             verdict_s.append(t2 - t1)
             reload_s.append(t3 - t2)
-        from claimbook.workbench import Workbench
+        from claimbook.jupyter.workbench import Workbench
 
         bench = Workbench(project=folder, claim_id="C03", offline=True)
         row = bench.rows[0]
@@ -73,7 +73,7 @@ def main() -> None:
         cli = []
         for _ in range(max(3, args.runs // 5)):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "claimbook.cli", "validate", "--project",
+            subprocess.run([sys.executable, "-m", "claimbook.cli.app", "validate", "--project",
                             str(folder)], check=True, capture_output=True)  # fmt: skip
             cli.append(time.perf_counter() - t0)
     result = {

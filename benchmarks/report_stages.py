@@ -21,13 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def stage_times(runs: int) -> dict[str, float]:
     """Median seconds per stage of a full build (all formats) of the shipped report."""
+    from claimbook.evidence.review import load_review
     from claimbook.report import write_exports
     from claimbook.report.context import build_context
     from claimbook.report.figures import render_figures
     from claimbook.report.html import render_html
     from claimbook.report.markdown import render_markdown
     from claimbook.report.pdf import html_to_pdf
-    from claimbook.review import load_review
 
     samples: dict[str, list[float]] = {}
 
@@ -68,8 +68,8 @@ def chromium_floor(runs: int) -> float:
 def build_times(runs: int) -> dict[str, float]:
     """Median seconds of `build_report` on the shipped review (loaded once), without the PDF and
     with it, the two builds alternating in one run after a warm-up of each."""
+    from claimbook.evidence.review import load_review
     from claimbook.report import build_report
-    from claimbook.review import load_review
 
     review = load_review(ROOT / "claims", ROOT / "data")
     builds = {"html_md": ("html", "md"), "full": ("html", "pdf", "md")}
@@ -104,9 +104,9 @@ def profile_figures() -> str:
     """pyinstrument's call tree for drawing the figures (the slowest Python stage)."""
     from pyinstrument import Profiler
 
+    from claimbook.evidence.review import load_review
     from claimbook.report.context import build_context
     from claimbook.report.figures import render_figures
-    from claimbook.review import load_review
 
     ctx = build_context(load_review(ROOT / "claims"))
     render_figures(ctx)

@@ -200,7 +200,7 @@ are loopback times with no rate limit at the server, not what NCBI would take.
 
 ## Any article: candidates, init and notebooks
 
-`claimbook.candidates.find_candidates` in process, on both shipped articles (and the cramp
+`claimbook.article.candidates.find_candidates` in process, on both shipped articles (and the cramp
 article repeated 100 times, to show the cost grows linearly), with its recall against the
 hand-marked claim lists (see [candidates.md](candidates.md)):
 

@@ -33,7 +33,7 @@ def write_article(claims_dir: Path) -> None:
 
 def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: int = 1) -> Path:
     """A copy of the project with `n_claims` claims of `per_claim` citations each."""
-    from claimbook.claims import load_claims
+    from claimbook.claims.model import load_claims
     from claimbook.pubmed.store import load_snapshot
 
     rnd = random.Random(seed)
@@ -88,8 +88,8 @@ def timed(fn: Callable[[], object], runs: int) -> float:
 
 
 def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
-    from claimbook.claims import validate_project
-    from claimbook.review import load_review
+    from claimbook.claims.model import validate_project
+    from claimbook.evidence.review import load_review
 
     checked = validate_project(project / "claims", project / "data").article_text_checked
     assert checked is not None, "the article text must be found, or quotes go unchecked"
@@ -99,8 +99,8 @@ def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
             lambda: load_review(project / "claims", project / "data"), runs
         ),
     }
-    from claimbook.notebook_builder import build_notebooks
-    from claimbook.notebooks import execute_all
+    from claimbook.notebooks.build import build_notebooks
+    from claimbook.notebooks.run import execute_all
     from claimbook.report import build_report
 
     review = load_review(project / "claims", project / "data")

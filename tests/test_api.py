@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import claimbook
-from claimbook.cli import main
+from claimbook.cli.app import main
 
 from conftest import EVIDENCE_DIR, ROOT, need_shared, tree_digest
 
@@ -78,7 +78,7 @@ def test_unknown_name_is_an_attribute_error():
 
 
 @pytest.mark.parametrize(
-    "module", ["claimbook", "claimbook.report", "claimbook.cli", "claimbook.review"]
+    "module", ["claimbook", "claimbook.report", "claimbook.cli.app", "claimbook.evidence.review"]
 )
 def test_importing_the_library_never_loads_ipython(module):
     code = f"import sys, {module}; assert 'IPython' not in sys.modules, sorted(sys.modules)"
@@ -98,7 +98,7 @@ def test_import_claimbook_is_cheap():
 def _rules_text() -> str:
     from importlib import resources
 
-    return resources.files("claimbook").joinpath("rules/grading.yaml").read_text("utf-8")
+    return resources.files("claimbook.evidence").joinpath("rules/grading.yaml").read_text("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -202,3 +202,108 @@ def test_curate_refuses_a_paper_missing_from_the_dossiers_and_writes_nothing(tmp
     assert result.exit_code == 1
     assert result.output.strip() == "error: 999999999: not found in any evidence dossier"
     assert tree_digest(tmp_path / "data") == before
+
+
+# The public names as they stood before the package was laid out in layers (issue 21): a later
+# change may add names, never drop one.
+PINNED_TOP = [
+    "CERTAINTIES",
+    "Citation",
+    "Claim",
+    "ClaimbookError",
+    "ClaimsError",
+    "DESIGNS",
+    "EditError",
+    "Excluded",
+    "Grading",
+    "PDFError",
+    "PaperAlert",
+    "Problem",
+    "Project",
+    "PubMedError",
+    "Quote",
+    "ReportError",
+    "Review",
+    "ReviewFolder",
+    "ReviewStatus",
+    "ReviewedArticle",
+    "Rules",
+    "RulesError",
+    "STANCES",
+    "SignOff",
+    "Topic",
+    "VERDICTS",
+    "WeighedCitation",
+    "__version__",
+    "build_report",
+    "evidence_table",
+    "find_root",
+    "grade",
+    "load_article",
+    "load_claims",
+    "load_review",
+    "load_rules",
+    "paper_alerts",
+    "plots",
+    "pubmed",
+    "review_status",
+    "show_claim",
+    "validate_project",
+    "verdict_sentence",
+    "verdicts",
+]
+PINNED_PUBMED = [
+    "AbstractSection",
+    "Correction",
+    "Drift",
+    "EutilsClient",
+    "Mismatch",
+    "NCBIError",
+    "NetworkError",
+    "PaperRecord",
+    "ParseError",
+    "PubMedArticle",
+    "PubMedError",
+    "RateLimitedError",
+    "SessionExpiredError",
+    "Snapshot",
+    "SnapshotError",
+    "compare",
+    "load_drift",
+    "load_snapshot",
+    "parse_pubmed_xml",
+]
+PINNED_EDIT = [
+    "EditError",
+    "add_claim",
+    "cite",
+    "exclude",
+    "fetch_paper",
+    "lookup_paper",
+    "parse_ident",
+    "set_advice",
+    "signoff",
+    "uncite",
+    "update_citation",
+]
+
+
+@pytest.mark.parametrize(
+    ("module", "pinned"),
+    [
+        ("claimbook", PINNED_TOP),
+        ("claimbook.pubmed", PINNED_PUBMED),
+        ("claimbook.edit", PINNED_EDIT),
+    ],
+)
+def test_the_public_names_are_the_same_or_more(module, pinned):
+    """Each pinned name is still in `__all__` and resolves in a fresh interpreter."""
+    names = ",".join(pinned)
+    script = (
+        f"import importlib; m = importlib.import_module({module!r})\n"
+        f"wanted = {names!r}.split(',')\n"
+        "missing = [n for n in wanted if n not in m.__all__ or getattr(m, n) is None]\n"
+        "print(missing)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", f"{module} lost {out.stdout.strip()}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.report import browser
 from claimbook.report.browser import BrowserNotFound, find_browser
 

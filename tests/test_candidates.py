@@ -11,7 +11,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimbook.candidates import Candidate, find_candidates, format_candidates, sentence_spans
+from claimbook.article.candidates import (
+    Candidate,
+    find_candidates,
+    format_candidates,
+    sentence_spans,
+)
 
 from conftest import ROOT, SHARED, need_shared
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from claimbook import load_review
-from claimbook.changes import diff_reviews, load_review_json, review_record
-from claimbook.cli import main
-from claimbook.display import claim_markdown
+from claimbook.cli.app import main
 from claimbook.edit import exclude, signoff
+from claimbook.evidence.changes import diff_reviews, load_review_json, review_record
+from claimbook.jupyter.display import claim_markdown
 from claimbook.report import build_report
 
 from conftest import claim_file

@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from claimbook.claims import ClaimsError, load_claims, validate_project
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.pubmed.store import load_snapshot
 
 from conftest import ARTICLE_TEXT, EVIDENCE_DIR, ROOT, need_shared, tree_digest

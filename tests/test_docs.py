@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from claimbook.cli import main
+from claimbook.cli.app import main
 
 from conftest import ROOT, SHARED, need_shared
 

@@ -9,8 +9,8 @@ import yaml
 from click.testing import CliRunner
 
 from claimbook import load_review
-from claimbook.cli import main
-from claimbook.display import claim_markdown
+from claimbook.cli.app import main
+from claimbook.jupyter.display import claim_markdown
 from claimbook.report import build_report
 
 

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from claimbook import EditError, load_claims, load_review
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.edit import (
     add_claim,
     cite,
@@ -279,7 +279,7 @@ def test_cli_add_claim_from_a_quote_and_from_a_candidate(review):
                  "neuromuscular", "--project", review)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.output.startswith("C18 (draft): saved in ")
-    from claimbook.candidates import find_candidates
+    from claimbook.article.candidates import find_candidates
 
     listed = [c.to_dict() for c in find_candidates(ARTICLE_TEXT.read_text(encoding="utf-8"))]
     (review / "candidates.yaml").write_text(yaml.safe_dump(listed), encoding="utf-8")

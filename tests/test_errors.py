@@ -20,8 +20,8 @@ import requests
 from click.testing import CliRunner
 
 import claimbook
-from claimbook import cli
 from claimbook.claims import ClaimsError
+from claimbook.cli import app as cli
 from claimbook.errors import ClaimbookError, Problem
 
 from conftest import ROOT, tree_digest
@@ -73,13 +73,13 @@ def test_the_errors_module_imports_nothing_from_claimbook():
 
 
 def test_errors_that_were_oserror_valueerror_lookuperror_still_are(tmp_path):
-    from claimbook.changes import ReviewJSONError
+    from claimbook.edit.scaffold import CandidateError
+    from claimbook.evidence.changes import ReviewJSONError
+    from claimbook.evidence.grading import RulesError
     from claimbook.files import WriteError
-    from claimbook.grading import RulesError
-    from claimbook.notebook_builder import NotebookConflictError
+    from claimbook.notebooks.build import NotebookConflictError
     from claimbook.pubmed.deadline import DeadlineExceeded
     from claimbook.pubmed.store import SnapshotError, SnapshotWriteError
-    from claimbook.scaffold import CandidateError
 
     target = tmp_path / "records.jsonl"
     written = WriteError(target, OSError(errno.ENOSPC, "No space left on device"))

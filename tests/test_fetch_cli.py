@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 from werkzeug import Response
 
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.pubmed.client import LIMITER, EutilsClient
 from claimbook.pubmed.store import PaperRecord, load_snapshot, save_snapshot
 
@@ -177,7 +177,7 @@ def test_final_failure_leaves_the_snapshot_untouched(
     server = Eutils(httpserver, records, fail_with=500)
     # The real client, with a short backoff so the test does not sleep for seconds.
     monkeypatch.setattr(
-        "claimbook.cli._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
+        "claimbook.cli.app._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
     )
     result = run(project, "fetch", env=env)
     assert result.exit_code == 1
@@ -269,8 +269,8 @@ def test_show_rejects_non_pmids(env):
 
 
 def test_show_ends_a_long_author_list_with_one_full_stop():
+    from claimbook.cli.terminal import paper
     from claimbook.pubmed.store import PaperRecord
-    from claimbook.terminal import paper
 
     many = PaperRecord(
         pmid="3735481", title="A title", authors=[f"Author{i} A" for i in range(8)],

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimbook import CERTAINTIES, VERDICTS, WeighedCitation, grade, load_rules
-from claimbook.grading import statement
+from claimbook.evidence.grading import statement
 
 RULES = load_rules()
 DESIGNS = sorted(RULES.designs)
@@ -127,7 +127,7 @@ def test_rules_file_is_honoured(tmp_path):
     """Changing the data changes the verdict: the rules are not hard-coded."""
     text = (
         load_rules.__globals__["resources"]
-        .files("claimbook")
+        .files("claimbook.evidence")
         .joinpath("rules/grading.yaml")
         .read_text("utf-8")
     )
@@ -255,7 +255,7 @@ def test_the_rationale_names_papers_not_weights():
 def test_a_domain_rating_is_a_value_not_a_string_to_parse_back():
     import pickle
 
-    from claimbook.grading import DOMAIN_RULES, DOMAINS, Body, Rating
+    from claimbook.evidence.grading import DOMAIN_RULES, DOMAINS, Body, Rating
 
     r = Rating("serious", "the deciding primary studies enrolled 30 people")
     assert (r.rating, r.reason, r.levels, r.lowers) == (
@@ -276,7 +276,7 @@ def test_a_domain_rating_is_a_value_not_a_string_to_parse_back():
 
 @given(st.lists(citation, max_size=8))
 def test_every_grading_rates_every_domain_as_a_value(cits):
-    from claimbook.grading import DOMAINS, Rating
+    from claimbook.evidence.grading import DOMAINS, Rating
 
     v = grade(cits, load_rules())
     assert set(v.domains) == set(DOMAINS)

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from test_fetch_cli import Eutils, make_project
 
 from claimbook import load_claims, validate_project
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.edit import EditError, cite, update_citation
 from claimbook.inputs import InputError
 
@@ -65,7 +65,7 @@ def validate_cli(folder: Path):
     """`claimbook validate` in a subprocess with a guard: a hang would fail, not stall the run
     (the 60 s is a guard against the hours an alias bomb took, not a timing)."""
     return subprocess.run(
-        [sys.executable, "-m", "claimbook.cli", "validate", "--project", str(folder)],
+        [sys.executable, "-m", "claimbook.cli.app", "validate", "--project", str(folder)],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
@@ -384,13 +384,13 @@ def test_init_on_a_full_disk_leaves_no_half_review(tmp_path, article):
 
 
 def test_a_broken_saved_search_is_one_line_and_changes_nothing(project):
-    from claimbook.screening import hits_path
+    from claimbook.edit.screening import hits_path
 
     path = hits_path(project, "C01")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('{"claim": "C01", "records": [', encoding="utf-8")
     before = tree_digest(project)
-    from claimbook.screening import screening_queue
+    from claimbook.edit.screening import screening_queue
 
     with pytest.raises(InputError, match=r"\.json:1: json: invalid JSON .* search C01 --save"):
         screening_queue(project, "C01")

@@ -26,12 +26,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import claimbook
-from claimbook.changes import MAX_BYTES, MAX_DEPTH, review_record
 from claimbook.claims import load_claims
-from claimbook.cli import main
+from claimbook.cli.app import main
+from claimbook.cli.terminal import plain
+from claimbook.evidence.changes import MAX_BYTES, MAX_DEPTH, review_record
+from claimbook.evidence.review import load_review
 from claimbook.folder import ReviewFolder
-from claimbook.review import load_review
-from claimbook.terminal import plain
 
 from conftest import ROOT, claim_file, tree_digest
 
@@ -93,7 +93,7 @@ def capped_cli(*args: object) -> subprocess.CompletedProcess:
 
     env = {**os.environ, "PYTHONPATH": SRC, "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "claimbook.cli", *map(str, args)],
+        [sys.executable, "-m", "claimbook.cli.app", *map(str, args)],
         capture_output=True, text=True, env=env, preexec_fn=cap_memory, timeout=300,
     )  # fmt: skip
 
@@ -203,7 +203,11 @@ def test_report_rebuilds_over_a_hostile_review_json(review, tmp_path):
 
 
 def builtin_rules() -> str:
-    return importlib_resources.files("claimbook").joinpath("rules/grading.yaml").read_text("utf-8")
+    return (
+        importlib_resources.files("claimbook.evidence")
+        .joinpath("rules/grading.yaml")
+        .read_text("utf-8")
+    )
 
 
 def changed(pattern: str, replacement: str, count: int | None = 1) -> str:
@@ -318,7 +322,7 @@ def test_a_disk_that_fills_during_the_build_leaves_the_last_report(review, tmp_p
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
     env = {**os.environ, "PYTHONPATH": SRC}
-    argv = [sys.executable, "-m", "claimbook.cli", "report", "--project", str(review),
+    argv = [sys.executable, "-m", "claimbook.cli.app", "report", "--project", str(review),
             "--out", str(out), "--format", "html,md", "-q"]  # fmt: skip
     done = subprocess.run(
         argv, capture_output=True, text=True, env=env, preexec_fn=small_files, timeout=300

@@ -38,13 +38,13 @@ from hypothesis import strategies as st
 from mistune.renderers.html import HTMLRenderer
 from nbformat.v4 import new_code_cell
 
-from claimbook.display import claim_markdown
+from claimbook.evidence.review import load_review
 from claimbook.ids import safe_url
+from claimbook.jupyter.display import claim_markdown
 from claimbook.markup import md, md_link, md_paragraphs
-from claimbook.notebook_builder import build_notebooks
-from claimbook.notebooks import KERNELSPEC, make_notebook
+from claimbook.notebooks.build import build_notebooks
+from claimbook.notebooks.ipynb import KERNELSPEC, make_notebook
 from claimbook.report import build_report
-from claimbook.review import load_review
 
 from conftest import ROOT
 
@@ -70,7 +70,7 @@ SHORT = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"  # a claim title
 BAD_URL = "javascript:alert(1)"
 BAD_DOI = '10.1234/x"><img/src=x/onerror=alert(8)>'  # a DOI may hold anything but spaces
 CLAIMS = ("C01", "C02", "C10")  # C02 cites a source by URL; C10 is graded in parts
-PYTHON = [sys.executable, "-m", "claimbook.cli"]
+PYTHON = [sys.executable, "-m", "claimbook.cli.app"]
 WARNING = "without encryption"
 
 
@@ -358,7 +358,7 @@ def test_show_claim_output_has_no_live_markup(hostile_review):
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
-    from claimbook.display import show_claim
+    from claimbook.jupyter.display import show_claim
 
     InteractiveShell.instance()  # display() publishes through a shell, as in a kernel
     for cid in ("C01", "C10"):

@@ -25,7 +25,7 @@ from test_client import article_set
 from test_fetch_cli import Eutils, make_project
 
 from claimbook import files
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.pubmed import NetworkError, SnapshotError
 from claimbook.pubmed.client import LIMITER, EutilsClient
 from claimbook.pubmed.store import (

@@ -24,8 +24,8 @@ import pytest
 from test_fetch_cli import Eutils
 
 from claimbook.claims import load_claims
-from claimbook.screening import store_hits
-from claimbook.workbench import Workbench
+from claimbook.edit.screening import store_hits
+from claimbook.jupyter.workbench import Workbench
 
 from conftest import REAL, claim_file, tree_digest
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from claimbook.cli import main
+from claimbook.cli.app import main
 
 from conftest import EVIDENCE_DIR, ROOT, SHARED, need_shared, tree_digest
 
@@ -53,7 +53,7 @@ def test_init_writes_metadata_snapshot_notebooks_readme_and_candidates(fresh):
     assert manifest["records"]["total"] == 0 and manifest["history"][0]["action"] == "init"
     assert (fresh / "notebooks" / "00-overview.ipynb").exists()
     assert (fresh / "notebooks" / "claim.ipynb").exists()
-    from claimbook.workbench_notebook import is_workbench
+    from claimbook.notebooks.workbench_file import is_workbench
 
     assert is_workbench(fresh / "notebooks" / "workbench.ipynb")
     assert "claimbook validate --project" in (fresh / "README.md").read_text()

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 from mistune.renderers.html import HTMLRenderer
 
-from claimbook.cli import main
+from claimbook.cli.app import main
 
 from conftest import ROOT, tree_digest
 

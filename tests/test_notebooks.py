@@ -15,15 +15,15 @@ import yaml
 from click.testing import CliRunner
 
 from claimbook.claims import ClaimsError, load_article, load_claims
-from claimbook.cli import main
-from claimbook.notebook_builder import (
+from claimbook.cli.app import main
+from claimbook.evidence.review import load_review
+from claimbook.notebooks.build import (
     NotebookConflictError,
     build_notebooks,
     is_generated,
     topic_filenames,
 )
-from claimbook.notebooks import execute_in_place, review_notebooks
-from claimbook.review import load_review
+from claimbook.notebooks.run import execute_in_place, review_notebooks
 
 from conftest import ROOT
 from conftest import tree_digest as _tree_digest

@@ -23,15 +23,15 @@ from test_client import Server, client
 from test_fetch_cli import Eutils, make_project
 from werkzeug import Response
 
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.edit import fetch_paper
+from claimbook.edit.screening import load_hits, store_hits
+from claimbook.evidence.review import load_review
 from claimbook.folder import ReviewFolder
 from claimbook.ids import doi_url, pubmed_url
 from claimbook.pubmed import ParseError, load_snapshot, store
 from claimbook.pubmed.client import EutilsClient
 from claimbook.report import build_report
-from claimbook.review import load_review
-from claimbook.screening import load_hits, store_hits
 
 from conftest import REAL, ROOT, tree_digest
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from claimbook import load_claims, load_review
 from claimbook.claims import ClaimsError, validate_project
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.edit import EditError, signoff, uncite, update_citation
 from claimbook.report import build_report
 
@@ -206,7 +206,7 @@ def test_the_report_shows_the_record_then_its_parts(tmp_path):
 
 
 def test_a_notebook_shows_the_record_before_its_first_part_only():
-    from claimbook.display import claim_markdown
+    from claimbook.jupyter.display import claim_markdown
 
     review = load_review(ROOT / "claims", ROOT / "data")
     first, second = claim_markdown(review, "C10a"), claim_markdown(review, "C10b")

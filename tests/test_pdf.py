@@ -16,10 +16,10 @@ from typing import ClassVar
 import pytest
 
 import claimbook.report as report
+from claimbook.evidence.review import load_review
 from claimbook.report import PDFError, build_report
 from claimbook.report.devtools import DevToolsError, PipeBrowser, live_members, pipe_supported
 from claimbook.report.pdf import HIDE_ON_SCREEN, PdfPrinter, find_printer, hidden_on_screen
-from claimbook.review import load_review
 
 pytestmark = pytest.mark.skipif(not pipe_supported(), reason="the DevTools pipe needs POSIX")
 

@@ -11,8 +11,8 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from claimbook import plots
-from claimbook.review import load_review
+from claimbook.evidence import plots
+from claimbook.evidence.review import load_review
 
 from conftest import ROOT
 

@@ -17,14 +17,14 @@ from click.testing import CliRunner
 from test_fetch_cli import Eutils, make_project
 from werkzeug import Response
 
-from claimbook.cli import main
-from claimbook.evidence import verdicts
+from claimbook.cli.app import main
+from claimbook.evidence.table import verdicts
 from claimbook.pubmed.client import LIMITER, EutilsClient
 from claimbook.pubmed.parse import Correction, parse_pubmed_xml
 from claimbook.pubmed.store import PaperRecord, load_snapshot, save_snapshot
 from claimbook.pubmed.sync import commit_batch, record_from_article
 from claimbook.pubmed.verify import PENDING_FILE, compare, load_drift, normalise_title, surname_key
-from claimbook.watch import paper_alerts
+from claimbook.pubmed.watch import paper_alerts
 
 from conftest import EUTILS_FIXTURES, ROOT, need_shared, tree_digest
 
@@ -414,7 +414,7 @@ def test_status_offline_and_unreachable_never_fail(tmp_path, httpserver, env, mo
     assert offline.exit_code == 0 and "not checked (offline)" in offline.output
     assert len(httpserver.log) == 0
     monkeypatch.setattr(
-        "claimbook.cli._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
+        "claimbook.cli.app._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
     )
     down = cli(project, "status", "--json", env=env)
     assert down.exit_code == 0, down.output

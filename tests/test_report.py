@@ -19,16 +19,16 @@ import rispy
 from Bio import Medline
 from click.testing import CliRunner
 
-from claimbook.claims import normal_id
-from claimbook.cli import main
-from claimbook.plots import VERDICT_COLOURS
+from claimbook.claims.model import normal_id
+from claimbook.cli.app import main
+from claimbook.evidence.plots import VERDICT_COLOURS
+from claimbook.evidence.review import load_review
 from claimbook.pubmed.store import PaperRecord
 from claimbook.report import PDFError, build_report
 from claimbook.report.exports import _split_author, bibtex, medline_field, nbib
 from claimbook.report.html import safe_title
 from claimbook.report.markdown import md
 from claimbook.report.pdf import chromium_command, find_chromium, fix_dates
-from claimbook.review import load_review
 
 from conftest import ROOT
 

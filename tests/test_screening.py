@@ -9,9 +9,9 @@ import re
 from click.testing import CliRunner
 from test_fetch_cli import Eutils, make_project
 
-from claimbook.cli import main
+from claimbook.cli.app import main
 from claimbook.edit import exclude
-from claimbook.screening import EMPTY_QUEUE_HINT, load_hits, screening_queue
+from claimbook.edit.screening import EMPTY_QUEUE_HINT, load_hits, screening_queue
 
 from conftest import REAL
 
@@ -100,7 +100,7 @@ def test_cite_with_pubmed_failing_changes_nothing(
 
     # The real client, with a short backoff so the test does not sleep for seconds.
     monkeypatch.setattr(
-        "claimbook.cli._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
+        "claimbook.cli.app._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
     )
     project = make_project(tmp_path, REAL[:1])
     Eutils(httpserver, records)

@@ -40,7 +40,7 @@ def test_adding_a_verdict_word_touches_vocab_and_the_rules_file_only(tmp_path):
     anchor = "VERDICT_WORDS: tuple[Verdict, ...] = (\n"
     assert anchor in text
     vocab_py.write_text(text.replace(anchor, anchor + NEW_WORD), "utf-8")
-    builtin = (package / "rules" / "grading.yaml").read_text("utf-8")
+    builtin = (package / "evidence" / "rules" / "grading.yaml").read_text("utf-8")
     rules = tmp_path / "rules.yaml"
     rules.write_text(
         builtin.replace(
@@ -52,8 +52,9 @@ def test_adding_a_verdict_word_touches_vocab_and_the_rules_file_only(tmp_path):
         import matplotlib
         matplotlib.use("Agg")
         import pandas as pd
-        from claimbook import plots, vocab
-        from claimbook.grading import RulesError, load_rules, statement
+        from claimbook import vocab
+        from claimbook.evidence import plots
+        from claimbook.evidence.grading import RulesError, load_rules, statement
         from claimbook.report.context import RATING
         from claimbook.report.html import colour_css
 

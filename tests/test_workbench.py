@@ -13,12 +13,12 @@ import nbformat
 
 from claimbook import edit
 from claimbook.claims import load_claims
-from claimbook.notebook_builder import is_generated
-from claimbook.notebooks import review_notebooks
-from claimbook.review import load_review
-from claimbook.screening import store_hits
-from claimbook.workbench import Workbench
-from claimbook.workbench_notebook import WORKBENCH_NOTEBOOK, is_workbench, workbench_notebook
+from claimbook.edit.screening import store_hits
+from claimbook.evidence.review import load_review
+from claimbook.jupyter.workbench import Workbench
+from claimbook.notebooks.build import is_generated
+from claimbook.notebooks.run import review_notebooks
+from claimbook.notebooks.workbench_file import WORKBENCH_NOTEBOOK, is_workbench, workbench_notebook
 
 from conftest import ROOT, changed_lines, claim_file
 

@@ -287,8 +287,8 @@ def test_stale_view_never_writes(lab, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     from claimbook import edit
+    from claimbook.evidence.review import load_review
     from claimbook.folder import ReviewFolder
-    from claimbook.review import load_review
     from claimbook.vocab import DESIGNS, STANCES
 
     reference = tmp_path / "reference"

@@ -3,6 +3,11 @@
 from claimbook.pubmed import EutilsClient, load_snapshot, parse_pubmed_xml
 for article in parse_pubmed_xml("efetch.xml"):   # PubMedArticle records, streamed
     print(article.pmid, article.title)
+
+The PubMed layer: everything that talks to E-utilities or reads and writes the snapshot under
+data/pubmed (the store is its only writer), the study design PubMed's indexing states, and the
+alerts (retractions, corrections) a record carries. May import: the core modules only
+(claimbook.errors, vocab, ids, folder, files, inputs, markup); it knows nothing of claim files.
 """
 
 from claimbook.pubmed.client import EutilsClient

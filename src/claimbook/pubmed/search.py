@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from claimbook.designs import design_from_pubmed
+from claimbook.pubmed.designs import design_from_pubmed
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ were written, so a full disk or a failing browser leaves the previous build as i
     review.json                 verdicts, certainty, citations and sign-offs, for `claimbook diff`
                                 (the build before, when it differed: review.previous.json)
     exports/all.{ris,bib,csl.json,nbib,csv}   and the same per claim: exports/C01.ris ...
+
+May import: the core modules, claimbook.pubmed, claimbook.claims and claimbook.evidence (a
+graded Review is its input); never claimbook.edit, jupyter or cli. It writes only under
+`out_dir`.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from claimbook.changes import (
+from claimbook.evidence.changes import (
     REVIEW_JSON,
     ReviewDiff,
     ReviewJSONError,
@@ -36,6 +40,7 @@ from claimbook.changes import (
     review_json_text,
     review_record,
 )
+from claimbook.evidence.review import Review
 from claimbook.files import write_text
 from claimbook.report import exports
 from claimbook.report.claimreview import claim_reviews, jsonld_text
@@ -44,7 +49,6 @@ from claimbook.report.figures import Figures, render_figures
 from claimbook.report.html import render_html
 from claimbook.report.markdown import render_markdown
 from claimbook.report.pdf import PDFError, PdfPrinter, find_printer
-from claimbook.review import Review
 
 __all__ = [
     "FORMATS",

@@ -11,14 +11,15 @@ from datetime import date
 
 import pandas as pd
 
-from claimbook.changes import ReviewDiff
-from claimbook.claims import Claim, Excluded, Quote, ReviewedArticle, SignOff
+from claimbook.claims.model import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.errors import ClaimbookError
-from claimbook.evidence import DOMAIN_LABELS
-from claimbook.grading import DOMAINS, Rules
+from claimbook.evidence.changes import ReviewDiff
+from claimbook.evidence.grading import DOMAINS, Rules
+from claimbook.evidence.review import Review
+from claimbook.evidence.table import DOMAIN_LABELS
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
-from claimbook.review import Review
+from claimbook.pubmed.watch import paper_alerts
 from claimbook.vocab import (
     CERTAINTY_SYMBOLS,
     STANCES,
@@ -26,7 +27,6 @@ from claimbook.vocab import (
     design_label,
     verdict_sentence,
 )
-from claimbook.watch import paper_alerts
 
 SOURCE_NAMES = {
     "curated": "curated from verified PubMed, PMC or publisher pages",

@@ -15,7 +15,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from claimbook import plots
+from claimbook.evidence import plots
 from claimbook.report.context import ReportContext
 
 

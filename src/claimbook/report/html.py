@@ -17,7 +17,8 @@ import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from claimbook import __version__, plots
+from claimbook import __version__
+from claimbook.evidence import plots
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.report.claimreview import claim_reviews, jsonld_script
 from claimbook.report.context import RATING, Reference, ReportContext
@@ -60,7 +61,7 @@ def text_on(hex_colour: str) -> str:
 
 def colour_css() -> str:
     """CSS variables and classes for the verdict and stance colours, taken from claimbook.vocab
-    and claimbook.plots so the report and the figures always agree (Okabe-Ito, safe for
+    and claimbook.evidence.plots so the report and the figures always agree (Okabe-Ito, safe for
     common colour blindness)."""
     lines = [":root {"]
     for verdict, colour in VERDICT_COLOURS.items():

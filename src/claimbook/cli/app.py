@@ -14,11 +14,17 @@ from typing import Any
 import click
 
 from claimbook import __version__
-from claimbook.claims import MAX_PARTICIPANTS, ClaimsError, load_claims, normal_id, validate_project
+from claimbook.claims.model import (
+    MAX_PARTICIPANTS,
+    ClaimsError,
+    load_claims,
+    normal_id,
+    validate_project,
+)
+from claimbook.cli.terminal import plain
 from claimbook.errors import ClaimbookError, Problem
 from claimbook.folder import ReviewFolder
 from claimbook.ids import pmid_problem, short_list
-from claimbook.terminal import plain
 from claimbook.vocab import DESIGNS, STANCES
 
 DirPath = click.Path(file_okay=False, path_type=Path)
@@ -69,7 +75,7 @@ def _client(quiet: bool):
 
 def _warn_alerts(claims: list, snapshot) -> None:
     """One warning line per cited paper that is retracted, under concern or corrected."""
-    from claimbook.watch import paper_alerts
+    from claimbook.pubmed.watch import paper_alerts
 
     for alert in paper_alerts(claims, snapshot):
         click.echo(f"warning: {plain(alert.message, one_line=True)}", err=True)
@@ -152,7 +158,7 @@ def init(
 ) -> None:  # fmt: skip
     """Create a review folder DIRECTORY for an article: metadata, an empty snapshot, notebooks,
     the sentences worth checking (candidates.yaml) and a README with the next steps."""
-    from claimbook.scaffold import CANDIDATES_FILE, init_review
+    from claimbook.edit.scaffold import CANDIDATES_FILE, init_review
 
     new = init_review(directory, article_file, title, publisher, url, kind, force=force)
     root = new.folder.root.as_posix()
@@ -178,8 +184,8 @@ def candidates(article_file: Path, as_json: bool) -> None:
     each was picked."""
     import json
 
-    from claimbook.candidates import find_candidates, format_candidates
-    from claimbook.scaffold import read_article
+    from claimbook.article.candidates import find_candidates, format_candidates
+    from claimbook.edit.scaffold import read_article
 
     found = find_candidates(read_article(article_file))
     if as_json:
@@ -220,7 +226,7 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
 @folder_options(data=False)
 def claims_cmd(folder: ReviewFolder) -> None:
     """Print the claim table: id, topic, title and citations by stance."""
-    from claimbook import terminal
+    from claimbook.cli import terminal
 
     click.echo(terminal.claim_table(load_claims(folder.claims)))
 
@@ -237,7 +243,7 @@ def curate(evidence_dir: Path, folder: ReviewFolder) -> None:
 
     Records already fetched from E-utilities are kept; curated ones are rebuilt.
     """
-    from claimbook.curated import curate
+    from claimbook.edit.curated import curate
 
     done = curate(evidence_dir, load_claims(folder.claims), folder.snapshot)
     click.echo(f"Snapshot {done.store_dir}: {done.total} records ({done.curated} curated).")
@@ -314,7 +320,7 @@ def _accepted(pmids: list[str], how: str) -> None:
 
 def _disagreements(folder: ReviewFolder, pmids: list[str]) -> None:
     """Each disagreeing PMID side by side (curated vs PubMed), then one error line."""
-    from claimbook import terminal
+    from claimbook.cli import terminal
     from claimbook.pubmed import load_snapshot
     from claimbook.pubmed.verify import load_drift
 
@@ -347,7 +353,7 @@ def _disagreements(folder: ReviewFolder, pmids: list[str]) -> None:
 @QUIET_OPT
 def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet: bool) -> None:
     """Run a claim's saved PubMed query; list hits neither cited nor excluded."""
-    from claimbook import terminal
+    from claimbook.cli import terminal
     from claimbook.pubmed.search import new_hits
 
     claims = {c.id: c for c in load_claims(folder.claims)}
@@ -366,7 +372,7 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
     for h in found.hits:
         click.echo(terminal.hit(h))
     if save:
-        from claimbook.screening import save_hits, screening_queue
+        from claimbook.edit.screening import save_hits, screening_queue
 
         saved = save_hits(folder, claim, client, max_hits + len(known))
         waiting = len(screening_queue(folder, claim))
@@ -420,20 +426,20 @@ def status(folder: ReviewFolder, as_json: bool, offline: bool) -> None:
     """
     import json
 
-    from claimbook.status import review_status
+    from claimbook.evidence.status import review_status
 
     found = review_status(folder, None if offline else _client(quiet=True))
     if as_json:
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
     else:
-        from claimbook import terminal
+        from claimbook.cli import terminal
 
         click.echo(terminal.status(found, folder.snapshot, offline))
 
 
 def _shown(pmid: str, rec, folder: ReviewFolder) -> str:
     """A record as `show` prints it; with PubMed's disagreeing version too, both labelled."""
-    from claimbook import terminal
+    from claimbook.cli import terminal
     from claimbook.pubmed.verify import FIELD_LABELS, load_drift
 
     waiting = load_drift(folder.snapshot).get(pmid)
@@ -453,7 +459,7 @@ def _shown(pmid: str, rec, folder: ReviewFolder) -> str:
 
 def _edited(folder: ReviewFolder, claim, done: str) -> None:
     """Print what an edit did and the claim's verdict after it."""
-    from claimbook.review import load_review
+    from claimbook.evidence.review import load_review
     from claimbook.vocab import verdict_sentence
 
     review = load_review(folder.claims, folder.data)
@@ -555,7 +561,7 @@ def add_claim(
     if (candidate is None) == (quote is None):
         raise click.UsageError("give either --candidate N or --quote TEXT")
     if candidate is not None:
-        from claimbook.scaffold import saved_candidate
+        from claimbook.edit.scaffold import saved_candidate
 
         quote, found = saved_candidate(folder, candidate)
         section = section or found
@@ -601,9 +607,9 @@ def report(
     quiet: bool,
 ) -> None:  # fmt: skip
     """Build the claim-by-claim report (HTML, PDF, Markdown) and citation exports, offline."""
-    from claimbook.changes import REVIEW_JSON
+    from claimbook.evidence.changes import REVIEW_JSON
+    from claimbook.evidence.review import load_review
     from claimbook.report import FORMATS, build_report, parse_formats
-    from claimbook.review import load_review
 
     try:
         wanted = parse_formats(formats or ",".join(FORMATS))
@@ -627,7 +633,12 @@ def report(
 
 def _say_changes(out_dir: Path) -> None:
     """One line on what changed since the last review built into `out_dir`, if anything."""
-    from claimbook.changes import REVIEW_JSON, ReviewJSONError, diff_reviews, load_review_json
+    from claimbook.evidence.changes import (
+        REVIEW_JSON,
+        ReviewJSONError,
+        diff_reviews,
+        load_review_json,
+    )
     from claimbook.report import PREVIOUS_JSON
 
     try:
@@ -654,8 +665,8 @@ def diff_command(old: Path, new: Path | None, folder: ReviewFolder) -> None:
     """What changed between two report builds (their review.json files): verdicts, certainty,
     citations added, removed or retracted, stances, sign-offs. Without NEW, OLD is compared
     with the review as it stands now."""
-    from claimbook.changes import diff_reviews, load_review_json, review_record
-    from claimbook.review import load_review
+    from claimbook.evidence.changes import diff_reviews, load_review_json, review_record
+    from claimbook.evidence.review import load_review
 
     before = load_review_json(old)
     if new is None:
@@ -684,7 +695,7 @@ def notebooks(
 ) -> None:  # fmt: skip
     """Build the review notebooks from the claims and run them in place, or render one
     claim's notebook. With --dir, only re-run the notebooks of that folder as they are."""
-    from claimbook import notebooks as nbs
+    from claimbook.notebooks import run as nbs
 
     progress = False if quiet else None
     if claim_id:

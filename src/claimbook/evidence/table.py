@@ -1,6 +1,7 @@
 """Evidence engine: join claims and snapshot records into DataFrames, and grade each claim.
 
-The tables are pandas; the grading itself (rules and `grade()`) lives in `claimbook.grading`.
+The tables are pandas; the grading itself (rules and `grade()`) lives in
+`claimbook.evidence.grading`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from claimbook.claims import Claim
-from claimbook.designs import design_from_pubmed
-from claimbook.grading import (
+from claimbook.claims.model import Claim
+from claimbook.evidence.grading import (
     DOMAINS,
     Grading,
     Rating,
@@ -20,9 +20,10 @@ from claimbook.grading import (
     grade,
     load_rules,
 )
+from claimbook.pubmed.designs import design_from_pubmed
 from claimbook.pubmed.store import PaperRecord, Snapshot
+from claimbook.pubmed.watch import KIND_WORDS, flags
 from claimbook.vocab import STANCES
-from claimbook.watch import KIND_WORDS, flags
 
 TABLE_COLUMNS = [
     "claim_id", "topic", "key", "pmid", "doi", "first_author", "year", "journal", "title",

@@ -266,7 +266,7 @@ def _message(error: dict[str, Any]) -> str:
 def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     """Read grading rules from `path`, or the built-in `rules/grading.yaml`; RulesError if bad."""
     if path is None:
-        text = resources.files("claimbook").joinpath(BUILT_IN).read_text("utf-8")
+        text = resources.files("claimbook.evidence").joinpath(BUILT_IN).read_text("utf-8")
         source = f"built-in {BUILT_IN}"
     else:
         source = str(path)

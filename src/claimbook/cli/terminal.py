@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from claimbook.vocab import STANCE_ABBREVIATIONS, STANCES
 
 if TYPE_CHECKING:
-    from claimbook.claims import Claim
+    from claimbook.claims.model import Claim
+    from claimbook.evidence.status import ReviewStatus
     from claimbook.pubmed.search import Hit
     from claimbook.pubmed.store import PaperRecord
     from claimbook.pubmed.verify import Drift
-    from claimbook.status import ReviewStatus
 
 STANCE_LEGEND = "support / contradict / are mixed / give context"
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from claimbook.claims import Claim, ReviewedArticle, claim_order, validate_project
-from claimbook.evidence import evidence_table, summary_of_findings, verdicts
+from claimbook.claims.model import Claim, ReviewedArticle, claim_order, validate_project
+from claimbook.evidence.grading import Rules, load_rules
+from claimbook.evidence.table import evidence_table, summary_of_findings, verdicts
 from claimbook.folder import PathLike, ReviewFolder, find_root
-from claimbook.grading import Rules, load_rules
 from claimbook.pubmed.store import Snapshot
 
 TABLE_VIEW = ["first_author", "year", "design", "n", "stance", "finding"]

@@ -14,29 +14,9 @@ from traitlets.config import Config
 
 from claimbook.errors import ClaimbookError
 from claimbook.files import atomic_write
+from claimbook.notebooks.ipynb import is_workbench
 
 CLAIM_TEMPLATE = "claim.ipynb"
-MARK = "claimbook"  # notebook metadata key: {"generated": true} or {"workbench": true}
-# The kernelspec exactly as JupyterLab writes it for ipykernel's `python3` kernel (the display
-# name ipykernel's own kernel.json gives, since ipykernel 6): with any other value, opening a
-# notebook makes JupyterLab rewrite it and mark the notebook modified, and git shows a change.
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-
-
-def make_notebook(cells: list, mark: dict) -> nbformat.NotebookNode:
-    """A python3 notebook of `cells` with stable cell ids (rebuilding does not churn the diff)
-    and claimbook's `mark` in its metadata."""
-    from nbformat.v4 import new_notebook
-
-    for i, cell in enumerate(cells):
-        cell["id"] = f"cell-{i:02d}"
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata[MARK] = mark
-    return nb
-
-
 def kernel_config() -> Config:
     """How claimbook starts kernels: with CurveZMQ keys provisioned by the kernel manager.
 
@@ -62,8 +42,6 @@ class NotebookError(ClaimbookError):
 def review_notebooks(directory: str | os.PathLike[str]) -> list[Path]:
     """The notebooks to re-execute in place (the claim template runs with its default claim);
     not the workbench, a live tool that is kept without outputs."""
-    from claimbook.workbench_notebook import is_workbench
-
     return sorted(p for p in Path(directory).glob("*.ipynb") if not is_workbench(p))
 
 
@@ -133,7 +111,7 @@ def claim_to_render(claim_id: str, notebooks_dir: str | os.PathLike[str]) -> str
     """`claim_id` if the review that the claim notebook in `notebooks_dir` reads has such a
     claim (one graded in parts must be named by part); else a NotebookError naming the known
     ones, before anything is written."""
-    from claimbook.claims import load_claims
+    from claimbook.claims.model import load_claims
     from claimbook.folder import find_root
     from claimbook.ids import short_list
 
@@ -180,7 +158,7 @@ def execute_all(directory: str | os.PathLike[str], progress: bool | None = None)
 def build_and_execute(project: str | os.PathLike[str], progress: bool | None = None) -> list[Path]:
     """Generate a review folder's notebooks from its claims and topics, then run them all."""
     from claimbook.folder import ReviewFolder
-    from claimbook.notebook_builder import build_notebooks
+    from claimbook.notebooks.build import build_notebooks
 
     build_notebooks(project)
     return execute_all(ReviewFolder.at(project).notebooks, progress)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from claimbook import plots
-from claimbook.claims import Claim
-from claimbook.evidence import DOMAIN_LABELS
-from claimbook.grading import DOMAINS
+from claimbook.claims.model import Claim
+from claimbook.evidence import plots
+from claimbook.evidence.grading import DOMAINS
+from claimbook.evidence.review import Review
+from claimbook.evidence.table import DOMAIN_LABELS
 from claimbook.markup import md
-from claimbook.review import Review
+from claimbook.pubmed.watch import paper_alerts
 from claimbook.vocab import CERTAINTY_SYMBOLS, verdict_sentence
-from claimbook.watch import paper_alerts
 
 
 def _record_intro(review: Review, claim: Claim) -> list[str]:

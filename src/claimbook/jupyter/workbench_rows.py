@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from claimbook.designs import design_from_pubmed
-from claimbook.evidence import surname
+from claimbook.evidence.table import surname
 from claimbook.ids import doi_url, pubmed_url, safe_url
+from claimbook.pubmed.designs import design_from_pubmed
 from claimbook.pubmed.store import PaperRecord
 from claimbook.vocab import DESIGNS, STANCES, design_label
 
 if TYPE_CHECKING:
-    from claimbook.workbench import Workbench
+    from claimbook.jupyter.workbench import Workbench
 
 __all__ = ["NOTE_STYLE", "EvidenceRow", "QueueRow", "View"]
 

@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
 
-from claimbook.claims import (
+from claimbook.claims.model import (
     Claim,
     ClaimsError,
     Problem,
@@ -642,7 +642,7 @@ def add_claim(
     `topic` may be left out when the article has one topic; `section` when the quote sits
     under a heading the candidate finder recognises (else the article's first heading).
     """
-    from claimbook.candidates import find_candidates
+    from claimbook.article.candidates import find_candidates
 
     folder = _folder(project)
     _typed(folder.claims, quote=quote, title=title, topic=topic, section=section, claim=claim)

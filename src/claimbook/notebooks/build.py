@@ -1,6 +1,6 @@
 """Write a review folder's notebooks from its own claims and topics.
 
-    from claimbook.notebook_builder import build_notebooks
+    from claimbook.notebooks.build import build_notebooks
     build_notebooks("path/to/review")   # then `claimbook notebooks` executes them in place
 
 Into `DIR/notebooks/` go `00-overview.ipynb`, one notebook per topic of `claims/article.yaml`
@@ -28,12 +28,12 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from claimbook.claims import Claim, ReviewedArticle, Topic, load_article, load_claims
+from claimbook.claims.model import Claim, ReviewedArticle, Topic, load_article, load_claims
 from claimbook.errors import ClaimbookError
 from claimbook.files import lock, write_text
 from claimbook.folder import ReviewFolder
 from claimbook.markup import code, md, md_paragraphs
-from claimbook.notebooks import MARK, make_notebook
+from claimbook.notebooks.ipynb import MARK, is_generated, make_notebook
 
 __all__ = ["MARK", "NotebookConflictError", "build_notebooks", "is_generated"]
 
@@ -42,9 +42,7 @@ CLAIM = "claim.ipynb"
 
 SETUP = """\
 %matplotlib inline
-from claimbook.review import load_review
-from claimbook.display import show, show_claim
-from claimbook import plots
+from claimbook import load_review, plots, show, show_claim
 import pandas as pd
 
 pd.set_option("display.max_colwidth", 120)
@@ -262,17 +260,6 @@ review.table[review.table["claim_id"] == claim_id][
 
 
 # --------------------------------------------------------------------------- on disk
-
-
-def is_generated(path: str | os.PathLike[str]) -> bool:
-    """Whether the notebook at `path` was written by `build_notebooks` (and is not a rendered
-    copy of one: papermill's output keeps the mark but adds its own metadata)."""
-    try:
-        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
-    except (OSError, ValueError, AttributeError):
-        return False
-    mark = meta.get(MARK)
-    return isinstance(mark, dict) and mark.get("generated") is True and "papermill" not in meta
 
 
 def _cells_key(nb: dict) -> list[tuple]:

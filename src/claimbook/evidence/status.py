@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from claimbook.claims import Claim, load_claims
+from claimbook.claims.model import Claim, load_claims
 from claimbook.folder import ReviewFolder
 from claimbook.pubmed.seam import Eutils
 from claimbook.pubmed.store import Snapshot, load_snapshot
 from claimbook.pubmed.verify import load_drift
-from claimbook.watch import PaperAlert, cited_records, paper_alerts
+from claimbook.pubmed.watch import PaperAlert, cited_records, paper_alerts
 
 __all__ = ["ReviewStatus", "count_new_hits", "published_on", "review_status", "stale_claims"]
 

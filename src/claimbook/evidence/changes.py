@@ -21,10 +21,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from claimbook.errors import ClaimbookError
+from claimbook.evidence.review import Review
 from claimbook.inputs import InputError, read_capped
 from claimbook.pubmed.store import dump_records
-from claimbook.review import Review
-from claimbook.watch import KINDS, flags
+from claimbook.pubmed.watch import KINDS, flags
 
 __all__ = [
     "REVIEW_JSON",

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from claimbook.notebooks import MARK, make_notebook
+from claimbook.notebooks.ipynb import is_workbench, make_notebook
 
 __all__ = ["WORKBENCH_NOTEBOOK", "is_workbench", "workbench_notebook"]
 
@@ -48,7 +48,7 @@ This notebook is yours: `claimbook notebooks` neither runs nor rewrites it, and 
 without outputs (the widgets need a live kernel)."""
 
 CODE = """\
-from claimbook.workbench import Workbench
+from claimbook import Workbench
 
 Workbench(project="..")  # this review folder: the one that holds notebooks/"""
 
@@ -62,13 +62,3 @@ def workbench_notebook() -> nbformat.NotebookNode:
     # widget's output: it is a live view with random model ids.
     code.metadata["tags"] = ["nbval-ignore-output"]
     return make_notebook([intro, code], {"workbench": True})
-
-
-def is_workbench(path: str | os.PathLike[str]) -> bool:
-    """Whether the notebook at `path` is a workbench notebook (by its metadata, not its name)."""
-    try:
-        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
-    except (OSError, ValueError, AttributeError):
-        return False
-    mark = meta.get(MARK)
-    return isinstance(mark, dict) and mark.get("workbench") is True

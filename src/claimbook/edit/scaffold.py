@@ -22,8 +22,8 @@ import nbformat
 import yaml
 from pydantic import ValidationError
 
-from claimbook.candidates import Candidate, find_candidates
-from claimbook.claims import ARTICLE_FILE, ReviewedArticle
+from claimbook.article.candidates import Candidate, find_candidates
+from claimbook.claims.model import ARTICLE_FILE, ReviewedArticle
 from claimbook.errors import ClaimbookError
 from claimbook.files import atomic_write
 from claimbook.folder import PathLike, ReviewFolder
@@ -35,9 +35,9 @@ from claimbook.inputs import (
     check_plain_yaml,
     read_text,
 )
-from claimbook.notebook_builder import is_generated, planned_notebooks
+from claimbook.notebooks.build import is_generated, planned_notebooks
+from claimbook.notebooks.workbench_file import WORKBENCH_NOTEBOOK, workbench_notebook
 from claimbook.pubmed.store import save_snapshot
-from claimbook.workbench_notebook import WORKBENCH_NOTEBOOK, workbench_notebook
 
 CANDIDATES_FILE = "candidates.yaml"
 STARTER_TOPIC = "claims"

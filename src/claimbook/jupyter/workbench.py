@@ -1,6 +1,6 @@
 """The review workbench: review a folder's claims in JupyterLab with widgets.
 
-    from claimbook.workbench import Workbench
+    from claimbook.jupyter.workbench import Workbench
     Workbench(project="..")   # in notebooks/workbench.ipynb of a review folder
 
 Pick a claim; see its quotes, its live verdict (certainty, rationale, draft or sign-off state)
@@ -39,17 +39,13 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from claimbook import edit as editing
-from claimbook import plots
-from claimbook.claims import Claim, ClaimsError, check_claim_text, project_context
-from claimbook.designs import design_from_pubmed
+from claimbook.claims.model import Claim, ClaimsError, check_claim_text, project_context
+from claimbook.edit.screening import load_hits, screening_queue
+from claimbook.evidence import plots
+from claimbook.evidence.review import Review, load_review
 from claimbook.folder import PathLike, ReviewFolder, find_root
 from claimbook.inputs import MAX_YAML_BYTES, InputError, read_text
-from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
-from claimbook.review import Review, load_review
-from claimbook.screening import load_hits, screening_queue
-from claimbook.vocab import STANCES, verdict_sentence
-from claimbook.workbench_notebook import WORKBENCH_NOTEBOOK, is_workbench, workbench_notebook
-from claimbook.workbench_rows import (
+from claimbook.jupyter.workbench_rows import (
     NOTE_STYLE,
     EvidenceRow,
     QueueRow,
@@ -61,6 +57,10 @@ from claimbook.workbench_rows import (
     styled,
     width,
 )
+from claimbook.notebooks.workbench_file import WORKBENCH_NOTEBOOK, is_workbench, workbench_notebook
+from claimbook.pubmed.designs import design_from_pubmed
+from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
+from claimbook.vocab import STANCES, verdict_sentence
 
 __all__ = ["WORKBENCH_NOTEBOOK", "View", "Workbench", "is_workbench", "workbench_notebook"]
 
