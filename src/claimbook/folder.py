@@ -62,3 +62,13 @@ def find_root(start: PathLike | None = None) -> Path:
         if (folder / "claims").is_dir() and (folder / "data").is_dir():
             return folder
     raise FileNotFoundError(f"no review folder (claims/ and data/) at or above {here}")
+
+
+def shown_path(path: PathLike, start: PathLike | None = None) -> str:
+    """A path as a user would type it: relative to `start` (default: the current folder) when
+    that is shorter, as given otherwise. What messages and views print for a file."""
+    try:
+        rel = os.path.relpath(path, start if start is not None else os.curdir)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return rel if len(rel) <= len(str(path)) else str(path)

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from claimbook.errors import ClaimbookError, Problem
+from claimbook.folder import shown_path
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
 from claimbook.inputs import (
     MAX_ARTICLE_BYTES,
@@ -717,7 +718,7 @@ class Project:
         counts = self.snapshot.count_by_source()
         sources = ", ".join(f"{n} {s}" for s, n in counts.items())
         quotes = (
-            f"quotes checked against {_shown(self.article_text_checked)}"
+            f"quotes checked against {shown_path(self.article_text_checked)}"
             if self.article_text_checked
             else "quotes NOT checked (article text not found; pass --article FILE)"
         )
@@ -731,15 +732,6 @@ class Project:
             f"{n_cit} citations, "
             f"snapshot of {len(self.snapshot)} records ({sources or 'empty'}); {quotes}"
         )
-
-
-def _shown(path: Path) -> str:
-    """A path as a user would type it: relative to the current folder when that is shorter."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return rel if len(rel) < len(str(path)) else str(path)
 
 
 def _article_text(

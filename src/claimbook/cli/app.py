@@ -402,7 +402,7 @@ def show(pmids: tuple[str, ...], folder: ReviewFolder, offline: bool, quiet: boo
     if absent and offline:
         _error(f"not in the snapshot (offline): {', '.join(absent)}")
     records = lookup(pmids, snapshot, _client(quiet) if absent else None)
-    click.echo("\n\n".join(_shown(p, rec, folder) for p, rec in records.items() if rec))
+    click.echo("\n\n".join(_record_text(p, rec, folder) for p, rec in records.items() if rec))
     missing = [p for p, rec in records.items() if rec is None]
     if missing:
         _error(f"PubMed returned no record for PMID {', '.join(missing)}")
@@ -437,7 +437,7 @@ def status(folder: ReviewFolder, as_json: bool, offline: bool) -> None:
         click.echo(terminal.status(found, folder.snapshot, offline))
 
 
-def _shown(pmid: str, rec, folder: ReviewFolder) -> str:
+def _record_text(pmid: str, rec, folder: ReviewFolder) -> str:
     """A record as `show` prints it; with PubMed's disagreeing version too, both labelled."""
     from claimbook.cli import terminal
     from claimbook.pubmed.verify import FIELD_LABELS, load_drift

@@ -43,7 +43,7 @@ from claimbook.claims.model import Claim, ClaimsError, check_claim_text, project
 from claimbook.edit.screening import load_hits, screening_queue
 from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
-from claimbook.folder import PathLike, ReviewFolder, find_root
+from claimbook.folder import PathLike, ReviewFolder, find_root, shown_path
 from claimbook.inputs import MAX_YAML_BYTES, InputError, read_text
 from claimbook.jupyter.workbench_rows import (
     NOTE_STYLE,
@@ -545,7 +545,7 @@ class Workbench(widgets.VBox):
             f'padding-left:8px">“{esc(q.text)}”<br><i>— {esc(q.section)}</i></blockquote>'
             for q in c.quotes
         )
-        where = esc(self._shown(c.path)) if c.path else ""
+        where = esc(shown_path(c.path, self.folder.root)) if c.path else ""
         query = f"<div><b>PubMed query:</b> <code>{esc(c.query)}</code></div>" if c.query else ""
         self.claim_html.value = (
             f"<h3>{esc(c.id)} · {esc(c.title)}</h3>"
@@ -554,13 +554,6 @@ class Workbench(widgets.VBox):
             f"<div><b>The claim, plainly:</b> {esc(c.claim)}</div>{query}"
         )
         self.signoff_html.value = self._state_html(c)
-
-    def _shown(self, path: os.PathLike[str] | str) -> str:
-        """A path relative to the review folder when it is inside it."""
-        try:
-            return os.path.relpath(path, self.folder.root)
-        except ValueError:  # another drive
-            return str(path)
 
     @staticmethod
     def _state_html(c: Claim) -> str:
