@@ -32,6 +32,12 @@ _WHY = {
 }
 
 
+def os_reason(exc: OSError) -> str:
+    """An OSError in plain words with what to do: "the disk is full; free some space ...".
+    The one table of such words: files, edits and the CLI all say it the same way."""
+    return _WHY.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+
+
 class WriteError(ClaimbookError, OSError):
     """A file or folder could not be written: `cannot write PATH: why, and what to do`.
 
@@ -39,8 +45,7 @@ class WriteError(ClaimbookError, OSError):
     """
 
     def __init__(self, path: str | os.PathLike[str], cause: OSError) -> None:
-        why = _WHY.get(cause.errno or 0) or (cause.strerror or str(cause)).lower()
-        super().__init__(cause.errno, why, str(path))
+        super().__init__(cause.errno, os_reason(cause), str(path))
         self.path = Path(path)
 
     def __str__(self) -> str:

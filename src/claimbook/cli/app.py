@@ -23,6 +23,7 @@ from claimbook.claims.model import (
 )
 from claimbook.cli.terminal import plain
 from claimbook.errors import ClaimbookError, Problem
+from claimbook.files import os_reason
 from claimbook.folder import ReviewFolder
 from claimbook.ids import pmid_problem, short_list
 from claimbook.vocab import DESIGNS, STANCES
@@ -116,19 +117,7 @@ class _Claimbook(click.Group):
             sys.exit(1)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            _error(f"{where}{_os_reason(exc)} (no file was left half-written)")
-
-
-def _os_reason(exc: OSError) -> str:
-    """An OSError in words: the disk is full, the folder is read-only, ..."""
-    import errno
-
-    return {
-        errno.ENOSPC: "the disk is full",
-        errno.EROFS: "the folder is read-only",
-        errno.EACCES: "no permission to write there",
-        errno.EPERM: "no permission to write there",
-    }.get(exc.errno, exc.strerror or str(exc))
+            _error(f"{where}{os_reason(exc)} (no file was left half-written)")
 
 
 @click.group(cls=_Claimbook, context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,7 +39,7 @@ from claimbook.claims.model import (
     split_id,
 )
 from claimbook.errors import ClaimbookError
-from claimbook.files import lock, write_text
+from claimbook.files import lock, os_reason, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import DOI_RE, PMID_RE, citation_key
 from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, read_text
@@ -255,17 +255,16 @@ def _write(path: Path, text: str) -> None:
 
 
 def _cannot_write(path: Path, exc: OSError) -> EditError:
-    why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
-           errno.EACCES: "no permission to write there", errno.EPERM: "no permission to write "
-           "there"}.get(exc.errno, exc.strerror or str(exc))  # fmt: skip
-    return _refuse(path, "file", f"cannot save the change: {why}; nothing was changed")
+    why = os_reason(exc)
+    return _refuse(path, "file", f"cannot save the change, so nothing was changed: {why}")
 
 
 def _writable(path: Path) -> None:
     """Refuse before anything is written when the claim file's folder cannot take a new file
     (an atomic write needs the folder, not the file, to be writable)."""
     if not os.access(path.parent, os.W_OK):
-        raise _cannot_write(path, OSError(errno.EACCES, "permission denied"))
+        read_only = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+        raise _cannot_write(path, OSError(errno.EROFS if read_only else errno.EACCES, ""))
 
 
 def _read_claim_file(path: Path) -> str:
