@@ -8,6 +8,7 @@ order below. The docstring of each layer's `__init__.py` says the same in words.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,17 @@ def test_each_layer_says_what_it_may_import(layer):
     init = PACKAGE.parent / Path(*layer.split(".")) / "__init__.py"
     doc = ast.get_docstring(ast.parse(init.read_text("utf-8")))
     assert doc and "May import" in doc, f"{init}: the docstring should say what it may import"
+
+
+def test_the_readme_names_every_layer_folder_in_layer_order():
+    """The README's "Inside the package" table: each folder it names exists, every layer
+    folder is in it, and a layer never comes before one it may import."""
+    readme = (PACKAGE.parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("### Inside the package", 1)[1].split("\n### ", 1)[0]
+    named = re.findall(r"`src/claimbook/(\w+)/`", section)
+    folders = [f"claimbook.{n}" for n in named]
+    for folder in folders:
+        assert (PACKAGE / folder.split(".")[1] / "__init__.py").exists(), folder
+    assert sorted(folders) == sorted(layer for row in LAYERS[1:] for layer in row)
+    ranks = [layer_of(f)[0] for f in folders]
+    assert ranks == sorted(ranks), f"README table out of layer order: {named}"
