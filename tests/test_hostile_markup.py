@@ -70,7 +70,7 @@ SHORT = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"  # a claim title
 BAD_URL = "javascript:alert(1)"
 BAD_DOI = '10.1234/x"><img/src=x/onerror=alert(8)>'  # a DOI may hold anything but spaces
 CLAIMS = ("C01", "C02", "C10")  # C02 cites a source by URL; C10 is graded in parts
-PYTHON = [sys.executable, "-m", "claimbook.cli.app"]
+PYTHON = [sys.executable, "-m", "claimbook.cli"]
 WARNING = "without encryption"
 
 
@@ -522,9 +522,9 @@ def test_the_overview_names_the_rules_as_a_pip_install_has_them(hostile, tmp_pat
     overview = nbformat.read(build_notebooks(folder)[0], as_version=4)
     text = "\n".join(c.source for c in overview.cells)
     assert "src/" not in text
-    assert "--rules" in text and 'importlib.resources.files("claimbook")' in text
+    assert "--rules" in text and 'importlib.resources.files("claimbook.evidence")' in text
     named = re.search(r"`(rules/[\w.]+\.yaml)`", text).group(1)
-    assert resources.files("claimbook").joinpath(named).is_file()  # what an install holds
+    assert resources.files("claimbook.evidence").joinpath(named).is_file()  # what an install holds
     shipped = nbformat.read(ROOT / "notebooks" / "00-overview.ipynb", as_version=4)
     assert "src/claimbook" not in "\n".join(c.source for c in shipped.cells)
 

@@ -124,7 +124,7 @@ def test_building_twice_gives_byte_identical_files(tmp_path):
 
 
 def test_the_package_names_no_article_topic_or_claim():
-    source = (ROOT / "src" / "claimbook" / "notebook_builder.py").read_text(encoding="utf-8")
+    source = (ROOT / "src" / "claimbook" / "notebooks" / "build.py").read_text(encoding="utf-8")
     assert not re.search(r"\b[A-Z]\d{2,3}\b", source), "a claim id in the builder"
     for folder in (ROOT, EXAMPLE):
         article = load_article(folder / "claims")

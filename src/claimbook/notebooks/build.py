@@ -169,7 +169,7 @@ appraisal: **risk of bias**, **indirectness** and the **effect** the paper repor
 A claim still marked `status: draft` is graded only provisionally, and says so.
 
 The rules are data, not code: a YAML file that ships inside claimbook (`rules/grading.yaml`
-of the installed package, found with `importlib.resources.files("claimbook")`), shown here.
+of the installed package, found with `importlib.resources.files("claimbook.evidence")`), shown here.
 `claimbook report --rules my-rules.yaml` grades with your own copy instead."""),
             new_code_cell("""\
 print("Grading rules:", review.rules.source)

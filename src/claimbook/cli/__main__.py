@@ -1,0 +1,5 @@
+"""`python -m claimbook.cli`: the same command as `claimbook`."""
+
+from claimbook.cli.app import main
+
+main()
