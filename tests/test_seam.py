@@ -29,7 +29,9 @@ def test_an_object_without_efetch_is_not_a_client():
 
 
 def test_every_function_that_takes_a_client_types_it_as_the_seam():
-    from claimbook import edit, screening, status
+    from claimbook import edit
+    from claimbook.edit import screening
+    from claimbook.evidence import status
     from claimbook.pubmed import sync
 
     functions = [edit.cite, edit.lookup_paper, edit.fetch_paper, screening.save_hits,
