@@ -33,7 +33,7 @@ from claimbook import files
 from claimbook.errors import ClaimbookError
 from claimbook.files import FolderLock, WriteError, atomic_write, atomic_write_all
 from claimbook.ids import check_doi, check_pmcid, check_pmid, citation_key, key_sort
-from claimbook.pubmed.parse import AbstractSection, Correction
+from claimbook.pubmed.records import AbstractSection, Correction
 
 __all__ = [
     "PaperRecord",
