@@ -5,7 +5,7 @@ May import: the core modules and claimbook.pubmed (the snapshot a claim cites). 
 names are re-exported here: ``from claimbook.claims import Claim, load_claims``.
 """
 
-from claimbook.claims.model import (
+from claimbook.claims.schema import (
     Citation,
     Claim,
     ClaimPart,

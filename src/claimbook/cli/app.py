@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from claimbook import __version__
-from claimbook.claims.model import (
+from claimbook.claims.schema import (
     MAX_PARTICIPANTS,
     ClaimsError,
     load_claims,

@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
 
-from claimbook.claims.model import (
+from claimbook.claims.schema import (
     Claim,
     ClaimsError,
     Problem,

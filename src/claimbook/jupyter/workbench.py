@@ -39,7 +39,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from claimbook import edit as editing
-from claimbook.claims.model import Claim, ClaimsError, check_claim_text, project_context
+from claimbook.claims.schema import Claim, ClaimsError, check_claim_text, project_context
 from claimbook.edit.screening import load_hits, screening_queue
 from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
