@@ -1,45 +1,30 @@
-"""Claim records: the schema, loading from `claims/*.yaml`, and validation.
+"""The claim files' schema: the pydantic models of a claim record (its quotes, citations,
+excluded papers, sign-off and parts) and of `article.yaml`, with the claim-id helpers.
 
-Every problem is reported as ``FILE:LINE: field: message`` so a reviewer can jump straight to
-it. Loading never writes anything.
+A model checks one file's fields on their own; what needs the other files (duplicate ids, the
+snapshot, the article's text) is checked by `claimbook.claims.load` and
+`claimbook.claims.validate`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import unicodedata
-from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from claimbook.errors import ClaimbookError, Problem
-from claimbook.folder import shown_path
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
-from claimbook.inputs import (
-    MAX_ARTICLE_BYTES,
-    MAX_YAML_BYTES,
-    InputError,
-    check_plain_yaml,
-    decode,
-    read_text,
-)
-from claimbook.pubmed.store import Snapshot, SnapshotError, load_snapshot
 from claimbook.vocab import (
     STANCES,
     Design,
@@ -50,23 +35,23 @@ from claimbook.vocab import (
 )
 
 __all__ = [
+    "ARTICLE_FILE",
+    "MAX_PARTICIPANTS",
     "Citation",
     "Claim",
     "ClaimPart",
-    "ClaimsError",
     "Excluded",
-    "Problem",
     "Quote",
     "ReviewedArticle",
     "SignOff",
     "Topic",
-    "load_article",
-    "load_claims",
-    "load_snapshot",
-    "validate_project",
+    "check_participants",
+    "claim_order",
+    "normal_id",
+    "split_id",
 ]
 
-ARTICLE_FILE = "article.yaml"
+ARTICLE_FILE = "article.yaml"  # in the claims folder, beside the claim files
 MAX_PARTICIPANTS = 1_000_000_000  # more than any study has had; bounds what a typo can do
 
 
@@ -187,7 +172,8 @@ class SignOff(_Model):
     note: str | None = None
 
 
-_NEEDS = {"query": "a PubMed query", "evidence": "at least one citation"}
+# what a reviewed claim (or each part of a reviewed record) needs: field -> in words
+REVIEWED_NEEDS = {"query": "a PubMed query", "evidence": "at least one citation"}
 CLAIM_ID = r"^[A-Z]\d{2,3}$"
 UNIT_ID = re.compile(r"^([A-Za-z]\d{2,3})([A-Za-z]?)$")
 
@@ -268,7 +254,7 @@ class Claim(_Model):
                 raise ValueError(f"a claim in parts keeps its {info.field_name} in each part")
             return v
         if not v and info.data.get("status", "reviewed") == "reviewed":
-            what = _NEEDS[info.field_name]
+            what = REVIEWED_NEEDS[info.field_name]
             raise ValueError(f"a reviewed claim needs {what} (or set status: draft)")
         return v
 
@@ -406,503 +392,3 @@ class ReviewedArticle(_Model):
         if isinstance(v, dict):
             return {k: {"title": t} if isinstance(t, str) else t for k, t in v.items()}
         return v
-
-
-# --------------------------------------------------------------------------- problems
-
-
-class ClaimsError(ClaimbookError):
-    """Claims or snapshot failed to load or validate; `problems` lists every one found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        head = str(problems[0]) if problems else "invalid claims"
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(head + more)
-
-
-# --------------------------------------------------------------------------- YAML with lines
-
-
-class _Located:
-    """A parsed YAML document that remembers the line of every key and item."""
-
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
-
-    def line(self, loc: tuple[Any, ...]) -> int:
-        """1-based line of the deepest node the path `loc` reaches (a scalar: its key's line)."""
-        node = self.node
-        for part in loc:
-            if isinstance(node, yaml.MappingNode):
-                pair = next(((k, v) for k, v in node.value if k.value == part), None)
-                if pair is None:
-                    break
-                key, node = pair
-                if isinstance(node, yaml.ScalarNode):
-                    return key.start_mark.line + 1
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if not 0 <= part < len(node.value):
-                    break
-                node = node.value[part]
-            else:
-                break
-        return node.start_mark.line + 1
-
-    def duplicate_keys(self) -> list[tuple[int, str]]:
-        """(line, dotted key) of every key that appears twice in the same mapping."""
-        found: list[tuple[int, str]] = []
-
-        def walk(node: yaml.Node, path: str) -> None:
-            if isinstance(node, yaml.MappingNode):
-                seen = set()
-                for k, v in node.value:
-                    name = f"{path}.{k.value}" if path else str(k.value)
-                    if k.value in seen:
-                        found.append((k.start_mark.line + 1, name))
-                    seen.add(k.value)
-                    walk(v, name)
-            elif isinstance(node, yaml.SequenceNode):
-                for i, v in enumerate(node.value):
-                    walk(v, f"{path}[{i}]")
-
-        walk(self.node, "")
-        return found
-
-
-def _read_yaml(
-    path: Path, problems: list[Problem], text: str | None = None
-) -> tuple[Any, _Located | None]:
-    """Parse one YAML file (or `text`, as if it were that file) keeping node positions;
-    oversized or binary files, anchors/aliases, tags and syntax errors become problems."""
-    try:
-        if text is None:
-            text = read_text(path, MAX_YAML_BYTES, "claim file")
-        else:
-            text = decode(text.encode("utf-8", "surrogatepass"), path, "claim file")
-        check_plain_yaml(text, path)
-    except InputError as exc:
-        problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
-        return None, None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        problems.append(_yaml_problem(path, exc))
-        return None, None
-    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
-        line = text.count("\n", 0, max(exc.position, 0)) + 1
-        problems.append(
-            Problem(str(path), line, "yaml", f"the control character U+{exc.character:04X} is "
-                    "not allowed in YAML; delete it")
-        )  # fmt: skip
-        return None, None
-    except yaml.YAMLError as exc:
-        problems.append(Problem(str(path), 1, "yaml", " ".join(f"cannot read: {exc}".split())))
-        return None, None
-    if node is None:
-        problems.append(Problem(str(path), 1, "file", "empty file"))
-        return None, None
-    located = _Located(node)
-    for line, name in located.duplicate_keys():
-        problems.append(Problem(str(path), line, name, "duplicate key"))
-    loader = yaml.SafeLoader(text)
-    try:
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        problems.append(_yaml_problem(path, exc))
-        return None, None
-    except ValueError as exc:  # a date that does not exist: 2024-02-30
-        line = _bad_value_line(node, str(exc))
-        problems.append(Problem(str(path), line, "yaml", f"not a valid value: {exc}"))
-        return None, None
-    finally:
-        loader.dispose()
-    return data, located
-
-
-def _yaml_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark else 1
-    what = " ".join(x for x in (exc.context, exc.problem) if x)
-    return Problem(str(path), line, "yaml", f"syntax error: {what}")
-
-
-def _bad_value_line(node: yaml.Node, message: str) -> int:
-    """The line of the first timestamp-looking scalar a constructor refused (best effort)."""
-    stack = [node]
-    while stack:
-        n = stack.pop(0)
-        if isinstance(n, yaml.ScalarNode):
-            if n.tag.endswith(":timestamp"):
-                try:
-                    yaml.SafeLoader("").construct_yaml_timestamp(n)
-                except ValueError:
-                    return n.start_mark.line + 1
-        elif isinstance(n, yaml.MappingNode):
-            stack.extend(v for pair in n.value for v in pair)
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-    return 1
-
-
-def _field_name(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "record"
-
-
-def _pydantic_problems(path: Path, exc: ValidationError, located: _Located) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "missing required field"
-        elif err["type"] == "literal_error":
-            msg = f"{err['input']!r} is not allowed; {msg[0].lower()}{msg[1:]}"
-        problems.append(Problem(str(path), located.line(loc), _field_name(loc), msg))
-    return problems
-
-
-def _parse(model: type[_Model], path: Path, problems: list[Problem], text: str | None = None):
-    data, located = _read_yaml(path, problems, text)
-    if located is None:
-        return None, None
-    if not isinstance(data, dict):
-        problems.append(Problem(str(path), 1, "file", "expected a mapping of fields"))
-        return None, None
-    try:
-        obj = model.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(_pydantic_problems(path, exc, located))
-        return None, located
-    obj.path = path
-    return obj, located
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_article(directory: str | os.PathLike[str]) -> ReviewedArticle:
-    """Read `article.yaml` from a claims directory; raise ClaimsError when it is invalid."""
-    path = Path(directory) / ARTICLE_FILE
-    problems: list[Problem] = []
-    if not path.exists():
-        raise ClaimsError([Problem(str(path), 1, "file", "missing: every claims folder needs one")])
-    article, _ = _parse(ReviewedArticle, path, problems)
-    if problems:
-        raise ClaimsError(problems)
-    return article
-
-
-def _claim_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.y*ml") if p.name != ARTICLE_FILE)
-
-
-def _load(directory: Path, problems: list[Problem]) -> list[tuple[Claim, _Located]]:
-    if not directory.is_dir():
-        problems.append(Problem(str(directory), 1, "directory", "not found"))
-        return []
-    files = _claim_files(directory)
-    loaded = []
-    for path in files:
-        claim, located = _parse(Claim, path, problems)
-        if claim is not None:
-            loaded.append((claim, located))
-    first: dict[tuple[str, str], Path] = {}  # (field, value) -> first file with it
-    for claim, located in loaded:
-        where = str(claim.path)
-        for field in ("id", "slug"):
-            value = getattr(claim, field)
-            if (field, value) in first:
-                problems.append(
-                    _at(
-                        where,
-                        located,
-                        (field,),
-                        f"duplicate {field} {value} (also in {first[field, value]})",
-                    )
-                )
-            first.setdefault((field, value), claim.path)
-        _check_claim_file(claim, located, problems)
-    return loaded
-
-
-def _at(where: str, located: _Located, loc: tuple[Any, ...], message: str) -> Problem:
-    """A problem at the YAML node `loc` (e.g. ("evidence", 2, "pmid")) of a claim file."""
-    return Problem(where, located.line(loc), _field_name(loc), message)
-
-
-def _units_at(claim: Claim) -> list[tuple[tuple[Any, ...], Claim]]:
-    """Each graded claim of a record with where it sits in the file: ((), C01) for a whole
-    record, (("parts", 0), C10a) ... for one in parts."""
-    if not claim.parts:
-        return [((), claim)]
-    return [(("parts", i), unit) for i, unit in enumerate(claim.units())]
-
-
-def _check_claim_file(claim: Claim, located: _Located, problems: list[Problem]) -> None:
-    """Checks within one claim file: its name, no paper cited twice or cited and excluded (in
-    the claim or in one part), and a reviewed record's parts each have a query and evidence."""
-    where = str(claim.path)
-    if not claim.path.stem.startswith(claim.id):
-        problems.append(
-            _at(where, located, ("id",), f"file name should start with the claim id {claim.id}")
-        )
-    for at, unit in _units_at(claim):
-        if claim.parts and not claim.is_draft:
-            for field, what in _NEEDS.items():
-                if not getattr(unit, field):
-                    problems.append(
-                        _at(where, located, (*at, field), f"a reviewed claim needs {what} in "
-                            f"part {unit.part} (or set status: draft)")
-                    )  # fmt: skip
-        cited: dict[str, int] = {}  # key -> where in evidence it is first cited
-        for section in ("evidence", "excluded"):
-            for i, cit in enumerate(getattr(unit, section)):
-                first = cited.get(cit.key)
-                if first is None:
-                    if section == "evidence":
-                        cited[cit.key] = i
-                    continue
-                again = (
-                    f"cited twice (first at evidence[{first}])"
-                    if section == "evidence"
-                    else "both cited and excluded"
-                )
-                problems.append(_at(where, located, (*at, section, i), f"{cit.key} is {again}"))
-
-
-def _graded(loaded: list[tuple[Claim, _Located]]) -> list[Claim]:
-    """The claims to grade, in order: whole records, and each part of a record in parts."""
-    return sorted((u for c, _ in loaded for u in c.units()), key=claim_order)
-
-
-def load_claims(directory: str | os.PathLike[str]) -> list[Claim]:
-    """Load and validate every claim file in `directory`: the claims to grade, sorted by id (a
-    record in parts gives one claim per part: C10a, C10b; see `Claim.units`).
-
-    Raises ClaimsError listing every problem (syntax, unknown/missing fields, types, duplicate
-    ids, bad stance/design, malformed PMID/DOI). Cross-checks against the snapshot and the
-    article are done by `validate_project`.
-    """
-    problems: list[Problem] = []
-    loaded = _load(Path(directory), problems)
-    if problems:
-        raise ClaimsError(problems)
-    return _graded(loaded)
-
-
-# --------------------------------------------------------------------------- project checks
-
-
-@dataclass
-class Project:
-    """A validated claims folder with its article and snapshot."""
-
-    article: ReviewedArticle
-    claims: list[Claim]
-    snapshot: Snapshot
-    article_text_checked: Path | None
-
-    def summary(self) -> str:
-        """'17 claims, 210 citations, snapshot of 108 records (108 curated); quotes checked
-        against FILE': what `claimbook validate` reports when all is well."""
-        n_cit = sum(len(c.evidence) for c in self.claims)
-        counts = self.snapshot.count_by_source()
-        sources = ", ".join(f"{n} {s}" for s, n in counts.items())
-        quotes = (
-            f"quotes checked against {shown_path(self.article_text_checked)}"
-            if self.article_text_checked
-            else "quotes NOT checked (article text not found; pass --article FILE)"
-        )
-        records = list(dict.fromkeys(c.record_id for c in self.claims))
-        split = Counter(c.record_id for c in self.claims if c.part)
-        in_parts = ", ".join(f"{r} in {n} parts" for r, n in split.items())
-        drafts = len({c.record_id for c in self.claims if c.is_draft})
-        waiting = f" ({drafts} still draft{'s' if drafts != 1 else ''})" if drafts else ""
-        return (
-            f"{len(records)} claims{f' ({in_parts})' if split else ''}{waiting}, "
-            f"{n_cit} citations, "
-            f"snapshot of {len(self.snapshot)} records ({sources or 'empty'}); {quotes}"
-        )
-
-
-def _article_text(
-    article: ReviewedArticle | None, claims_dir: Path, article_file: Path | None
-) -> Path | None:
-    if article_file is not None:
-        return article_file
-    if article is not None and article.text_file:
-        # normpath, not resolve(): a path through a symlink stays as the user wrote it
-        candidate = Path(os.path.normpath(claims_dir.absolute().parent / article.text_file))
-        if candidate.exists():
-            return candidate
-    return None
-
-
-@dataclass
-class ProjectContext:
-    """What a claim is checked against: the article, the snapshot and the article's text."""
-
-    article: ReviewedArticle | None
-    snapshot: Snapshot | None  # None: unreadable (a problem already says why)
-    store_dir: Path
-    text: str | None
-    text_path: Path | None
-
-
-def _check_in_project(
-    claim: Claim,
-    located: _Located,
-    context: ProjectContext,
-    problems: list[Problem],
-) -> None:
-    """Checks a claim needs its project for: topic known, citations in the snapshot, quotes
-    and sections exact substrings of the article text (when that text is available)."""
-    article, snapshot, store_dir = context.article, context.snapshot, context.store_dir
-    text, text_path = context.text, context.text_path
-    where = str(claim.path)
-    if article is not None and claim.topic not in article.topics:
-        problems.append(
-            _at(
-                where,
-                located,
-                ("topic",),
-                f"unknown topic {claim.topic!r}; article.yaml lists "
-                + ", ".join(sorted(article.topics)),
-            )
-        )
-    for at, unit in _units_at(claim) if snapshot is not None else []:
-        for i, cit in enumerate(unit.evidence):
-            if snapshot.find(cit.pmid, cit.doi, cit.url) is None:
-                field = "pmid" if cit.pmid else "doi" if cit.doi else "url"
-                value = cit.pmid or cit.doi or cit.url
-                problems.append(
-                    _at(
-                        where,
-                        located,
-                        (*at, "evidence", i, field),
-                        f"{value} is not in the snapshot {store_dir / 'records.jsonl'}; "
-                        "run claimbook fetch (online) to add it",
-                    )
-                )
-        if text is None:
-            continue
-        wrong = {"text": f"not an exact substring of {text_path}",
-                 "section": f"no such heading in {text_path}"}  # fmt: skip
-        for i, q in enumerate(unit.quotes):
-            for field, message in wrong.items():
-                value = getattr(q, field)
-                if value not in text:
-                    message += _near_miss(value, text)
-                    problems.append(_at(where, located, (*at, "quotes", i, field), message))
-
-
-_INVISIBLE = {
-    "\u00ad": "SOFT HYPHEN", "\u200b": "ZERO WIDTH SPACE", "\u200c": "ZERO WIDTH NON-JOINER",
-    "\u200d": "ZERO WIDTH JOINER", "\u2060": "WORD JOINER", "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
-    "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
-}  # fmt: skip
-
-
-def _near_miss(quote: str, text: str) -> str:
-    """Why a quote that looks right is not found: an invisible character or another Unicode
-    normalisation (a quote pasted from a PDF or a web page), said in words; else ''."""
-    hidden = sorted({c for c in quote if c in _INVISIBLE})
-    if hidden:
-        bare = "".join(c for c in quote if c not in _INVISIBLE)
-        names = ", ".join(f"U+{ord(c):04X} ({_INVISIBLE[c]})" for c in hidden)
-        if bare in text:
-            return f"; it contains the invisible {names}, which the article does not: delete it"
-        return f"; note it contains the invisible {names}"
-    for form in ("NFC", "NFD"):
-        if unicodedata.normalize(form, quote) in text:
-            other = "NFD" if form == "NFC" else "NFC"
-            return (
-                f"; it matches only after Unicode normalisation (the quote is {other}, "
-                f"the article {form}): retype the accented letters or copy them from the article"
-            )
-    return ""
-
-
-def _context(
-    claims_dir: Path, data_dir: Path, article_file: Path | None, problems: list[Problem]
-) -> ProjectContext:
-    article = None
-    try:
-        article = load_article(claims_dir)
-    except ClaimsError as exc:
-        problems.extend(exc.problems)
-    snapshot: Snapshot | None = None
-    store_dir = Path(data_dir) / "pubmed"
-    try:
-        snapshot = load_snapshot(store_dir)
-    except SnapshotError as exc:  # one problem, not one per citation it would then lack
-        problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
-    text_path = _article_text(article, claims_dir, article_file)
-    text = None
-    if text_path is not None:
-        try:
-            text = read_text(text_path, MAX_ARTICLE_BYTES, "article text")
-        except InputError as exc:
-            problems.append(Problem(exc.file, exc.line, "article", exc.message))
-    return ProjectContext(article, snapshot, store_dir, text, text_path)
-
-
-def project_context(
-    claims_dir: str | os.PathLike[str], data_dir: str | os.PathLike[str]
-) -> ProjectContext:
-    """The article, snapshot and article text claims are checked against; ClaimsError if any
-    of them is broken."""
-    problems: list[Problem] = []
-    context = _context(Path(claims_dir), Path(data_dir), None, problems)
-    if problems:
-        raise ClaimsError(problems)
-    return context
-
-
-def check_claim_text(path: str | os.PathLike[str], text: str, context: ProjectContext) -> Claim:
-    """Validate `text` as the claim file `path` would hold it, within its project, without
-    writing anything; raise ClaimsError with every problem found."""
-    path = Path(path)
-    problems: list[Problem] = []
-    claim, located = _parse(Claim, path, problems, text)
-    if claim is not None:
-        _check_claim_file(claim, located, problems)
-        _check_in_project(claim, located, context, problems)
-    if problems:
-        raise ClaimsError(problems)
-    return claim
-
-
-def validate_project(
-    claims_dir: str | os.PathLike[str] = "claims",
-    data_dir: str | os.PathLike[str] = "data",
-    article_file: str | os.PathLike[str] | None = None,
-) -> Project:
-    """Load article, claims and snapshot and check they agree; raise ClaimsError otherwise.
-
-    Checks, beyond `load_claims`: topics are those of `article.yaml`; every cited PMID/DOI/URL
-    is in the snapshot `data_dir/pubmed`; every quote (and its section heading) is an exact
-    substring of the article text, when that text is available (`article_file`, or the
-    `text_file` named in article.yaml).
-    """
-    claims_dir = Path(claims_dir)
-    problems: list[Problem] = []
-    context = _context(
-        claims_dir, Path(data_dir), Path(article_file) if article_file else None, problems
-    )
-    loaded = _load(claims_dir, problems)
-    for claim, located in loaded:
-        _check_in_project(claim, located, context, problems)
-    if problems:
-        raise ClaimsError(problems)
-    claims = _graded(loaded)
-    return Project(context.article, claims, context.snapshot, context.text_path)
