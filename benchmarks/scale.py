@@ -33,7 +33,7 @@ def write_article(claims_dir: Path) -> None:
 
 def scaled_project(dest: Path, n_claims: int = 100, per_claim: int = 50, seed: int = 1) -> Path:
     """A copy of the project with `n_claims` claims of `per_claim` citations each."""
-    from claimbook.claims.model import load_claims
+    from claimbook.claims.load import load_claims
     from claimbook.pubmed.store import load_snapshot
 
     rnd = random.Random(seed)
@@ -88,7 +88,7 @@ def timed(fn: Callable[[], object], runs: int) -> float:
 
 
 def measure(project: Path, runs: int, out: Path) -> dict[str, float]:
-    from claimbook.claims.model import validate_project
+    from claimbook.claims.validate import validate_project
     from claimbook.evidence.review import load_review
 
     checked = validate_project(project / "claims", project / "data").article_text_checked

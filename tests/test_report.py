@@ -19,7 +19,7 @@ import rispy
 from Bio import Medline
 from click.testing import CliRunner
 
-from claimbook.claims.model import normal_id
+from claimbook.claims.schema import normal_id
 from claimbook.cli.app import main
 from claimbook.evidence.plots import VERDICT_COLOURS
 from claimbook.evidence.review import load_review

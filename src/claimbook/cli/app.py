@@ -14,13 +14,9 @@ from typing import Any
 import click
 
 from claimbook import __version__
-from claimbook.claims.model import (
-    MAX_PARTICIPANTS,
-    ClaimsError,
-    load_claims,
-    normal_id,
-    validate_project,
-)
+from claimbook.claims.load import ClaimsError, load_claims
+from claimbook.claims.schema import MAX_PARTICIPANTS, normal_id
+from claimbook.claims.validate import validate_project
 from claimbook.cli.terminal import plain
 from claimbook.errors import ClaimbookError, Problem
 from claimbook.files import os_reason

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from claimbook.vocab import STANCE_ABBREVIATIONS, STANCES
 
 if TYPE_CHECKING:
-    from claimbook.claims.model import Claim
+    from claimbook.claims.schema import Claim
     from claimbook.evidence.status import ReviewStatus
     from claimbook.pubmed.search import Hit
     from claimbook.pubmed.store import PaperRecord

@@ -28,17 +28,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
 
-from claimbook.claims.model import (
-    Claim,
-    ClaimsError,
-    Problem,
-    ProjectContext,
-    check_claim_text,
-    load_claims,
-    project_context,
-    split_id,
-)
-from claimbook.errors import ClaimbookError
+from claimbook.claims.load import ClaimsError, load_claims
+from claimbook.claims.schema import Claim, split_id
+from claimbook.claims.validate import ClaimContext, check_claim_text, claim_context
+from claimbook.errors import ClaimbookError, Problem
 from claimbook.files import lock, os_reason, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import DOI_RE, PMID_RE, citation_key
@@ -121,7 +114,7 @@ def _key_of(entry: dict) -> str:
     return citation_key(entry.get("pmid"), entry.get("doi"), entry.get("url"))
 
 
-def _keys(ident: str, context: ProjectContext) -> set[str]:
+def _keys(ident: str, context: ClaimContext) -> set[str]:
     """Every key the paper may be cited under in a claim: its PMID, its DOI, its record's key."""
     pmid, doi = parse_ident(ident)
     keys = {citation_key(pmid, doi)}
@@ -223,14 +216,14 @@ def _target(doc: CommentedMap, claim_id: str, path: Path, whole: bool) -> Commen
     return parts[letters.index(part)]
 
 
-def _context(folder: ReviewFolder) -> ProjectContext:
+def _context(folder: ReviewFolder) -> ClaimContext:
     try:
-        return project_context(folder.claims, folder.data)
+        return claim_context(folder.claims, folder.data)
     except ClaimsError as exc:
         raise EditError(exc.problems) from None
 
 
-def _checked(path: Path, new: str, context: ProjectContext) -> Claim:
+def _checked(path: Path, new: str, context: ClaimContext) -> Claim:
     """The claim `new` would be as the file `path`, validated in its project; EditError if not."""
     try:
         return check_claim_text(path, new, context)
@@ -238,7 +231,7 @@ def _checked(path: Path, new: str, context: ProjectContext) -> Claim:
         raise EditError(exc.problems) from None
 
 
-def _write_checked(path: Path, old: str | None, new: str, context: ProjectContext) -> Claim:
+def _write_checked(path: Path, old: str | None, new: str, context: ClaimContext) -> Claim:
     claim = _checked(path, new, context)
     if new != old:
         _writable(path)
@@ -279,8 +272,8 @@ def _read_claim_file(path: Path) -> str:
 def _edit(
     project: PathLike | ReviewFolder,
     claim_id: str,
-    change: Callable[[CommentedMap, ProjectContext, Path, CommentedMap], None],
-    context: ProjectContext | None = None,
+    change: Callable[[CommentedMap, ClaimContext, Path, CommentedMap], None],
+    context: ClaimContext | None = None,
     whole: bool = False,
     staged: StagedPaper | None = None,
 ) -> Claim:
@@ -326,7 +319,7 @@ def _locked(directory: Path) -> Iterator[None]:
         held.release()
 
 
-def _find(doc: CommentedMap, section: str, ident: str, context: ProjectContext) -> int | None:
+def _find(doc: CommentedMap, section: str, ident: str, context: ClaimContext) -> int | None:
     keys = _keys(ident, context)
     for i, entry in enumerate(doc.get(section) or []):
         if isinstance(entry, dict) and _key_of(entry) in keys:
@@ -374,7 +367,7 @@ def update_citation(
     _typed(_folder(project).claims, **changes)
     _parsed(ident, _folder(project))
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
+    def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         i = _find(doc, "evidence", ident, context)
         if i is None:
             raise _refuse(
@@ -424,7 +417,7 @@ def cite(
         pmid, doi = staged.record.pmid, (None if staged.record.pmid else staged.record.doi)
         context = staged.context(context)
 
-    def change(doc: CommentedMap, ctx: ProjectContext, path: Path, root: CommentedMap) -> None:
+    def change(doc: CommentedMap, ctx: ClaimContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "evidence", ident, ctx) is not None:
             raise _refuse(
                 path, "evidence", f"{ident} is already cited; change it instead",
@@ -447,7 +440,7 @@ def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim
     """Remove a citation from a claim (a reviewed claim must keep at least one)."""
     _parsed(ident, _folder(project))
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
+    def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         i = _find(doc, "evidence", ident, context)
         if i is None:
             raise _refuse(
@@ -465,7 +458,7 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
     _typed(folder.claims, reason=reason)
     pmid, doi = _parsed(ident, folder)
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
+    def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "excluded", ident, context) is not None:
             raise _refuse(path, "excluded", f"{ident} is already excluded", _line(doc, "excluded"))
         i = _find(doc, "evidence", ident, context)
@@ -483,7 +476,7 @@ def set_advice(project: PathLike | ReviewFolder, claim_id: str, advice: str | No
     """Set (or, with None or "", remove) what to tell a client."""
     _typed(_folder(project).claims, advice=advice)
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
+    def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         if advice:
             _set_after(doc, "advice", folded(advice, indent=2), ("excluded", "evidence"))
         else:
@@ -505,7 +498,7 @@ def signoff(
     on = on or dt.date.today()
     _typed(_folder(project).claims, reviewer=reviewer, note=note)
 
-    def change(doc: CommentedMap, context: ProjectContext, path: Path, root: CommentedMap) -> None:
+    def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         doc.pop("status", None)
         record = CommentedMap()
         record["reviewer"] = reviewer.strip()
@@ -534,7 +527,7 @@ class StagedPaper:
     raw: bytes
     fetched_at: dt.datetime
 
-    def context(self, context: ProjectContext) -> ProjectContext:
+    def context(self, context: ClaimContext) -> ClaimContext:
         """`context` as it will be once this paper is stored: for validating the edit first."""
         snapshot = Snapshot([*context.snapshot, self.record], context.snapshot.directory)
         return replace(context, snapshot=snapshot)

@@ -22,7 +22,7 @@ from claimbook.ids import citation_key
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot, save_snapshot
 
 if TYPE_CHECKING:
-    from claimbook.claims.model import Claim
+    from claimbook.claims.schema import Claim
 
 
 class CurationError(ClaimbookError):

@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from claimbook.article.candidates import Candidate, find_candidates
-from claimbook.claims.model import ARTICLE_FILE, ReviewedArticle
+from claimbook.claims.schema import ARTICLE_FILE, ReviewedArticle
 from claimbook.errors import ClaimbookError
 from claimbook.files import atomic_write
 from claimbook.folder import PathLike, ReviewFolder

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from claimbook.claims.model import Claim, normal_id
+from claimbook.claims.schema import Claim, normal_id
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_JSON_BYTES, InputError, read_text
 from claimbook.pubmed import store
@@ -105,7 +105,7 @@ def load_hits(project: PathLike | ReviewFolder, claim_id: str) -> SavedHits | No
 def screening_queue(project: PathLike | ReviewFolder, claim: Claim | str) -> list[PaperRecord]:
     """Saved hits the claim (a Claim, or its id) neither cites nor excludes, newest first."""
     if isinstance(claim, str):
-        from claimbook.claims.model import load_claims
+        from claimbook.claims.load import load_claims
 
         claim = next(c for c in load_claims(_folder(project).claims) if c.id == normal_id(claim))
     saved = load_hits(project, claim.id)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from claimbook.claims.model import Claim, ReviewedArticle, claim_order, validate_project
+from claimbook.claims.schema import Claim, ReviewedArticle, claim_order
+from claimbook.claims.validate import validate_project
 from claimbook.evidence.grading import Rules, load_rules
 from claimbook.evidence.table import evidence_table, summary_of_findings, verdicts
 from claimbook.folder import PathLike, ReviewFolder, find_root

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from claimbook.claims.model import Claim, load_claims
+from claimbook.claims.load import load_claims
+from claimbook.claims.schema import Claim
 from claimbook.folder import ReviewFolder
 from claimbook.pubmed.seam import Eutils
 from claimbook.pubmed.store import Snapshot, load_snapshot

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from claimbook.claims.model import Claim
+from claimbook.claims.schema import Claim
 from claimbook.evidence.grading import (
     DOMAINS,
     Grading,

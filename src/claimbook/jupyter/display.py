@@ -9,7 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from claimbook.claims.model import Claim
+from claimbook.claims.schema import Claim
 from claimbook.evidence import plots
 from claimbook.evidence.grading import DOMAINS
 from claimbook.evidence.review import Review

@@ -39,7 +39,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from claimbook import edit as editing
-from claimbook.claims.model import Claim, ClaimsError, check_claim_text, project_context
+from claimbook.claims.load import ClaimsError
+from claimbook.claims.schema import Claim
+from claimbook.claims.validate import check_claim_text, claim_context
 from claimbook.edit.screening import load_hits, screening_queue
 from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
@@ -502,7 +504,7 @@ class Workbench(widgets.VBox):
         claim = self.claim
         if claim.path is None or not claim.path.exists():
             return
-        context = project_context(self.folder.claims, self.folder.data)
+        context = claim_context(self.folder.claims, self.folder.data)
         text = read_text(claim.path, MAX_YAML_BYTES, "claim file")
         fresh = check_claim_text(claim.path, text, context)
         if fresh.model_dump() != claim.record.model_dump():  # the file holds the whole record

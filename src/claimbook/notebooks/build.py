@@ -28,7 +28,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from claimbook.claims.model import Claim, ReviewedArticle, Topic, load_article, load_claims
+from claimbook.claims.load import load_article, load_claims
+from claimbook.claims.schema import Claim, ReviewedArticle, Topic
 from claimbook.errors import ClaimbookError
 from claimbook.files import lock, write_text
 from claimbook.folder import ReviewFolder

@@ -111,7 +111,7 @@ def claim_to_render(claim_id: str, notebooks_dir: str | os.PathLike[str]) -> str
     """`claim_id` if the review that the claim notebook in `notebooks_dir` reads has such a
     claim (one graded in parts must be named by part); else a NotebookError naming the known
     ones, before anything is written."""
-    from claimbook.claims.model import load_claims
+    from claimbook.claims.load import load_claims
     from claimbook.folder import find_root
     from claimbook.ids import short_list
 

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from claimbook.claims.model import Claim, Excluded, Quote, ReviewedArticle, SignOff
+from claimbook.claims.schema import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.errors import ClaimbookError
 from claimbook.evidence.changes import ReviewDiff
 from claimbook.evidence.grading import DOMAINS, Rules

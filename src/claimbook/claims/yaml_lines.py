@@ -1,0 +1,194 @@
+"""Claim files and article.yaml read as YAML that remembers where everything is, so that
+every problem names its FILE:LINE: the parser (plain YAML only: no anchors, tags or duplicate
+keys), the line of any field (`Located.line`), and pydantic's errors turned into `Problem`s in
+plain words.
+
+Knows YAML and pydantic, not the claim schema: `parse_file` validates against any model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from claimbook.errors import Problem
+from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, decode, read_text
+
+__all__ = ["Located", "parse_file", "problem_at", "read_yaml"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Located:
+    """A parsed YAML document that remembers the line of every key and item."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+    def line(self, loc: tuple[Any, ...]) -> int:
+        """1-based line of the deepest node the path `loc` reaches (a scalar: its key's line)."""
+        node = self.node
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                pair = next(((k, v) for k, v in node.value if k.value == part), None)
+                if pair is None:
+                    break
+                key, node = pair
+                if isinstance(node, yaml.ScalarNode):
+                    return key.start_mark.line + 1
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+            else:
+                break
+        return node.start_mark.line + 1
+
+    def duplicate_keys(self) -> list[tuple[int, str]]:
+        """(line, dotted key) of every key that appears twice in the same mapping."""
+        found: list[tuple[int, str]] = []
+
+        def walk(node: yaml.Node, path: str) -> None:
+            if isinstance(node, yaml.MappingNode):
+                seen = set()
+                for k, v in node.value:
+                    name = f"{path}.{k.value}" if path else str(k.value)
+                    if k.value in seen:
+                        found.append((k.start_mark.line + 1, name))
+                    seen.add(k.value)
+                    walk(v, name)
+            elif isinstance(node, yaml.SequenceNode):
+                for i, v in enumerate(node.value):
+                    walk(v, f"{path}[{i}]")
+
+        walk(self.node, "")
+        return found
+
+
+def read_yaml(
+    path: Path, problems: list[Problem], text: str | None = None
+) -> tuple[Any, Located | None]:
+    """Parse one YAML file (or `text`, as if it were that file) keeping node positions;
+    oversized or binary files, anchors/aliases, tags and syntax errors become problems."""
+    try:
+        if text is None:
+            text = read_text(path, MAX_YAML_BYTES, "claim file")
+        else:
+            text = decode(text.encode("utf-8", "surrogatepass"), path, "claim file")
+        check_plain_yaml(text, path)
+    except InputError as exc:
+        problems.append(Problem(exc.file, exc.line, exc.field, exc.message))
+        return None, None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        problems.append(_yaml_problem(path, exc))
+        return None, None
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        problems.append(
+            Problem(str(path), line, "yaml", f"the control character U+{exc.character:04X} is "
+                    "not allowed in YAML; delete it")
+        )  # fmt: skip
+        return None, None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(str(path), 1, "yaml", " ".join(f"cannot read: {exc}".split())))
+        return None, None
+    if node is None:
+        problems.append(Problem(str(path), 1, "file", "empty file"))
+        return None, None
+    located = Located(node)
+    for line, name in located.duplicate_keys():
+        problems.append(Problem(str(path), line, name, "duplicate key"))
+    loader = yaml.SafeLoader(text)
+    try:
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        problems.append(_yaml_problem(path, exc))
+        return None, None
+    except ValueError as exc:  # a date that does not exist: 2024-02-30
+        line = _bad_value_line(node, str(exc))
+        problems.append(Problem(str(path), line, "yaml", f"not a valid value: {exc}"))
+        return None, None
+    finally:
+        loader.dispose()
+    return data, located
+
+
+def _yaml_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    what = " ".join(x for x in (exc.context, exc.problem) if x)
+    return Problem(str(path), line, "yaml", f"syntax error: {what}")
+
+
+def _bad_value_line(node: yaml.Node, message: str) -> int:
+    """The line of the first timestamp-looking scalar a constructor refused (best effort)."""
+    stack = [node]
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            if n.tag.endswith(":timestamp"):
+                try:
+                    yaml.SafeLoader("").construct_yaml_timestamp(n)
+                except ValueError:
+                    return n.start_mark.line + 1
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return 1
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "record"
+
+
+def _pydantic_problems(path: Path, exc: ValidationError, located: Located) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "missing required field"
+        elif err["type"] == "literal_error":
+            msg = f"{err['input']!r} is not allowed; {msg[0].lower()}{msg[1:]}"
+        problems.append(Problem(str(path), located.line(loc), _field_name(loc), msg))
+    return problems
+
+
+def parse_file(
+    model: type[M], path: Path, problems: list[Problem], text: str | None = None
+) -> tuple[M | None, Located | None]:
+    """One YAML file (or `text`, as if it were that file) validated as `model`, with where its
+    fields are; every problem found is added to `problems` (then the model is None, and so is
+    the location when the YAML itself could not be read). The model's `path` is set to `path`."""
+    data, located = read_yaml(path, problems, text)
+    if located is None:
+        return None, None
+    if not isinstance(data, dict):
+        problems.append(Problem(str(path), 1, "file", "expected a mapping of fields"))
+        return None, None
+    try:
+        obj = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(path, exc, located))
+        return None, located
+    obj.path = path
+    return obj, located
+
+
+def problem_at(where: str, located: Located, loc: tuple[Any, ...], message: str) -> Problem:
+    """A problem at the YAML node `loc` (e.g. ("evidence", 2, "pmid")) of a file."""
+    return Problem(where, located.line(loc), _field_name(loc), message)
