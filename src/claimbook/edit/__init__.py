@@ -14,6 +14,7 @@ report, jupyter or cli. The claim edits are re-exported here:
 ``from claimbook.edit import cite, exclude, signoff, update_citation``.
 """
 
+from claimbook.claims.model import Problem  # what an EditError holds
 from claimbook.edit.citations import cite, exclude, uncite, update_citation
 from claimbook.edit.claim_edits import add_claim, set_advice, signoff
 from claimbook.edit.claim_files import EditError
@@ -21,6 +22,7 @@ from claimbook.edit.papers import fetch_paper, lookup_paper, parse_ident
 
 __all__ = [
     "EditError",
+    "Problem",
     "add_claim",
     "cite",
     "exclude",
