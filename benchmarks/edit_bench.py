@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    from claimbook.edit.claim_files import update_citation
+    from claimbook.edit import update_citation
     from claimbook.evidence.review import load_review
 
     with tempfile.TemporaryDirectory() as tmp:
