@@ -14,6 +14,7 @@ import nbformat
 from claimbook import edit
 from claimbook.claims import load_claims
 from claimbook.edit.screening import store_hits
+from claimbook.errors import Problem
 from claimbook.evidence.review import load_review
 from claimbook.jupyter.workbench import Workbench
 from claimbook.notebooks.build import is_generated
@@ -105,7 +106,7 @@ def test_a_refused_dropdown_choice_snaps_back_to_what_the_file_holds(review, mon
     saved = row.stance.value
 
     def refuse(*args, **kwargs):
-        raise edit.EditError([edit.Problem("claims/C01.yaml", 3, "evidence[0].stance", "no")])
+        raise edit.EditError([Problem("claims/C01.yaml", 3, "evidence[0].stance", "no")])
 
     monkeypatch.setattr(edit, "update_citation", refuse)
     row.stance.value = _other_stance(saved)

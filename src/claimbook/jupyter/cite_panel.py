@@ -1,0 +1,219 @@
+"""The workbench's cite form: look a paper up by PMID or DOI, read its record, then cite it
+with a stance, design, n, finding and note.
+
+The Cite button is enabled only once the paper typed has been looked up (and the claim does
+not cite or exclude it yet); typing another id withdraws the offer. A screening queue hit is
+put into the form with its saved record (`screen`). What was typed survives the redrawing of
+the same claim's view after an edit; a refused cite keeps the form filled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from claimbook.jupyter import views
+from claimbook.jupyter.controls import Controls, heading, styled, width
+from claimbook.jupyter.panels import WIDE, Panel
+from claimbook.jupyter.rows import design_options
+from claimbook.jupyter.session import Change, NotSaved, SessionError, View, ident_of, parse_n
+from claimbook.pubmed.designs import design_from_pubmed
+from claimbook.pubmed.store import PaperRecord
+from claimbook.vocab import STANCES
+
+__all__ = ["CitePanel"]
+
+FIELDS = ("cite_ident", "cite_stance", "cite_design", "cite_n", "cite_finding", "cite_note")
+DEFAULTS = {"cite_stance": "supports", "cite_design": "other"}  # the others: ""
+
+
+class CitePanel(Panel):
+    """The cite form of the view shown (its widgets are drawn again for every view)."""
+
+    def __init__(self, controls: Controls) -> None:
+        self.cite_box = styled(widgets.VBox(), "cb-cite")
+        self.record: PaperRecord | None = None  # the paper looked up, offered for citing
+        self._keep: dict[str, Any] = {}  # what was typed in the view that ended
+        super().__init__(controls)
+        self.children = [
+            heading("Cite a paper", "look it up by PMID or DOI first, then cite it"),
+            self.cite_box,
+        ]
+
+    def on_change(self, change: Change) -> None:
+        if change.kind == "ended":
+            self._keep = self._typed() if not change.clear else {}
+            if change.clear:
+                self.cite_box.children = ()
+        elif change.kind == "shown":
+            self._build(change.view, self._keep if change.edit else {})
+            self._keep = {}
+
+    def _typed(self) -> dict[str, Any]:
+        """What the reviewer typed in the form and has not saved yet."""
+        if not hasattr(self, "cite_ident"):
+            return {}
+        return {name: getattr(self, name).value for name in FIELDS} | {"record": self.record}
+
+    def _build(self, view: View, keep: dict[str, Any]) -> None:
+        own = self.controls.own
+
+        def field(name: str, kind: type[widgets.Widget], **options: Any) -> Any:
+            """The form's field `name`, holding what was typed in it before a redraw."""
+            value = keep.get(f"cite_{name}", DEFAULTS.get(f"cite_{name}", ""))
+            return own(kind(**options, value=value), f"cb-cite-{name}")
+
+        self.cite_ident = field(
+            "ident", widgets.Text, description="PMID or DOI",
+            placeholder="e.g. 3735481 or 10.1136/bjsm.2010.078535",
+            layout=width("30em"), style={"description_width": "7em"},
+        )  # fmt: skip
+        self.lookup_button = own(
+            widgets.Button(description="Look up", icon="search", tooltip="Show the paper's record"),
+            "cb-lookup",
+        )
+        self.record_html = styled(widgets.HTML(), "cb-record")
+        self.cite_stance = field("stance", widgets.Dropdown, description="Stance",
+                                 options=list(STANCES))  # fmt: skip
+        self.cite_design = field("design", widgets.Dropdown, description="Design",
+                                 options=design_options())  # fmt: skip
+        self.cite_n = field("n", widgets.Text, description="n", placeholder="participants",
+                            layout=width("14em"))  # fmt: skip
+        self.cite_finding = field(
+            "finding", widgets.Textarea, description="Finding",
+            placeholder="What the paper found, in your own words (20 to 700 characters)",
+            layout=widgets.Layout(width=WIDE, height="5em"),
+        )  # fmt: skip
+        self.cite_note = field("note", widgets.Text, description="Note",
+                               placeholder="optional", layout=width(WIDE))  # fmt: skip
+        self.cite_button = own(
+            widgets.Button(description="Cite", icon="plus", button_style="primary",
+                           disabled=True, tooltip="Look the paper up first"),
+            "cb-cite-button",
+        )  # fmt: skip
+        self.cite_fields = widgets.VBox(
+            [widgets.HBox([self.cite_stance, self.cite_design, self.cite_n]),
+             self.cite_finding, self.cite_note, self.cite_button],
+            layout=widgets.Layout(display="none"),
+        )  # fmt: skip
+        self.cite_box.children = [
+            widgets.HBox([self.cite_ident, self.lookup_button]),
+            self.record_html,
+            self.cite_fields,
+        ]
+        self.record = None
+        rec = keep.get("record")
+        if rec is not None and self.session.already(rec) is None:  # the same claim, redrawn
+            self._offer(rec)
+        on = self.controls.bind
+        self.lookup_button.on_click(on(view, lambda _b: self.look_up(view=view)))
+        self.cite_button.on_click(on(view, lambda _b: self.cite(view=view)))
+        self.cite_ident.observe(on(view, self._on_ident_typed), names="value")
+
+    # ------------------------------------------------------------------ the offer
+
+    def _reset(self) -> None:
+        with self.controls.quietly():
+            for name in FIELDS:
+                getattr(self, name).value = DEFAULTS.get(name, "")
+        self._withdraw_offer()
+
+    def _withdraw_offer(self) -> None:
+        self.record = None
+        self.record_html.value = ""
+        self.cite_button.disabled = True
+        self.cite_fields.layout.display = "none"
+
+    def _on_ident_typed(self, change: dict) -> None:
+        if self.record is not None:  # the looked-up record no longer matches what is typed
+            self._withdraw_offer()
+
+    def _offer(self, rec: PaperRecord) -> None:
+        """Show `rec` in the form with the fields and the Cite button."""
+        self.record = rec
+        self.record_html.value = views.record(rec, self.session.in_snapshot(rec))
+        self.cite_fields.layout.display = None
+        self.cite_button.disabled = False
+        self.cite_button.tooltip = f"Cite it as evidence for {self.session.claim_id}"
+
+    def _show_record(self, rec: PaperRecord) -> None:
+        """Show a looked-up record and, unless the claim already cites or excludes it, the
+        fields to cite it with (the design guessed from PubMed's indexing)."""
+        self.controls.message.value = ""
+        cited = self.session.already(rec)
+        if cited:
+            self.record = rec
+            self.record_html.value = views.record(rec, self.session.in_snapshot(rec))
+            self.controls.show_error(
+                f"{self.cite_ident.value.strip()} is already {cited} by {self.session.claim_id}"
+            )
+            return
+        guess = design_from_pubmed(rec.publication_types, rec.mesh_terms)
+        if guess:
+            with self.controls.quietly():
+                self.cite_design.value = guess
+        self._offer(rec)
+
+    def _current(self, view: View | None) -> bool:
+        try:
+            self.session.current(view)
+        except NotSaved as exc:
+            self.controls.show_error(exc)
+            return False
+        return True
+
+    # ------------------------------------------------------------------ actions
+
+    def look_up(self, view: View | None = None) -> PaperRecord | None:
+        """Show the record of the paper typed (snapshot first, then PubMed unless offline;
+        nothing is stored); the Cite button is enabled only after this."""
+        if not self._current(view):
+            return None
+        self._withdraw_offer()
+        try:
+            rec = self.session.look_up(self.cite_ident.value, view=view)
+        except SessionError as exc:
+            self.controls.show_error(exc)
+            return None
+        self._show_record(rec)
+        return rec
+
+    def screen(self, hit: PaperRecord, view: View | None = None) -> PaperRecord | None:
+        """Put a queue hit into the form, with its saved record (no network)."""
+        if not self._current(view):
+            return None
+        with self.controls.quietly():
+            self.cite_ident.value = ident_of(hit.pmid, hit.doi) or ""
+        self._withdraw_offer()
+        self._show_record(hit)
+        return hit
+
+    def cite(self, view: View | None = None) -> bool:
+        """Cite the looked-up paper with the form's stance, design, n, finding and note, for
+        the claim of `view`. A refused cite keeps the form filled and stores nothing."""
+        if not self._current(view):
+            return False
+        if self.record is None:
+            self.controls.show_error("Look the paper up first, then cite it")
+            return False
+        try:
+            n = parse_n(self.cite_n.value)
+        except ValueError as exc:
+            self.controls.show_error(f"Not saved: {exc}")
+            return False
+        ident, stance, design = (
+            self.cite_ident.value,
+            self.cite_stance.value,
+            self.cite_design.value,
+        )
+        finding = " ".join(self.cite_finding.value.split())
+        note = self.cite_note.value.strip() or None
+        ok = self.controls.act(
+            lambda: self.session.cite(
+                ident, stance=stance, design=design, finding=finding, n=n, note=note, view=view
+            )
+        )
+        if ok:
+            self._reset()
+        return ok

@@ -1,0 +1,126 @@
+"""What every workbench panel shares: the one-line message, and the rule that a widget drawn
+for a `View` changes something only while that view is shown.
+
+`Controls.own` registers a widget of the view being drawn (it is disabled when the view ends);
+`Controls.bind` makes a callback of it that runs only while its view is the one shown (a
+change still arriving from an ended view writes nothing, and says so); `Controls.act` runs a
+session action and shows its outcome as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import ipywidgets as widgets
+
+from claimbook.jupyter import views
+from claimbook.jupyter.session import Change, NotShown, ReviewSession, Saved, SessionError, View
+
+__all__ = ["Controls", "heading", "styled", "width"]
+
+
+def styled(widget: widgets.DOMWidget, *classes: str) -> Any:
+    """`widget` with stable CSS classes, for browser tests and custom styles."""
+    for css in classes:
+        widget.add_class(css)
+    return widget
+
+
+def width(w: str) -> widgets.Layout:
+    return widgets.Layout(width=w)
+
+
+def heading(title: str, hint: str) -> widgets.HTML:
+    return widgets.HTML(views.heading(title, hint))
+
+
+class Controls:
+    """The message line and the view guard of one workbench, shared by its panels."""
+
+    def __init__(self, session: ReviewSession) -> None:
+        self.session = session
+        self.message = styled(widgets.HTML(), "cb-message")
+        self._quiet = False
+        self._owned: list[widgets.Widget] = []  # the widgets of the view that can change things
+        session.observe(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        if change.kind == "ended":  # its widgets can change nothing any more
+            old, self._owned = self._owned, []
+            for widget in old:
+                widget.disabled = True
+        elif change.kind == "loaded" and self.session.review is not None:
+            self.message.value = ""
+
+    # ------------------------------------------------------------------ views
+
+    def own(self, widget: widgets.Widget, *classes: str) -> Any:
+        """`widget` (with CSS `classes`) as part of the view being drawn: it is disabled when
+        the view ends. Give it callbacks through `bind`."""
+        self._owned.append(styled(widget, *classes))
+        return widget
+
+    def bind(self, view: View, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """`handler` as the callback of a widget drawn for `view`: it runs only while `view`
+        is the one shown. A callback from an ended view (another claim picked, the rows redrawn)
+        changes nothing and says so. Every widget that can change something goes through here."""
+
+        @functools.wraps(handler)
+        def current_only(*args: Any) -> Any:
+            if not self.session.is_current(view):
+                self.show_error(self.session.stale_message(view))
+                return None
+            return handler(*args)
+
+        return self.guard(current_only)
+
+    def guard(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """Run a widget callback, showing any error as one line instead of a traceback (and
+        nothing while values are set `quietly`)."""
+
+        @functools.wraps(handler)
+        def run(*args: Any) -> Any:
+            if self._quiet:
+                return None
+            try:
+                return handler(*args)
+            except Exception as exc:  # every error is the reviewer's to read, in one line
+                self.show_error(exc)
+                return None
+
+        return run
+
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Set widget values without their callbacks saving anything."""
+        before, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = before
+
+    # ------------------------------------------------------------------ messages
+
+    def act(self, action: Callable[[], Saved | None]) -> bool:
+        """Run a session action and say how it went; returns whether it was saved (a saved
+        edit whose display failed counts as saved)."""
+        try:
+            saved = action()
+        except NotShown as exc:
+            self.show_error(exc)
+            return True
+        except SessionError as exc:
+            self.show_error(exc)
+            return False
+        if saved is not None:
+            self.show_ok(saved.message)
+        return True
+
+    def show_error(self, exc: BaseException | str) -> None:
+        self.message.value = views.message(self.session.one_line(exc), "error")
+
+    def show_ok(self, text: str) -> None:
+        self.message.value = views.message(text, "ok")

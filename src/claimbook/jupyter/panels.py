@@ -1,0 +1,320 @@
+"""The workbench's panels, but the cite form (`cite_panel.py`): the review bar (title, claim
+picker, reload), the claim (text, verdict, timeline), the evidence table, the screening queue,
+the advice and the sign-off.
+
+Each panel builds its widgets, observes the `ReviewSession` (redraws when it says a view
+ended, was shown or its claim was edited) and turns clicks into session actions through its
+`Controls`; `children` is what the app puts on screen. A panel knows the session, never the
+app or another panel.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from claimbook.jupyter import views
+from claimbook.jupyter.controls import Controls, heading, styled, width
+from claimbook.jupyter.rows import CitationWidgets, HitWidgets
+from claimbook.jupyter.session import Change, ShownAsLastRead, View
+from claimbook.pubmed.store import PaperRecord
+
+__all__ = ["AdvicePanel", "ClaimPanel", "EvidencePanel", "QueuePanel", "ReviewBar", "SignoffPanel"]
+
+MAX_QUEUE = 50  # screening hits shown at once
+WIDE = "min(100%, 60em)"
+
+
+class Panel:
+    """A panel: its `Controls` (and so its session), the widgets it puts on screen
+    (`children`) and `on_change`, which the session calls with every `Change`."""
+
+    children: list[widgets.Widget]
+
+    def __init__(self, controls: Controls) -> None:
+        self.controls, self.session = controls, controls.session
+        controls.session.observe(self.on_change)
+
+    def on_change(self, change: Change) -> None:
+        raise NotImplementedError
+
+
+class ReviewBar(Panel):
+    """The review's title and size, the claim picker and the Reload button."""
+
+    def __init__(self, controls: Controls) -> None:
+        self.header = styled(widgets.HTML(), "cb-header")
+        self.picker = styled(
+            widgets.Dropdown(description="Claim", options=[], layout=width(WIDE)),
+            "cb-claim-picker",
+        )
+        self.reload_button = styled(
+            widgets.Button(
+                description="Reload from disk",
+                icon="refresh",
+                tooltip="Read every claim file and the snapshot again (after editing them "
+                "elsewhere)",
+            ),
+            "cb-reload",
+        )
+        super().__init__(controls)
+        self.picker.observe(controls.guard(self._on_pick), names="value")
+        self.reload_button.on_click(controls.guard(lambda _b: self.reload()))
+        self.children = [self.header, widgets.HBox([self.picker, self.reload_button])]
+
+    def on_change(self, change: Change) -> None:
+        review = self.session.review
+        if change.kind == "loaded":
+            options = [(f"{c.id} · {c.title}", c.id) for c in review.claims] if review else []
+            with self.controls.quietly():
+                self.picker.options = options
+        elif change.kind == "shown" and self.picker.value != change.view.claim_id:
+            with self.controls.quietly():
+                self.picker.value = change.view.claim_id
+        if change.kind != "ended":  # the count of drafts may change with any edit
+            self.header.value = views.header(review, self.session.folder.root)
+
+    def reload(self, claim_id: str | None = None) -> None:
+        """Read the whole review again and show `claim_id` (by default the claim shown)."""
+        try:
+            self.session.load(claim_id)
+        except Exception as exc:  # never a traceback, even from a figure
+            self.controls.show_error(exc)
+
+    def pick(self, claim_id: str | None) -> None:
+        """Show another claim; a claim file broken since it was read is shown as last read,
+        with its problem in the message line."""
+        try:
+            self.session.select(claim_id)
+        except ShownAsLastRead as exc:
+            self.controls.show_error(exc)
+
+    def _on_pick(self, change: dict) -> None:
+        if change["new"]:
+            self.controls.message.value = ""
+            self.pick(change["new"])
+
+
+class ClaimPanel(Panel):
+    """The claim shown: its text and state, its live verdict and its timeline figure (drawn
+    last, as a late observer: the slow part)."""
+
+    def __init__(self, controls: Controls) -> None:
+        self.claim_html = styled(widgets.HTML(), "cb-claim")
+        self.verdict_html = styled(widgets.HTML(), "cb-verdict")
+        self.figure = styled(widgets.Output(), "cb-figure")
+        super().__init__(controls)
+        controls.session.observe(self._on_figure, late=True)
+        self.children = [self.claim_html, self.verdict_html, self.figure]
+
+    def on_change(self, change: Change) -> None:
+        if change.kind == "ended" and change.clear:
+            self.claim_html.value = views.loading(change.next_claim)
+            self.verdict_html.value = ""
+            self.figure.outputs = ()
+        elif change.kind in ("shown", "edited"):
+            claim = self.session.claim
+            self.claim_html.value = views.claim_text(claim, self.session.folder.root)
+            self.verdict_html.value = views.verdict(claim, self.session.verdict())
+
+    def _on_figure(self, change: Change) -> None:
+        if change.kind not in ("shown", "edited"):
+            return
+        if change.edit:  # a failure is the edit's to report ("saved, but ...")
+            self.draw_figure()
+            return
+        try:
+            self.draw_figure()
+        except Exception as exc:  # the rows stay usable without a figure
+            self.controls.show_error(
+                f"The timeline could not be drawn: {self.session.one_line(exc)}"
+            )
+
+    def draw_figure(self) -> None:
+        png = self.session.timeline_png()
+        self.figure.outputs = (
+            {
+                "output_type": "display_data",
+                "data": {
+                    "image/png": base64.b64encode(png).decode("ascii"),
+                    "text/plain": f"<timeline of {self.session.claim_id}>",
+                },
+                "metadata": {},
+            },
+        )
+
+
+class EvidencePanel(Panel):
+    """The evidence table: one `CitationWidgets` row per citation, and the excluded papers."""
+
+    def __init__(self, controls: Controls) -> None:
+        self.evidence_box = styled(widgets.VBox(), "cb-evidence")
+        self.excluded_html = styled(widgets.HTML(), "cb-excluded")
+        self.rows: list[CitationWidgets] = []
+        super().__init__(controls)
+        self.children = [
+            heading("Evidence", "one row per citation; a change is saved when you leave the field"),
+            self.evidence_box,
+            self.excluded_html,
+        ]
+
+    def on_change(self, change: Change) -> None:
+        if change.kind == "ended":
+            self.rows = []
+            if change.clear:
+                self.evidence_box.children = ()
+                self.excluded_html.value = ""
+        elif change.kind == "shown":
+            self._draw(change.view)
+        elif change.kind == "edited":  # a changed design may change what PubMed's says
+            notes = self.session.design_notes()
+            for row in self.rows:
+                row.refresh_label(notes)
+
+    def _draw(self, view: View) -> None:
+        claim, notes = self.session.claim, self.session.design_notes()
+        self.rows = [
+            CitationWidgets(self.controls, view, i, cit, self.session.record_of(cit), notes)
+            for i, cit in enumerate(claim.evidence)
+        ]
+        header = widgets.HTML(views.EVIDENCE_HEADER)
+        self.evidence_box.children = (
+            [header, *(r.box for r in self.rows)]
+            if self.rows
+            else [widgets.HTML(views.NO_EVIDENCE)]
+        )
+        self.excluded_html.value = views.excluded(claim)
+
+
+class QueuePanel(Panel):
+    """The screening queue: the saved search hits the claim neither cites nor excludes, one
+    `HitWidgets` row each; `look_up(hit, view)` puts a hit into the cite form."""
+
+    def __init__(self, controls: Controls, look_up: Callable[[PaperRecord, View], Any]) -> None:
+        self.queue_box = styled(widgets.VBox(), "cb-queue")
+        self.queue_rows: list[HitWidgets] = []
+        self._look_up = look_up
+        super().__init__(controls)
+        self.children = [
+            heading("Screening queue", "saved PubMed hits neither cited nor excluded"),
+            self.queue_box,
+        ]
+
+    def on_change(self, change: Change) -> None:
+        if change.kind == "ended":
+            self.queue_rows = []
+            if change.clear:
+                self.queue_box.children = ()
+        elif change.kind == "shown":
+            self._draw(change.view)
+
+    def _draw(self, view: View) -> None:
+        self.queue_rows = []
+        try:
+            hits = self.session.queue()
+        except Exception as exc:
+            text = f"Screening queue: {self.session.one_line(exc)}"
+            self.queue_box.children = [widgets.HTML(views.message(text, "error"))]
+            return
+        if not hits:
+            self.queue_box.children = [widgets.HTML(views.queue_empty(view.claim_id))]
+            return
+        head = widgets.HTML(views.queue_head(len(hits), self.session.saved_search(), MAX_QUEUE))
+        self.queue_rows = [
+            HitWidgets(self.controls, view, i, hit, self._look_up)
+            for i, hit in enumerate(hits[:MAX_QUEUE])
+        ]
+        self.queue_box.children = [head, *(r.box for r in self.queue_rows)]
+
+
+class AdvicePanel(Panel):
+    """What to tell a client: one text area, saved when the reviewer leaves it."""
+
+    def __init__(self, controls: Controls) -> None:
+        self.advice_box = styled(widgets.VBox(), "cb-advice-box")
+        self.advice: widgets.Textarea | None = None
+        super().__init__(controls)
+        self.children = [heading("What to tell a client", "saved when you leave the field"),
+                         self.advice_box]  # fmt: skip
+
+    def on_change(self, change: Change) -> None:
+        if change.kind == "ended" and change.clear:
+            self.advice_box.children = ()
+        elif change.kind == "shown":
+            self.advice = self.controls.own(
+                widgets.Textarea(
+                    value=self.session.claim.advice or "",
+                    placeholder="What to tell a client, in plain words (at least 20 characters)",
+                    continuous_update=False,
+                    layout=widgets.Layout(width=WIDE, height="5em"),
+                ),
+                "cb-advice",
+            )
+            self.advice.observe(self.controls.bind(change.view, self._on_advice), names="value")
+            self.advice_box.children = [self.advice]
+
+    def _on_advice(self, change: dict) -> None:
+        advice, saved = self.advice, self.session.claim.advice or ""  # bind: this view's
+        if not self.controls.act(lambda: self.session.set_advice(change["new"])):
+            with self.controls.quietly():  # show what the file holds, not the refused text
+                advice.value = saved
+
+
+class SignoffPanel(Panel):
+    """The claim's sign-off state, and the form to sign it off (the reviewer's name is kept
+    from claim to claim; the note belongs to the view)."""
+
+    def __init__(self, controls: Controls) -> None:
+        self.signoff_html = styled(widgets.HTML(), "cb-signoff-state")
+        self.reviewer = styled(  # the reviewer's name, not the claim's: kept from claim to claim
+            widgets.Text(description="Reviewer", placeholder="your name"), "cb-reviewer"
+        )
+        self.signoff_form = widgets.HBox()
+        self.signoff_box = styled(
+            widgets.VBox([self.signoff_html, self.signoff_form]), "cb-signoff"
+        )
+        self.signoff_note: widgets.Text | None = None
+        self.signoff_button: widgets.Button | None = None
+        self._note = ""  # the note typed in the view that ended, for its redrawing
+        super().__init__(controls)
+        self.children = [
+            heading("Sign-off", "vouch that this claim's evidence has been checked"),
+            self.signoff_box,
+        ]
+
+    def on_change(self, change: Change) -> None:
+        if change.kind == "ended":
+            self._note = self.signoff_note.value if self.signoff_note and not change.clear else ""
+            if change.clear:
+                self.signoff_html.value = ""
+                self.signoff_form.children = ()
+        elif change.kind in ("shown", "edited"):
+            self.signoff_html.value = views.claim_state(self.session.claim)
+        if change.kind == "shown":
+            self._build(change.view, self._note if change.edit else "")
+
+    def _build(self, view: View, note: str) -> None:
+        self.signoff_note = self.controls.own(
+            widgets.Text(value=note, description="Note", placeholder="optional",
+                         layout=width("30em")),
+            "cb-signoff-note",
+        )  # fmt: skip
+        self.signoff_button = self.controls.own(
+            widgets.Button(description="Sign off", icon="check", button_style="success"),
+            "cb-signoff-button",
+        )
+        self.signoff_button.on_click(self.controls.bind(view, lambda _b: self.sign_off(view)))
+        self.signoff_form.children = [self.reviewer, self.signoff_note, self.signoff_button]
+
+    def sign_off(self, view: View | None = None) -> bool:
+        """Sign the claim of `view` off with the reviewer's name and the note typed."""
+        note = self.signoff_note.value if self.signoff_note else ""
+        reviewer = self.reviewer.value
+        ok = self.controls.act(lambda: self.session.sign_off(reviewer, note, view=view))
+        if ok:
+            with self.controls.quietly():
+                self.signoff_note.value = ""
+        return ok

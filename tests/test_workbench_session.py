@@ -1,0 +1,297 @@
+"""The workbench's review session and views without a widget, kernel or browser: on a copy of
+the shipped review, each action writes through the editing API (only the edited line changes)
+or raises one plain line and leaves every file byte-identical; an action given a view that is
+no longer shown writes nothing; the observers hear of each change in order; the HTML escapes
+what the review holds, links only to http(s) addresses and has no inline style."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimbook.claims import ClaimsError
+from claimbook.edit.screening import store_hits
+from claimbook.evidence.review import load_review
+from claimbook.folder import ReviewFolder
+from claimbook.jupyter import views
+from claimbook.jupyter.session import (
+    Change,
+    NotSaved,
+    NotShown,
+    ReviewSession,
+    SessionError,
+    ShownAsLastRead,
+    View,
+    parse_n,
+)
+from claimbook.vocab import VERDICTS
+
+from conftest import ROOT, changed_lines, claim_file, tree_digest
+
+FIRST, OTHER, SHARED = "C01", "C07", "3735481"  # both claims cite PMID 3735481 in row 0
+
+
+def _files(review: Path) -> dict[str, str]:
+    """sha256 of every file under claims/ and data/ (but the claims folder's lock file)."""
+    return {
+        f"{d}/{k}": v
+        for d in ("claims", "data")
+        for k, v in tree_digest(review / d).items()
+        if k != ".lock"
+    }
+
+
+def _session(review: Path, claim_id: str = FIRST) -> ReviewSession:
+    session = ReviewSession(ReviewFolder.at(review), offline=True)
+    session.load(claim_id)
+    return session
+
+
+def _other_stance(stance: str) -> str:
+    return "contradicts" if stance != "contradicts" else "supports"
+
+
+def _uncited(session: ReviewSession):
+    claim = session.claim
+    known = {c.key for c in claim.evidence} | {x.key for x in claim.excluded}
+    return next(r for r in session.review.snapshot if r.pmid and r.key not in known)
+
+
+def test_the_session_and_views_import_no_widget_library():
+    code = (
+        "import sys, claimbook.jupyter.session, claimbook.jupyter.views; "
+        "print(sorted(m for m in ('ipywidgets', 'IPython') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_observers_hear_each_change_in_order(review):
+    session = ReviewSession(ReviewFolder.at(review), offline=True)
+    heard: list[tuple[str, Change]] = []
+    session.observe(lambda change: heard.append(("late", change)), late=True)
+    session.observe(lambda change: heard.append(("early", change)))
+
+    view = session.load(OTHER)
+
+    assert view == View(OTHER, session.view.generation) and session.claim_id == OTHER
+    kinds = [(when, c.kind) for when, c in heard]
+    assert kinds == [
+        ("early", "ended"),  # the view shown ends before the slow reading
+        ("early", "loaded"),
+        ("late", "loaded"),
+        ("early", "ended"),  # select: the view (none) ends before the claim is re-read
+        ("early", "shown"),
+        ("late", "shown"),  # the figure: after the others
+    ]
+    assert heard[-1][1].view == view and not heard[-1][1].edit
+
+
+def test_an_edit_writes_one_line_and_regrades_only_that_claim(review):
+    session = _session(review)
+    path = claim_file(review, FIRST)
+    before = path.read_text(encoding="utf-8")
+    new = _other_stance(session.claim.evidence[0].stance)
+    heard: list[Change] = []
+    session.observe(heard.append)
+    view = session.view
+
+    saved = session.update_citation(SHARED, stance=new)
+
+    changed = changed_lines(before, path.read_text(encoding="utf-8"))
+    assert len(changed) == 2 and changed[1].strip() == f"+    stance: {new}", changed
+    assert saved.view == view == session.view  # the same rows: the view goes on
+    assert saved.message.startswith(f"Saved {FIRST}: stance of {SHARED}. Verdict updated in ")
+    assert path.name in saved.message
+    assert [c.kind for c in heard] == ["edited"] and heard[0].edit
+    assert session.timings[-1]["verdict_ms"] > 0
+    fresh = load_review(review / "claims", review / "data").verdict_row(FIRST)
+    assert session.verdict()["rationale"] == fresh["rationale"]
+
+
+def test_a_refused_edit_raises_one_plain_line_and_writes_nothing(review):
+    session = _session(review)
+    before = _files(review)
+    with pytest.raises(NotSaved) as refused:
+        session.update_citation(SHARED, finding="Too short.")
+    said = str(refused.value)
+    assert said.startswith("Not saved: claims/C01-") and "at least 20 characters" in said
+    assert str(review) not in said and "\n" not in said
+    assert _files(review) == before
+    with pytest.raises(ValueError, match="whole number"):
+        parse_n("a lot")
+    assert parse_n(" 1,200 ") == 1200 and parse_n("") is None
+
+
+def test_an_action_on_a_view_no_longer_shown_writes_nothing(review):
+    session = _session(review)
+    old = session.view
+    session.select(OTHER)
+    before = _files(review)
+    actions = {
+        "update": lambda: session.update_citation(SHARED, n=4242, view=old),
+        "exclude": lambda: session.exclude(SHARED, "Not the right population.", view=old),
+        "uncite": lambda: session.uncite(SHARED, view=old),
+        "advice": lambda: session.set_advice("Advice typed for C01, arriving late.", view=old),
+        "sign-off": lambda: session.sign_off("A. Reviewer", view=old),
+        "look-up": lambda: session.look_up(SHARED, view=old),
+    }
+    for what, action in actions.items():
+        with pytest.raises(NotSaved) as refused:
+            action()
+        assert f"made on {FIRST} after {OTHER} was picked" in str(refused.value), what
+    assert _files(review) == before
+    # an exclude redraws the rows as a new view: the view before it is stale too
+    shown = session.view
+    pmid = next(c.pmid for c in session.claim.evidence[1:] if c.pmid)
+    saved = session.exclude(pmid, "Excluded by the test: the rows are redrawn.")
+    assert saved.view != shown and session.view == saved.view
+    with pytest.raises(NotSaved, match="as shown before it was redrawn"):
+        session.update_citation(SHARED, n=85, view=shown)
+    session.update_citation(SHARED, n=85, view=saved.view)
+    reread = {c.id: c for c in load_review(review / "claims", review / "data").claims}
+    assert reread[OTHER].evidence[0].n == 85 and reread[FIRST].evidence[0].n != 85
+
+
+def test_signing_off_and_advice(review):
+    session = _session(review)
+    path = claim_file(review, FIRST)
+    before = _files(review)
+    with pytest.raises(NotSaved, match="Not signed off: type your name"):
+        session.sign_off("  ")
+    assert session.set_advice(session.claim.advice) is None  # unchanged: nothing to save
+    with pytest.raises(NotSaved, match="advice"):
+        session.set_advice("Too short")
+    assert _files(review) == before
+
+    session.sign_off("A. Reviewer", "Evidence re-read.")
+    text = path.read_text(encoding="utf-8")
+    assert "reviewer: A. Reviewer" in text and "Evidence re-read." in text
+    assert session.claim.signoff.reviewer == "A. Reviewer"
+    assert "<b>Signed off</b> by A. Reviewer" in views.claim_state(session.claim)
+
+
+def test_looking_up_and_citing_a_paper(review):
+    session = _session(review)
+    path = claim_file(review, FIRST)
+    with pytest.raises(SessionError, match="Type a PMID or a DOI"):
+        session.look_up(" ")
+    with pytest.raises(SessionError, match="Look-up failed"):
+        session.look_up("1")  # not in the snapshot, and offline
+    rec = _uncited(session)
+    assert session.look_up(rec.pmid).key == rec.key and session.already(rec) is None
+    before = _files(review)
+    with pytest.raises(NotSaved, match="finding"):
+        session.cite(rec.pmid, stance="context", design="other", finding="short")
+    assert _files(review) == before
+
+    view = session.view
+    saved = session.cite(
+        rec.pmid, stance="context", design="other", n=12,
+        finding="A paper cited from the session test, in the project's words.",
+    )  # fmt: skip
+    assert saved.view != view  # one more row: a new view
+    assert f'pmid: "{rec.pmid}"' in path.read_text(encoding="utf-8")
+    assert session.already(rec) == "cited"
+
+
+def test_screening_a_queue_hit(review):
+    session = _session(review)
+    hit = _uncited(session)
+    assert session.queue() == [] and session.saved_search() == ""
+    store_hits(review, FIRST, "cramp[tiab]", 1, [hit])
+    assert [h.key for h in session.queue()] == [hit.key]
+    assert session.saved_search().startswith("saved search of ")
+    session.exclude(hit.pmid, "Not about exercise cramps at all.")
+    assert session.queue() == [] and session.already(hit) == "excluded"
+
+
+def test_a_display_failure_after_saving_says_saved(review):
+    session = _session(review)
+    path = claim_file(review, FIRST)
+    before = path.read_bytes()
+
+    def broken(change: Change) -> None:
+        raise RuntimeError("the panel broke")
+
+    session.observe(broken, late=True)
+    with pytest.raises(NotShown) as shown:
+        session.update_citation(SHARED, note="Checked against the full text.")
+    assert str(shown.value).startswith(f"Saved {FIRST} (note of {SHARED}), but the display")
+    assert "RuntimeError: the panel broke" in str(shown.value)
+    assert path.read_bytes() != before
+
+
+def test_a_claim_file_broken_since_loading_is_shown_as_last_read(review):
+    session = _session(review)
+    path = claim_file(review, OTHER)
+    path.write_text(path.read_text(encoding="utf-8").replace("stance:", "stance:\0", 1))
+    before = _files(review)
+    with pytest.raises(ShownAsLastRead, match=f"claims/{path.name}:"):
+        session.select(OTHER)
+    assert session.view.claim_id == OTHER  # shown as last read
+    with pytest.raises(NotSaved):
+        session.update_citation(SHARED, n=12)
+    with pytest.raises(ClaimsError):
+        session.load()
+    assert session.review is None and session.claim_id is None and session.view is None
+    assert _files(review) == before
+    with pytest.raises(NotSaved, match="no claim is shown"):
+        session.update_citation(SHARED, n=12)
+
+
+def test_unknown_claims_are_refused_and_the_claim_shown_stays(review):
+    session = _session(review)
+    view = session.view
+    with pytest.raises(KeyError):
+        session.select("C99")
+    assert session.view == view
+
+
+# --------------------------------------------------------------------------- views
+
+
+class _Cit:
+    pmid, doi, url = None, None, "javascript:alert(1)"
+    key = "url:javascript:alert(1)"
+
+
+def test_views_escape_the_review_and_link_only_to_http(review):
+    session = _session(review)
+    rec = session.record_of(session.claim.evidence[0])
+    hostile = rec.model_copy(update={"title": '<script>alert(1)</script>"', "authors": ["<b>"]})
+    html = views.record(hostile, True) + views.paper_label(_Cit, hostile, "<i>note</i>")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b><b>" not in html and "<b>&lt;b&gt;" in html  # the author, as text
+    assert "&lt;i&gt;note" in html and "javascript" not in html  # no link to a script
+    label = views.paper_label(session.claim.evidence[0], rec, None)
+    assert f'href="https://pubmed.ncbi.nlm.nih.gov/{SHARED}/"' in label
+
+
+def test_views_have_no_inline_style_and_one_stylesheet(review):
+    session = _session(review)
+    claim = session.claim
+    shown = [
+        views.header(session.review, review),
+        views.claim_text(claim, review),
+        views.verdict(claim, session.verdict()),
+        views.excluded(claim),
+        views.record(session.record_of(claim.evidence[0]), False),
+        views.queue_empty(FIRST),
+        views.queue_head(60, "saved search of 2026-01-01", 50),
+        views.EVIDENCE_HEADER,
+        views.heading("Evidence", "hint"),
+        views.message("Saved.", "ok"),
+        *(views.paper_label(c, session.record_of(c), "PubMed indexes it as an RCT")
+          for c in claim.evidence),
+    ]  # fmt: skip
+    assert all("style=" not in html for html in shown)
+    css = views.stylesheet()
+    for name in ("cb-error", "cb-ok", "cb-note", "cb-quote", "cb-verdict-box", "cb-record-box"):
+        assert f".{name}" in css
+    assert all(f".cb-verdict-box.cb-v-{word}" in css for word in VERDICTS)
+    assert f"cb-v-{session.verdict()['verdict']}" in shown[2]
+    assert "workbench.css" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
