@@ -22,7 +22,7 @@ __all__ = ["DOMAINS", "DOMAIN_RULES", "Body", "Rating", "WeighedCitation", "upgr
 @dataclass(frozen=True)
 class WeighedCitation:
     """One citation as the grader sees it: resolved design, size, stance, retraction, and the
-    reviewer's appraisal (risk of bias, indirectness, reported effect) where recorded."""
+    reviewer's appraisal (its bias, how direct it is, the effect it reports) where recorded."""
 
     key: str
     stance: str
