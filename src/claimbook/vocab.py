@@ -1,15 +1,53 @@
-"""The review's vocabulary, defined once: stances, study designs, verdicts, certainty levels and
-the plain words and labels that show them to a reader.
+"""The review's vocabulary, defined once: stances, study designs, verdicts, certainty levels, the
+five GRADE domains, and the plain words, labels, symbols and colours that show them to a reader.
+
+Every other module, template and generated notebook reads these from here: a new word (or a
+new label for an old one) is an edit of this file alone (and of the rules file, where the
+grading needs a number for it). tests/test_vocab.py checks that no other module spells a
+certainty level or a domain's label.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-Stance = Literal["supports", "contradicts", "mixed", "context"]
-STANCES: tuple[str, ...] = get_args(Stance)
-STANCE_ABBREVIATIONS = {"supports": "sup", "contradicts": "con", "mixed": "mix", "context": "ctx"}
+
+@dataclass(frozen=True)
+class StanceWord:
+    """A stance a citation takes towards a claim, and how it is shown: its abbreviation (terminal
+    tables), the word a count of it reads as ("3 support"), its colour and marker in figures
+    (Okabe-Ito; the marker doubles the colour so figures read in grey) and the colour of a
+    number printed on it."""
+
+    word: str
+    abbreviation: str
+    counted: str
+    colour: str
+    marker: str
+    text_colour: str
+
+
+# The stances, in the order tables, figures and counts show them.
+STANCE_WORDS: tuple[StanceWord, ...] = (
+    StanceWord("supports", "sup", "support", "#0072B2", "o", "white"),  # blue
+    StanceWord("contradicts", "con", "contradict", "#D55E00", "X", "white"),  # vermillion
+    StanceWord("mixed", "mix", "mixed", "#E69F00", "D", "black"),  # orange
+    StanceWord("context", "ctx", "background", "#999999", "s", "black"),  # grey
+)
+STANCES: tuple[str, ...] = tuple(s.word for s in STANCE_WORDS)
+Stance = Literal[STANCES]  # the claim files' schema: one of the words above
+STANCE_ABBREVIATIONS = {s.word: s.abbreviation for s in STANCE_WORDS}
+STANCE_COLOURS = {s.word: s.colour for s in STANCE_WORDS}
+STANCE_MARKERS = {s.word: s.marker for s in STANCE_WORDS}
+STANCE_TEXT_COLOURS = {s.word: s.text_colour for s in STANCE_WORDS}
+
+
+def stance_counts(counts: Mapping[str, int]) -> str:
+    """'3 support, 1 contradict, 0 mixed, 2 background': citations counted by stance."""
+    return ", ".join(f"{counts.get(s.word, 0)} {s.counted}" for s in STANCE_WORDS)
+
 
 Design = Literal[
     "meta-analysis",
@@ -45,17 +83,65 @@ DESIGN_LABELS = {
 
 # Appraisal of one study (GRADE / Cochrane RoB 2 words).
 RiskOfBiasRating = Literal["low", "some concerns", "high"]
+HIGH_RISK_OF_BIAS: RiskOfBiasRating = "high"
 IndirectnessRating = Literal["none", "population", "intervention", "outcome"]
 EffectDirection = Literal["benefit", "harm", "no difference", "association", "no association"]
 
-Certainty = Literal["high", "moderate", "low", "very low"]
-CERTAINTIES: tuple[str, ...] = get_args(Certainty)  # strongest first
-CERTAINTY_SYMBOLS = {  # GRADE's circles, as GRADEpro prints them
-    "high": "\u2295\u2295\u2295\u2295",
-    "moderate": "\u2295\u2295\u2295\u25ef",
-    "low": "\u2295\u2295\u25ef\u25ef",
-    "very low": "\u2295\u25ef\u25ef\u25ef",
-}
+
+@dataclass(frozen=True)
+class CertaintyLevel:
+    """A GRADE certainty level: its word and GRADE's circles for it, as GRADEpro prints them."""
+
+    word: str
+    symbol: str
+
+
+# The certainty levels, strongest first (grading counts levels down this list).
+CERTAINTY_LEVELS: tuple[CertaintyLevel, ...] = (
+    CertaintyLevel("high", "\u2295\u2295\u2295\u2295"),
+    CertaintyLevel("moderate", "\u2295\u2295\u2295\u25ef"),
+    CertaintyLevel("low", "\u2295\u2295\u25ef\u25ef"),
+    CertaintyLevel("very low", "\u2295\u25ef\u25ef\u25ef"),
+)
+CERTAINTIES: tuple[str, ...] = tuple(c.word for c in CERTAINTY_LEVELS)  # strongest first
+Certainty = Literal[CERTAINTIES]  # the rules file's schema: one of the words above
+CERTAINTY_SYMBOLS = {c.word: c.symbol for c in CERTAINTY_LEVELS}
+HIGH, MODERATE, LOW, VERY_LOW = CERTAINTIES  # by name, for code that means one level
+
+
+def certainty_range() -> str:
+    """'⊕⊕⊕⊕ high to ⊕◯◯◯ very low': the scale, as the summary of findings introduces it."""
+    first, last = CERTAINTY_LEVELS[0], CERTAINTY_LEVELS[-1]
+    return f"{first.symbol} {first.word} to {last.symbol} {last.word}"
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A GRADE domain: its key (the verdict table's column, the rules file's section, the name
+    of its rule in claimbook.evidence.domains) and its label as readers see it (in lists and
+    mid-sentence; a footnote capitalises it)."""
+
+    key: str
+    label: str
+
+
+# The five GRADE domains, in GRADE's order. A new domain is a line here and its rule (a small
+# function) in claimbook.evidence.domains.
+GRADE_DOMAINS: tuple[Domain, ...] = (
+    Domain("risk_of_bias", "risk of bias"),
+    Domain("inconsistency", "inconsistency"),
+    Domain("indirectness", "indirectness"),
+    Domain("imprecision", "imprecision"),
+    Domain("publication_bias", "publication bias"),
+)
+DOMAINS: tuple[str, ...] = tuple(d.key for d in GRADE_DOMAINS)
+DOMAIN_LABELS = {d.key: d.label for d in GRADE_DOMAINS}
+
+
+def domain_list() -> str:
+    """'risk of bias, inconsistency, ... and publication bias': the domains in a sentence."""
+    labels = [d.label for d in GRADE_DOMAINS]
+    return ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else "".join(labels)
 
 
 @dataclass(frozen=True)

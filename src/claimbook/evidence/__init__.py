@@ -1,6 +1,7 @@
-"""The evidence layer: the evidence table, GRADE grading under the rules file, the graded
-Review, what changed between two reviews, the review's status and the charts. Pure readers:
-nothing here writes a file.
+"""The evidence layer: the evidence table (`table`), GRADE grading (`grading`: grade(); `rules`:
+the rules file; `domains`: one small rule per GRADE domain), the graded Review, what changed
+between two reviews, the review's status and the charts. Pure readers: nothing here writes a
+file.
 
 May import: the core modules, claimbook.pubmed, claimbook.article and claimbook.claims.
 """

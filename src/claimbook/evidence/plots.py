@@ -12,16 +12,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from claimbook.vocab import STANCES, VERDICT_COLOURS, design_label
+from claimbook.vocab import (
+    STANCE_COLOURS,
+    STANCE_MARKERS,
+    STANCE_TEXT_COLOURS,
+    STANCES,
+    VERDICT_COLOURS,
+    design_label,
+)
 
 MIN_YEAR_SPAN = 10  # a timeline shows at least this many years
-STANCE_COLOURS = {
-    "supports": "#0072B2",  # blue
-    "contradicts": "#D55E00",  # vermillion
-    "mixed": "#E69F00",  # orange
-    "context": "#999999",  # grey
-}
-STANCE_MARKERS = {"supports": "o", "contradicts": "X", "mixed": "D", "context": "s"}
+STANCE_GAP = 0.16  # how far apart the stances of one claim and design sit on the evidence map
 
 
 def _shorten(text: str, width: int) -> str:
@@ -76,7 +77,8 @@ def evidence_map(table: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(
         figsize=(max(7, 0.8 * len(design_order) + 2.5), max(3.5, 0.42 * len(claim_order) + 1.8))
     )
-    offsets = {"supports": -0.24, "contradicts": -0.08, "mixed": 0.08, "context": 0.24}
+    middle = (len(STANCES) - 1) / 2  # the stances side by side, centred on the claim's row
+    offsets = {s: round((i - middle) * STANCE_GAP, 6) for i, s in enumerate(STANCES)}
     counts = live.groupby(["claim_id", "design", "stance"]).size().reset_index(name="k")
     for row in counts.itertuples(index=False):
         x = design_order.index(row.design) + offsets[row.stance]
@@ -149,7 +151,7 @@ def stance_bars(table: pd.DataFrame, claim_ids: list[str] | None = None) -> Figu
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="white" if stance in ("supports", "contradicts") else "black",
+                    color=STANCE_TEXT_COLOURS[stance],
                 )
         left = left + vals
     ax.set_xlabel("citations")

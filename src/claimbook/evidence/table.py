@@ -1,7 +1,7 @@
 """Evidence engine: join claims and snapshot records into DataFrames, and grade each claim.
 
-The tables are pandas; the grading itself (rules and `grade()`) lives in
-`claimbook.evidence.grading`.
+The tables are pandas; the grading itself lives in `claimbook.evidence.grading` (`grade()`),
+`claimbook.evidence.rules` (the rules file) and `claimbook.evidence.domains` (GRADE's domains).
 """
 
 from __future__ import annotations
@@ -11,19 +11,21 @@ from dataclasses import replace
 import pandas as pd
 
 from claimbook.claims.schema import Claim
-from claimbook.evidence.grading import (
-    DOMAINS,
-    Grading,
-    Rating,
-    Rules,
-    WeighedCitation,
-    grade,
-    load_rules,
-)
+from claimbook.evidence.domains import Rating, WeighedCitation
+from claimbook.evidence.grading import Grading, grade
+from claimbook.evidence.rules import Rules, load_rules
 from claimbook.pubmed.designs import design_from_pubmed
 from claimbook.pubmed.store import PaperRecord, Snapshot
 from claimbook.pubmed.watch import KIND_WORDS, flags
-from claimbook.vocab import STANCES
+from claimbook.vocab import (
+    CERTAINTY_SYMBOLS,
+    DOMAIN_LABELS,
+    DOMAINS,
+    STANCES,
+    VERY_LOW,
+    design_label,
+    stance_counts,
+)
 
 TABLE_COLUMNS = [
     "claim_id", "topic", "key", "pmid", "doi", "first_author", "year", "journal", "title",
@@ -39,13 +41,6 @@ VERDICT_COLUMNS = [
     "retracted", "support_weight", "contradict_weight", "deciding", "status", *DOMAINS,
     "upgrades", "statement",
 ]  # fmt: skip
-DOMAIN_LABELS = {
-    "risk_of_bias": "risk of bias",
-    "inconsistency": "inconsistency",
-    "indirectness": "indirectness",
-    "imprecision": "imprecision",
-    "publication_bias": "publication bias",
-}
 SOF_COLUMNS = [
     "claim_id", "claim", "studies", "participants", "findings", "certainty", "statement",
     "footnotes",
@@ -56,8 +51,8 @@ SOF_COLUMNS = [
 DRAFT_PREFIX = "Not yet reviewed (draft); provisionally: "
 _NOT_REVIEWED = "Not yet reviewed: this claim is a draft; its evidence has not been gathered."
 DRAFT = Grading(
-    "insufficient", "very low", "draft", _NOT_REVIEWED, 0.0, 0.0, statement=_NOT_REVIEWED,
-    domains=dict.fromkeys(DOMAINS, Rating("not rated", "a draft")), start="very low",
+    "insufficient", VERY_LOW, "draft", _NOT_REVIEWED, 0.0, 0.0, statement=_NOT_REVIEWED,
+    domains=dict.fromkeys(DOMAINS, Rating("not rated", "a draft")), start=VERY_LOW,
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- tables
@@ -218,8 +213,6 @@ def summary_of_findings(
     """GRADEpro's Summary of Findings, one row per claim: the studies (how many, which designs,
     how many participants), what they found, the certainty as circles and word, the plain
     statement, and a footnote for each domain that moved the certainty."""
-    from claimbook.vocab import CERTAINTY_SYMBOLS, design_label
-
     by_id = graded.set_index("claim_id")
     rows = []
     for claim in claims:
@@ -228,17 +221,12 @@ def summary_of_findings(
         designs = live["design"].value_counts()
         studies = ", ".join(f"{n} {design_label(d).lower()}" for d, n in designs.items())
         n = int(live["n"].fillna(0).sum())
-        counts = {s: int(v[s]) for s in STANCES}
-        findings = (
-            f"{counts['supports']} support, {counts['contradicts']} contradict, "
-            f"{counts['mixed']} mixed, {counts['context']} background"
-        )
         rows.append({
             "claim_id": claim.id,
             "claim": claim.claim,
             "studies": f"{len(live)} ({studies})" if len(live) else "none yet",
             "participants": n or None,
-            "findings": findings,
+            "findings": stance_counts({s: int(v[s]) for s in STANCES}),
             "certainty": f"{CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}",
             "statement": v["statement"],
             "footnotes": _downgrades(v),

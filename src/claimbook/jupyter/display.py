@@ -11,12 +11,10 @@ from IPython.display import Markdown, display
 
 from claimbook.claims.schema import Claim
 from claimbook.evidence import plots
-from claimbook.evidence.grading import DOMAINS
 from claimbook.evidence.review import Review
-from claimbook.evidence.table import DOMAIN_LABELS
 from claimbook.markup import md
 from claimbook.pubmed.watch import paper_alerts
-from claimbook.vocab import CERTAINTY_SYMBOLS, verdict_sentence
+from claimbook.vocab import CERTAINTY_SYMBOLS, DOMAIN_LABELS, DOMAINS, verdict_sentence
 
 
 def _record_intro(review: Review, claim: Claim) -> list[str]:

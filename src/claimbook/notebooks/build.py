@@ -35,6 +35,7 @@ from claimbook.files import lock, write_text
 from claimbook.folder import ReviewFolder
 from claimbook.markup import code, md, md_paragraphs
 from claimbook.notebooks.ipynb import MARK, is_generated, make_notebook
+from claimbook.vocab import DOMAIN_LABELS, LOW, STANCES, VERY_LOW, certainty_range
 
 __all__ = ["MARK", "NotebookConflictError", "build_notebooks", "is_generated"]
 
@@ -129,13 +130,13 @@ print(f"{len(alerts)} flagged papers." if alerts else "No cited paper is flagged
                 "## Verdicts\n\nOne row per claim; the rationale names the citations "
                 "that decided it."
             ),
-            new_code_cell("""\
-cols = ["claim_id", "title", "verdict", "certainty", "supports", "contradicts", "mixed", "context"]
+            new_code_cell(f"""\
+cols = {json.dumps(["claim_id", "title", "verdict", "certainty", *STANCES])}
 review.verdicts[cols].set_index("claim_id")"""),
             new_code_cell("show(plots.verdict_overview(review.verdicts))"),
             new_markdown_cell(
                 "## Summary of findings\n\nIn GRADE's layout: the studies, what they found, "
-                "how certain the evidence is (⊕⊕⊕⊕ high to ⊕◯◯◯ very low), the verdict in "
+                f"how certain the evidence is ({certainty_range()}), the verdict in "
                 "plain words, and what lowered or raised the certainty."
             ),
             new_code_cell('review.summary_of_findings().set_index("claim_id")'),
@@ -145,12 +146,13 @@ review.verdicts[cols].set_index("claim_id")"""),
             ),
             new_code_cell("show(plots.evidence_map(review.table))"),
             new_code_cell("show(plots.stance_bars(review.table))"),
-            new_markdown_cell("""\
+            new_markdown_cell(f"""\
 ## How the grading works
 
 Every citation carries a **stance** towards the claim *as the article makes it* (supports,
 contradicts, mixed, context), a **study design**, and where the reviewer recorded them an
-appraisal: **risk of bias**, **indirectness** and the **effect** the paper reports.
+appraisal: **{DOMAIN_LABELS['risk_of_bias']}**, \
+**{DOMAIN_LABELS['indirectness']}** and the **effect** the paper reports.
 
 1. Each citation gets a **weight** from its design, scaled down for small primary studies;
    supporting citations count *for* the claim, contradicting ones *against* it, mixed ones half
@@ -161,7 +163,7 @@ appraisal: **risk of bias**, **indirectness** and the **effect** the paper repor
 3. The **certainty** follows GRADE: it starts *high* for randomised evidence (and systematic
    reviews, meta-analyses, guidelines), *low* for observational studies and *very low* for lab
    work, narrative reviews and case reports, then drops a level for each serious problem in five
-   domains (risk of bias, inconsistency, indirectness, imprecision, publication bias), two for a
+   domains ({", ".join(DOMAIN_LABELS.values())}), two for a
    very serious one, and may rise for a large effect or a dose-response gradient.
 4. Each verdict is said in one **plain sentence**: "The research shows that …" (high), "It is
    probably true that …" (moderate), "It may be true that …" (low), "We are very uncertain
@@ -178,9 +180,10 @@ pd.DataFrame({d: r.model_dump() for d, r in review.rules.designs.items()}).T.sor
     "rank", ascending=False
 )"""),
             new_markdown_cell("## Where the evidence is thin"),
-            new_code_cell("""\
+            new_code_cell(f"""\
 graded = review.verdicts[review.verdicts["status"] != "draft"]
-thin = graded[graded["verdict"].eq("insufficient") | graded["certainty"].isin(["low", "very low"])]
+thin = graded[graded["verdict"].eq("insufficient") | graded["certainty"].isin(\
+{json.dumps([LOW, VERY_LOW])})]
 thin[["claim_id", "title", "verdict", "certainty", "rationale"]].set_index("claim_id")"""),
             new_markdown_cell("""\
 These claims rest on small, indirect or low-ranked studies, or on too little evidence

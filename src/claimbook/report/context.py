@@ -14,16 +14,20 @@ import pandas as pd
 from claimbook.claims.schema import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.errors import ClaimbookError
 from claimbook.evidence.changes import ReviewDiff
-from claimbook.evidence.grading import DOMAINS, Rules
 from claimbook.evidence.review import Review
-from claimbook.evidence.table import DOMAIN_LABELS
+from claimbook.evidence.rules import Rules
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.pubmed.watch import paper_alerts
 from claimbook.vocab import (
     CERTAINTY_SYMBOLS,
+    DOMAIN_LABELS,
+    DOMAINS,
+    HIGH,
+    LOW,
     STANCES,
     VERDICT_RATING,
+    VERY_LOW,
     design_label,
     verdict_sentence,
 )
@@ -239,7 +243,7 @@ def _designs(rules: Rules, level: str) -> str:
 
 def method_paragraphs(rules: Rules) -> list[str]:
     """How verdict words, GRADE certainty and the plain statements follow from the rules."""
-    v, g = rules.verdict, rules.grade
+    v, g, label = rules.verdict, rules.grade, DOMAIN_LABELS
     supported = rules.statements.supported
 
     def pct(x: float) -> str:
@@ -257,22 +261,24 @@ def method_paragraphs(rules: Rules) -> list[str]:
         "contradicts the claim, and unclear when the studies are only mixed or partial; "
         f"insufficient whenever the total weight is below {v.min_total_weight:g}.",
         "Certainty follows GRADE (the Cochrane Handbook's method). It starts high when "
-        f"{_designs(rules, 'high')} are on the deciding side, low when the best are "
-        f"{_designs(rules, 'low')} studies, and very low when only "
-        f"{_designs(rules, 'very low')} decide. It then moves by five domains, each rated not "
-        "serious, serious (one level down) or very serious (two): risk of bias (the share of "
+        f"{_designs(rules, HIGH)} are on the deciding side, low when the best are "
+        f"{_designs(rules, LOW)} studies, and very low when only "
+        f"{_designs(rules, VERY_LOW)} decide. It then moves by five domains, each rated not "
+        "serious, serious (one level down) or very serious (two): "
+        f"{label['risk_of_bias']} (the share of "
         "the deciding weight from studies rated at high risk: serious from "
         f"{pct(g.risk_of_bias.serious_share)}, very serious from "
-        f"{pct(g.risk_of_bias.very_serious_share)}); inconsistency (the share of the weight "
-        f"pointing the other way: serious from {pct(g.inconsistency.serious_share)}, very "
-        f"serious from {pct(g.inconsistency.very_serious_share)}; a contested or unclear "
-        "verdict is inconsistent by definition); indirectness (the share from studies of "
-        "another population, intervention or outcome: serious from "
+        f"{pct(g.risk_of_bias.very_serious_share)}); {label['inconsistency']} (the share of "
+        f"the weight pointing the other way: serious from {pct(g.inconsistency.serious_share)}, "
+        f"very serious from {pct(g.inconsistency.very_serious_share)}; a contested or unclear "
+        f"verdict is inconsistent by definition); {label['indirectness']} (the share from "
+        "studies of another population, intervention or outcome: serious from "
         f"{pct(g.indirectness.serious_share)}, very serious from "
-        f"{pct(g.indirectness.very_serious_share)}); imprecision (the deciding primary studies "
-        f"enrolled fewer than {g.imprecision.serious_below} people: serious; fewer than "
-        f"{g.imprecision.very_serious_below}: very serious; not when a meta-analysis, "
-        "systematic review or guideline decides); and publication bias (strongly suspected, "
+        f"{pct(g.indirectness.very_serious_share)}); {label['imprecision']} (the deciding "
+        f"primary studies enrolled fewer than {g.imprecision.serious_below} people: serious; "
+        f"fewer than {g.imprecision.very_serious_below}: very serious; not when a "
+        "meta-analysis, systematic review or guideline decides); and "
+        f"{label['publication_bias']} (strongly suspected, "
         "one level down, when a deciding paper's appraisal mentions "
         f"{', '.join(g.publication_bias.signals)}). Observational evidence with no serious "
         f"rating moves up a level for a large effect (a ratio of {g.upgrade.large_ratio:g} or "
@@ -368,7 +374,7 @@ def build_context(review: Review) -> ReportContext:
             )
         )
     sources = review.snapshot.count_by_source()
-    thin = [s for s in sections if s.verdict == "insufficient" or s.certainty == "very low"]
+    thin = [s for s in sections if s.verdict == "insufficient" or s.certainty == VERY_LOW]
     return ReportContext(
         review=review,
         claims=sections,

@@ -23,7 +23,7 @@ from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.report.claimreview import claim_reviews, jsonld_script
 from claimbook.report.context import RATING, Reference, ReportContext
 from claimbook.report.figures import Figures, inline_svg
-from claimbook.vocab import VERDICT_COLOURS
+from claimbook.vocab import VERDICT_COLOURS, certainty_range, stance_counts
 
 INLINE_TAGS = {"i", "b", "sup", "sub"}
 
@@ -88,6 +88,7 @@ def _env() -> Environment:
     )
     env.filters["href"] = safe_url  # the only way an outside address reaches an href
     env.globals.update(pubmed_url=pubmed_url, doi_url=doi_url)  # the addresses of ids.py
+    env.globals.update(certainty_range=certainty_range, stance_counts=stance_counts)  # vocab
     return env
 
 

@@ -14,6 +14,7 @@ from claimbook import __version__
 from claimbook.ids import doi_url, pubmed_url
 from claimbook.markup import code, md, md_link, md_url
 from claimbook.report.context import DASH, RATING, ClaimSection, ReportContext
+from claimbook.vocab import certainty_range, stance_counts
 
 
 def link(text: str, url: str | None) -> str:
@@ -95,7 +96,7 @@ def _sof(ctx: ReportContext) -> list[str]:
         "## Summary of findings",
         "",
         "In the layout of GRADE's Summary of Findings tables: the studies, what they found, how "
-        "certain the evidence is (⊕⊕⊕⊕ high to ⊕◯◯◯ very low) and what that means in plain words.",
+        f"certain the evidence is ({certainty_range()}) and what that means in plain words.",
         "",
         "| Claim | Studies (participants) | What they found | Certainty | In plain words |",
         "|---|---|---|---|---|",
@@ -185,11 +186,7 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         out += ["**PubMed flags papers cited here** (read the notice before relying on the "
                 "paper; a retracted paper is given no weight):", ""]  # fmt: skip
         out += [*(f"- {md(a)}" for a in c.alerts), ""]
-    counts = (
-        f"{len(c.rows)} paper{'' if len(c.rows) == 1 else 's'}: "
-        f"{c.counts['supports']} support, {c.counts['contradicts']} "
-        f"contradict, {c.counts['mixed']} mixed, {c.counts['context']} background"
-    )
+    counts = f"{len(c.rows)} paper{'' if len(c.rows) == 1 else 's'}: {stance_counts(c.counts)}"
     out += ["### The evidence", "", counts + ". Numbers in brackets refer to the references.", ""]
     if figures_dir:
         out += [f"![{c.id}: the papers by year and design]({figures_dir}/{c.id}.svg)", ""]
