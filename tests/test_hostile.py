@@ -65,7 +65,7 @@ def validate_cli(folder: Path):
     """`claimbook validate` in a subprocess with a guard: a hang would fail, not stall the run
     (the 60 s is a guard against the hours an alias bomb took, not a timing)."""
     return subprocess.run(
-        [sys.executable, "-m", "claimbook.cli.app", "validate", "--project", str(folder)],
+        [sys.executable, "-m", "claimbook.cli", "validate", "--project", str(folder)],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 

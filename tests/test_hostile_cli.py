@@ -93,7 +93,7 @@ def capped_cli(*args: object) -> subprocess.CompletedProcess:
 
     env = {**os.environ, "PYTHONPATH": SRC, "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "claimbook.cli.app", *map(str, args)],
+        [sys.executable, "-m", "claimbook.cli", *map(str, args)],
         capture_output=True, text=True, env=env, preexec_fn=cap_memory, timeout=300,
     )  # fmt: skip
 
@@ -322,7 +322,7 @@ def test_a_disk_that_fills_during_the_build_leaves_the_last_report(review, tmp_p
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
     env = {**os.environ, "PYTHONPATH": SRC}
-    argv = [sys.executable, "-m", "claimbook.cli.app", "report", "--project", str(review),
+    argv = [sys.executable, "-m", "claimbook.cli", "report", "--project", str(review),
             "--out", str(out), "--format", "html,md", "-q"]  # fmt: skip
     done = subprocess.run(
         argv, capture_output=True, text=True, env=env, preexec_fn=small_files, timeout=300

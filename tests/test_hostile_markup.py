@@ -70,7 +70,7 @@ SHORT = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"  # a claim title
 BAD_URL = "javascript:alert(1)"
 BAD_DOI = '10.1234/x"><img/src=x/onerror=alert(8)>'  # a DOI may hold anything but spaces
 CLAIMS = ("C01", "C02", "C10")  # C02 cites a source by URL; C10 is graded in parts
-PYTHON = [sys.executable, "-m", "claimbook.cli.app"]
+PYTHON = [sys.executable, "-m", "claimbook.cli"]
 WARNING = "without encryption"
 
 
