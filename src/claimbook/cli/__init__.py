@@ -7,6 +7,7 @@
     edit_cmds.py    cite, uncite, exclude, add-claim, signoff: change claim files
     report_cmds.py  report, diff, notebooks: build what the review is read in
     terminal.py     plain-text views (tables, records, drift side by side), escaped
+    __main__.py     `python -m claimbook.cli`
 
 A new command goes into the module of its kind, in that module's COMMANDS; this file registers
 every module's COMMANDS on `main` (the command modules import app, never the other way round).
