@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT.parent / "shared" / "article"
 EXAMPLE = ROOT / "examples" / "leg-cramps-quick-tip"
-CLAIMBOOK = [sys.executable, "-m", "claimbook.cli.app"]
+CLAIMBOOK = [sys.executable, "-m", "claimbook.cli"]
 
 
 def timed_command(argv: list[str], runs: int, before=None) -> float:

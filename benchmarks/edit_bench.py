@@ -73,7 +73,7 @@ def main() -> None:
         cli = []
         for _ in range(max(3, args.runs // 5)):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "claimbook.cli.app", "validate", "--project",
+            subprocess.run([sys.executable, "-m", "claimbook.cli", "validate", "--project",
                             str(folder)], check=True, capture_output=True)  # fmt: skip
             cli.append(time.perf_counter() - t0)
     result = {

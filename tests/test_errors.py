@@ -214,7 +214,8 @@ def test_the_handler_prints_a_single_error_and_keeps_the_oserror_fallback(tmp_pa
 
 # --------------------------------------------------------------------------- no except-lists
 
-_PRINTS = {"_error", "_fail", "print", "echo", "secho", "exit"}
+_PRINTS = {"_error", "_fail", "fail", "print", "echo", "secho", "exit"}
+CLI_DIR = Path(inspect.getfile(cli)).parent  # claimbook/cli: app.py and the command modules
 
 
 def _caught_claimbook_errors(handler: ast.ExceptHandler, errors: dict[str, type]) -> bool:
@@ -261,16 +262,20 @@ def _claimbook_errors() -> dict[str, type]:
 
 
 def test_no_command_catches_a_claimbook_error_to_print_it():
-    source = Path(inspect.getfile(cli)).read_text(encoding="utf-8")
-    assert _printing_handlers(source, _claimbook_errors()) == []
+    """Every module of the CLI (app and the command modules) is read."""
+    sources = {p.name: p.read_text(encoding="utf-8") for p in CLI_DIR.glob("*.py")}
+    assert {"app.py", "pubmed_cmds.py"} <= set(sources)  # the commands are read too
+    found = {n: _printing_handlers(s, _claimbook_errors()) for n, s in sources.items()}
+    assert {n: f for n, f in found.items() if f} == {}
     invoke = [
-        f
+        (name, f.name)
+        for name, source in sources.items()
         for c in ast.walk(ast.parse(source))
         if isinstance(c, ast.ClassDef)
         for f in c.body
         if isinstance(f, ast.FunctionDef) and f.name == "invoke"
     ]
-    assert len(invoke) == 1  # one invoke, the _Claimbook group's: the only handler
+    assert invoke == [("app.py", "invoke")]  # one invoke, the _Claimbook group's: the only handler
 
 
 def test_the_except_list_check_finds_one():

@@ -177,7 +177,7 @@ def test_final_failure_leaves_the_snapshot_untouched(
     server = Eutils(httpserver, records, fail_with=500)
     # The real client, with a short backoff so the test does not sleep for seconds.
     monkeypatch.setattr(
-        "claimbook.cli.app._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
+        "claimbook.cli.app.client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
     )
     result = run(project, "fetch", env=env)
     assert result.exit_code == 1

@@ -172,7 +172,7 @@ def test_show_and_status_and_validate_name_the_waiting_disagreement(drifting):
     shown = CliRunner().invoke(main, ["show", CURATED, "--project", str(project), "--offline"])
     assert shown.exit_code == 0, shown.output
     assert "disagrees with the curated one (title, first author, year, DOI)" in shown.output
-    curated_part, waiting_part = shown.output.split("-- Waiting, not applied")
+    curated_part, waiting_part = shown.output.split("-- PubMed's record, not applied")
     assert "In the snapshot (curated" in curated_part and "Maughan RJ" in curated_part
     assert "Kouri TT" in waiting_part and "EFLM" in waiting_part
     status = cli(project, "status", "--offline", "--json")
@@ -414,7 +414,7 @@ def test_status_offline_and_unreachable_never_fail(tmp_path, httpserver, env, mo
     assert offline.exit_code == 0 and "not checked (offline)" in offline.output
     assert len(httpserver.log) == 0
     monkeypatch.setattr(
-        "claimbook.cli.app._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
+        "claimbook.cli.app.client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
     )
     down = cli(project, "status", "--json", env=env)
     assert down.exit_code == 0, down.output

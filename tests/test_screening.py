@@ -100,7 +100,7 @@ def test_cite_with_pubmed_failing_changes_nothing(
 
     # The real client, with a short backoff so the test does not sleep for seconds.
     monkeypatch.setattr(
-        "claimbook.cli.app._client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
+        "claimbook.cli.app.client", lambda quiet: EutilsClient(progress=False, backoff_factor=0.01)
     )
     project = make_project(tmp_path, REAL[:1])
     Eutils(httpserver, records)

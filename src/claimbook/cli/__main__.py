@@ -1,5 +1,7 @@
-"""`python -m claimbook.cli`: the same command as `claimbook`."""
+"""`python -m claimbook.cli`: the `claimbook` command, for where the console script is not on
+PATH (a subprocess in the tests, a checkout without an install)."""
 
-from claimbook.cli.app import main
+from claimbook.cli import main
 
-main()
+if __name__ == "__main__":  # importing the module (a walk of the package) runs nothing
+    main(prog_name="claimbook")

@@ -1,6 +1,7 @@
-"""Plain-text views for the terminal: the claim table and a paper record. The CLI prints these;
-nothing here reads or writes files. Every string from a user or from PubMed goes through
-`plain()` on its way to the terminal, so a title cannot ring the bell or recolour the screen."""
+"""Plain-text views for the terminal: the claim table, a paper record, a search hit, a drift
+side by side, the review's status. The CLI prints these; nothing here reads or writes files.
+Every string from a user or from PubMed goes through `plain()` on its way to the terminal, so a
+title cannot ring the bell or recolour the screen."""
 
 from __future__ import annotations
 
@@ -96,21 +97,21 @@ def hit(h: Hit) -> str:
 DRIFT_COLUMN = 40  # characters of each version in the side-by-side view
 
 
-def drift(curated: PaperRecord, waiting: Drift) -> str:
-    """A curated record and PubMed's disagreeing version side by side: title, first author,
-    year and DOI, with `≠` on the fields that disagree."""
+def drift(curated: PaperRecord, drift: Drift) -> str:
+    """A curated record and its drift (PubMed's record of the same PMID) side by side: title,
+    first author, year and DOI, with `≠` on the fields that disagree."""
     import textwrap
 
-    differ = set(waiting.fields)
+    differ = set(drift.fields)
     rows = [("", " ", ["curated (kept)"], ["PubMed (not applied)"])]
     for name, label in (("title", "title"), ("first_author", "first author"),
                         ("year", "year"), ("doi", "DOI")):  # fmt: skip
-        a, b = (getattr(r, name) for r in (curated, waiting.fetched))
+        a, b = (getattr(r, name) for r in (curated, drift.fetched))
         rows.append((
             label, "\N{NOT EQUAL TO}" if name in differ else " ",
             *(textwrap.wrap(plain(x or "-", one_line=True), DRIFT_COLUMN) for x in (a, b)),
         ))  # fmt: skip
-    lines = [f"PMID {waiting.pmid}"]
+    lines = [f"PMID {drift.pmid}"]
     for label, mark, left, right in rows:
         for i in range(max(len(left), len(right))):
             cells = (left[i] if i < len(left) else "", right[i] if i < len(right) else "")

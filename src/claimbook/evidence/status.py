@@ -1,6 +1,7 @@
 """What a reviewer should know now about a review: the snapshot's sources and age, cited papers
-that were retracted, are under an expression of concern or were corrected, refresh
-disagreements not yet accepted, draft claims, stale claims and (online) new PubMed hits.
+that were retracted, are under an expression of concern or were corrected, drift not yet
+accepted (PubMed's records that disagree with the curated ones: `drift`, PMID to the fields),
+draft claims, stale claims and (online) new PubMed hits.
 
 A claim is *stale* when its `reviewed` date is older than the publication of its newest cited
 paper. Records give the publication year only, so a paper counts as published on 1 January of

@@ -5,7 +5,8 @@ atomically, under the store's lock), so work already fetched survives a later fa
 that fails leaves the snapshot exactly as it was.
 
 A fetched record that would replace a *curated* one is verified first (`verify.compare`): when
-it disagrees it is not applied but kept in `pending.jsonl` until accepted (`accept_changes`).
+it disagrees it is *drift* (`verify.Drift`), not applied but kept in the drift file
+(`pending.jsonl`) until accepted (`accept_changes`, `accept_drift`).
 """
 
 from __future__ import annotations
@@ -93,13 +94,13 @@ def plan_fetch(
 @dataclass
 class SyncReport:
     """What a sync did: PMIDs stored from E-utilities, those PubMed did not return, those whose
-    record disagreed with the curated one (not applied), and those applied over a disagreement
-    (`accept_changes`)."""
+    record drifted from the curated one (kept in the drift file, not applied), and those whose
+    drift was applied at once (`accept_changes`)."""
 
     requested: list[str]
     stored: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    disagreed: list[str] = field(default_factory=list)
+    drifted: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
 
 
@@ -108,7 +109,7 @@ class BatchOutcome:
     """What committing one efetch response did (see SyncReport)."""
 
     stored: list[str] = field(default_factory=list)
-    disagreed: list[str] = field(default_factory=list)
+    drifted: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
 
 
@@ -119,15 +120,16 @@ def _verified(
     accept_changes: bool,
 ) -> tuple[BatchOutcome, list[dict]]:
     """Merge `records` into `merged` where they agree with the curated record they replace (or
-    replace none); the others go to `drift` unless `accept_changes`. Only a curated record is
-    verified: one already fetched from E-utilities is PubMed's own word and is replaced as is."""
+    replace none); the others are drift, added to `drift` unless `accept_changes`. Only a
+    curated record is verified: one already fetched from E-utilities is PubMed's own word and
+    is replaced as is."""
     outcome, accepted = BatchOutcome(), []
     for rec in records:
         old = merged.get(rec.key)
         mismatches = verify.compare(old, rec) if old and old.source == "curated" else []
         if mismatches and not accept_changes:
             drift[rec.key] = verify.Drift(rec.key, rec, mismatches)
-            outcome.disagreed.append(rec.key)
+            outcome.drifted.append(rec.key)
             continue
         if mismatches:
             accepted.append({"pmid": rec.key, "mismatches": [m.to_dict() for m in mismatches]})
@@ -150,8 +152,9 @@ def commit_batch(
     """Store one efetch response: raw bytes, parsed records (replacing curated ones), manifest.
 
     Parses (unless the client already did: `articles`) before writing anything, so a body that
-    does not parse leaves the store untouched. Returns the PMIDs stored; a record that disagrees
-    with the curated one it would replace waits in pending.jsonl instead (see `commit_verified`).
+    does not parse leaves the store untouched. Returns the PMIDs stored; a record that has
+    drifted from the curated one it would replace is kept in the drift file instead (see
+    `commit_verified`).
     """
     return commit_verified(
         store_dir, raw_body, fetched_at, request, articles, accept_changes
@@ -166,9 +169,9 @@ def commit_verified(
     articles: list[PubMedArticle] | None = None,
     accept_changes: bool = False,
 ) -> BatchOutcome:
-    """`commit_batch`, reporting which records disagreed with the curated ones (kept in
-    pending.jsonl, not applied) and which were applied over a disagreement (`accept_changes`,
-    recorded with their mismatching fields in the manifest's history entry)."""
+    """`commit_batch`, reporting which records drifted from the curated ones (kept in the
+    drift file, not applied) and whose drift was applied at once (`accept_changes`, recorded
+    with their mismatches in the manifest's history entry)."""
     digest = store.sha256(raw_body)
     name = f"efetch-{fetched_at.strftime('%Y%m%dT%H%M%SZ')}-{digest[:12]}"
     rel = store.raw_name(name)
@@ -189,8 +192,8 @@ def commit_verified(
             "raw": rel,
             "raw_sha256": digest,
         }
-        if outcome.disagreed:
-            entry["disagreed"] = outcome.disagreed
+        if outcome.drifted:  # the history's key, as manifest.json has always had it
+            entry["disagreed"] = outcome.drifted
         if accepted:
             entry["accepted"] = accepted
         _write(store_dir, merged.values(), entry, drift, {rel: store.raw_file(raw_body)})
@@ -211,23 +214,23 @@ def _write(
     drift: dict[str, verify.Drift],
     raw: dict[str, bytes] | None = None,
 ) -> None:
-    """Write a snapshot update, raw responses and pending.jsonl all together, after reading and
-    checking everything they need: a refused or failed update changes no file."""
+    """Write a snapshot update, raw responses and the drift file all together, after reading
+    and checking everything they need: a refused or failed update changes no file."""
     files = store.snapshot_files(store_dir, records, entry, raw)
-    pending = verify.drift_file(drift)
-    if pending is not None:
-        files[store_dir / verify.PENDING_FILE] = pending
+    drift_bytes = verify.drift_file(drift)
+    if drift_bytes is not None:
+        files[store_dir / verify.PENDING_FILE] = drift_bytes
     store.write_files(files)
-    if pending is None:
-        verify.save_drift(store_dir, drift)  # no disagreement left: the file goes
+    if drift_bytes is None:
+        verify.save_drift(store_dir, drift)  # no drift left: the file goes
 
 
 def accept_drift(
     store_dir: str | os.PathLike[str], pmids: Iterable[str] | None = None
 ) -> list[str]:
-    """Apply the waiting PubMed records (all, or those of `pmids`) over the curated ones they
-    disagree with, without fetching again; the manifest's history records which, and why.
-    Returns the PMIDs applied."""
+    """Apply the drift (all of it, or that of `pmids`): PubMed's records kept in the drift file
+    replace the curated ones they disagree with, without fetching again; the manifest's history
+    records which, and why. Returns the PMIDs applied."""
     store_dir = Path(store_dir)
     _readable(store_dir)
     with store.lock(store_dir):
@@ -259,7 +262,7 @@ def sync(
     """Fetch `pmids` with `client` (an EutilsClient) and commit each batch as it arrives.
 
     A fetched record is compared with the record it replaces only when that one is curated;
-    when they disagree it is not applied (`report.disagreed`) unless `accept_changes`.
+    when they disagree it is drift, not applied (`report.drifted`), unless `accept_changes`.
     """
     store_dir = Path(store_dir)
     report = SyncReport(requested=list(pmids))
@@ -277,7 +280,7 @@ def sync(
             store_dir, batch.raw, batch.fetched_at, request, batch.articles, accept_changes
         )
         report.stored.extend(done.stored)
-        report.disagreed.extend(done.disagreed)
+        report.drifted.extend(done.drifted)
         report.accepted.extend(done.accepted)
 
     result = client.efetch(pmids, on_batch=on_batch)

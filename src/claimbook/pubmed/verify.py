@@ -1,9 +1,12 @@
 """A refresh verifies before it replaces: does PubMed's record describe the paper that was curated?
 
 `compare` checks the title (normalised, fuzzy), the first author's surname, the year (±1) and
-the DOI of a curated record against the one efetch returned for the same PMID. A record that
-disagrees is not applied: it waits in `data/pubmed/pending.jsonl` (the "drift") with the fields
-that disagreed, until a refresh agrees or `claimbook fetch --accept-changes` applies it.
+the DOI of a curated record against the one efetch returned for the same PMID, and returns a
+`Mismatch` per field that disagrees. A record with any mismatch has *drifted* from the curated
+one: that is **drift** (`Drift`), the one name in the code for it (the CLI tells the user that
+PubMed's record "disagrees with the curated one"). Drift is not applied: it is kept in the
+drift file, `data/pubmed/pending.jsonl` (the file's name is the data on disk, kept), until a
+refresh agrees or `claimbook fetch --accept-changes` applies it (`sync.accept_drift`).
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ _SUFFIXES = frozenset({"jr", "sr", "2nd", "3rd", "4th", "ii", "iii", "iv"})
 
 @dataclass(frozen=True)
 class Mismatch:
-    """One field on which the curated record and PubMed's record disagree."""
+    """One field on which the curated record and PubMed's record disagree: a part of a `Drift`
+    (which holds one Mismatch per differing field), not a second name for it."""
 
     field: str
     curated: str | int | None
@@ -80,7 +84,9 @@ class Mismatch:
 
 @dataclass(frozen=True)
 class Drift:
-    """PubMed's version of a curated paper, not applied because it disagrees with it."""
+    """Drift: PubMed's record of a curated paper that differs from the curated record in the
+    snapshot (`mismatches`, one per field), kept in the drift file and not applied until the
+    reviewer accepts it."""
 
     pmid: str
     fetched: PaperRecord
@@ -139,11 +145,13 @@ def compare(curated: PaperRecord, fetched: PaperRecord) -> list[Mismatch]:
     return out
 
 
-# --------------------------------------------------------------------------- pending drift
+# --------------------------------------------------------------------------- the drift file
+# PENDING_FILE (pending.jsonl) is the drift file: one JSON object per line, `pmid`, `mismatches`
+# (`field`, `curated`, `fetched`) and the fetched `record`.
 
 
 def load_drift(store_dir: str | os.PathLike[str]) -> dict[str, Drift]:
-    """The refresh disagreements not yet accepted, by PMID (empty when there are none)."""
+    """The drift not yet accepted, by PMID, read from the drift file (empty when none)."""
     path = Path(store_dir) / PENDING_FILE
     out: dict[str, Drift] = {}
     for lineno, line in read_lines(path):
@@ -176,7 +184,7 @@ def _drift_from_line(path: Path, lineno: int, line: str) -> Drift:
 
 
 def drift_file(drift: dict[str, Drift]) -> bytes | None:
-    """The bytes of pending.jsonl for `drift` (None when no disagreement is left)."""
+    """The bytes of the drift file for `drift` (None when no drift is left)."""
     if not drift:
         return None
     lines = []
@@ -192,8 +200,8 @@ def drift_file(drift: dict[str, Drift]) -> bytes | None:
 
 
 def save_drift(store_dir: str | os.PathLike[str], drift: dict[str, Drift]) -> None:
-    """Write the pending disagreements atomically (the caller holds the store's lock); no
-    disagreement left removes the file. SnapshotWriteError when it cannot be written."""
+    """Write the drift file atomically (the caller holds the store's lock); no drift left
+    removes the file. SnapshotWriteError when it cannot be written."""
     path = Path(store_dir) / PENDING_FILE
     data = drift_file(drift)
     with snapshot_writes():

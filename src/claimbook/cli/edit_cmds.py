@@ -1,0 +1,143 @@
+"""Commands that change claim files: `cite`, `uncite`, `exclude`, `add-claim`, `signoff`. Each
+calls one writer of `claimbook.edit` and prints what it did and the claim's verdict after it."""
+
+from __future__ import annotations
+
+import click
+
+from claimbook.claims.schema import MAX_PARTICIPANTS
+from claimbook.cli import app
+from claimbook.cli.app import folder_options, warn_alerts
+from claimbook.cli.terminal import plain
+from claimbook.folder import ReviewFolder
+from claimbook.vocab import DESIGNS, STANCES
+
+
+def _edited(folder: ReviewFolder, claim, done: str) -> None:
+    """Print what an edit did and the claim's verdict after it."""
+    from claimbook.evidence.review import load_review
+    from claimbook.vocab import verdict_sentence
+
+    review = load_review(folder.claims, folder.data)
+    state = " (draft)" if claim.is_draft else ""
+    click.echo(plain(f"{claim.id}{state}: {done}. {claim.path}", one_line=True))
+    units = claim.units()  # a sign-off of a claim in parts: each part's verdict
+    for unit in units:
+        row = review.verdict_row(unit.id)
+        who = f"{unit.id}: " if len(units) > 1 else ""
+        click.echo(f"{who}Verdict now: {verdict_sentence(row['verdict'], row['certainty'])}")
+
+
+STANCE_OPT = click.option(
+    "--stance", required=True, type=click.Choice(STANCES),
+    help="How the paper bears on the claim as the article makes it.",
+)  # fmt: skip
+DESIGN_OPT = click.option(
+    "--design", required=True, type=click.Choice(DESIGNS), help="The study design."
+)
+
+
+@click.command()
+@click.argument("claim_id")
+@click.argument("paper")
+@STANCE_OPT
+@DESIGN_OPT
+@click.option(
+    "--n", "n", type=click.IntRange(min=1, max=MAX_PARTICIPANTS), default=None,
+    help="Participants.",
+)  # fmt: skip
+@click.option("--finding", required=True, help="What the paper found, in your own words.")
+@click.option("--note", default=None, help="Caveats: small sample, indirect evidence, ...")
+@click.option("--offline", is_flag=True, help="Never fetch: refuse a paper the snapshot lacks.")
+@folder_options()
+def cite(
+    claim_id: str, paper: str, stance: str, design: str, n: int | None, finding: str,
+    note: str | None, offline: bool, folder: ReviewFolder,
+) -> None:  # fmt: skip
+    """Cite PAPER (a PMID or DOI) for CLAIM_ID. A paper the snapshot lacks is fetched first."""
+    from claimbook import edit
+    from claimbook.pubmed import load_snapshot
+
+    claim = edit.cite(
+        folder, claim_id, paper, stance=stance, design=design, finding=finding, n=n, note=note,
+        offline=offline, client=None if offline else app.client(quiet=True),
+    )  # fmt: skip
+    _edited(folder, claim, f"cites {paper} ({stance}, {design})")
+    warn_alerts([claim], load_snapshot(folder.snapshot))
+
+
+@click.command()
+@click.argument("claim_id")
+@click.argument("paper")
+@folder_options()
+def uncite(claim_id: str, paper: str, folder: ReviewFolder) -> None:
+    """Stop citing PAPER (a PMID or DOI) for CLAIM_ID."""
+    from claimbook import edit
+
+    claim = edit.uncite(folder, claim_id, paper)
+    _edited(folder, claim, f"no longer cites {paper}")
+
+
+@click.command()
+@click.argument("claim_id")
+@click.argument("paper")
+@click.option("--reason", required=True, help="Why the paper is screened out.")
+@folder_options()
+def exclude(claim_id: str, paper: str, reason: str, folder: ReviewFolder) -> None:
+    """Screen PAPER (a PMID or DOI) out of CLAIM_ID's evidence, with the reason."""
+    from claimbook import edit
+
+    claim = edit.exclude(folder, claim_id, paper, reason)
+    _edited(folder, claim, f"excludes {paper}")
+
+
+@click.command(name="add-claim")
+@click.option(
+    "--candidate",
+    "candidate",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of a sentence in candidates.yaml (as `claimbook candidates` lists).",
+)
+@click.option("--quote", default=None, help="The exact sentence(s) of the article.")
+@click.option("--title", required=True, help="A short headline for the claim.")
+@click.option("--topic", default=None, help="A topic of article.yaml (optional if only one).")
+@click.option("--section", default=None, help="The heading the quote sits under.")
+@click.option("--claim", "claim_text", default=None, help="The claim in plain words.")
+@click.option("--id", "claim_id", default=None, help="The new claim's id (default: the next).")
+@folder_options()
+def add_claim(
+    candidate: int | None, quote: str | None, title: str, topic: str | None,
+    section: str | None, claim_text: str | None, claim_id: str | None, folder: ReviewFolder,
+) -> None:  # fmt: skip
+    """Save a new draft claim from a candidate sentence or a quote."""
+    from claimbook import edit
+
+    if (candidate is None) == (quote is None):
+        raise click.UsageError("give either --candidate N or --quote TEXT")
+    if candidate is not None:
+        from claimbook.edit.scaffold import saved_candidate
+
+        quote, found = saved_candidate(folder, candidate)
+        section = section or found
+    claim = edit.add_claim(
+        folder, quote=quote, title=title, topic=topic, section=section, claim=claim_text,
+        claim_id=claim_id,
+    )  # fmt: skip
+    click.echo(f"{claim.id} (draft): saved in {claim.path}; add a query and evidence next.")
+
+
+@click.command()
+@click.argument("claim_id")
+@click.option("--reviewer", required=True, help="Your name, as the report should show it.")
+@click.option("--note", default=None, help="What you checked, or what is left open.")
+@folder_options()
+def signoff(claim_id: str, reviewer: str, note: str | None, folder: ReviewFolder) -> None:
+    """Sign CLAIM_ID off: its evidence was checked. A draft becomes reviewed."""
+    from claimbook import edit
+
+    claim = edit.signoff(folder, claim_id, reviewer, note)
+    _edited(folder, claim, f"signed off by {reviewer} on {claim.signoff.date}")
+
+
+COMMANDS = [cite, uncite, exclude, add_claim, signoff]
