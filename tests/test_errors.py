@@ -314,3 +314,21 @@ def test_docs_contributing_names_every_public_error():
     doc = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
     public = {c.__name__ for c in _error_classes() if not c.__name__.startswith("_")}
     assert sorted(n for n in public if not re.search(rf"\b{n}\b", doc)) == []
+
+
+def test_the_error_tree_in_docs_contributing_names_where_each_error_lives():
+    """Each line of the tree that names a module: that module defines the classes on it."""
+    doc = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    tree = doc.split("```\nClaimbookError", 1)[1].split("```", 1)[0]
+    checked = 0
+    for line in tree.splitlines():
+        text = re.sub(r"\([^)]*\)", "", line.strip("│├└─ "))
+        names = re.findall(r"\b[A-Z]\w+\b", text.split("  ")[0])
+        module = re.search(r"\s{2,}([a-z_]+(?:\.[a-z_]+)*)\b", text)
+        if not names or not module:
+            continue
+        mod = importlib.import_module(f"claimbook.{module.group(1)}")
+        for name in names:
+            assert isinstance(getattr(mod, name, None), type), f"{name} not in {mod.__name__}"
+            checked += 1
+    assert checked >= 20

@@ -192,3 +192,24 @@ def test_the_readme_names_every_layer_folder_in_layer_order():
     assert sorted(folders) == sorted(layer for row in LAYERS[1:] for layer in row)
     ranks = [layer_of(f)[0] for f in folders]
     assert ranks == sorted(ranks), f"README table out of layer order: {named}"
+
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_module_over_500_lines_and_no_long_function_without_a_reason():
+    """Small modules with one job, short functions: a function may run past 80 lines only when
+    its docstring says why ("long because ...")."""
+    too_big = []
+    for name, path in MODULES.items():
+        text = path.read_text("utf-8")
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            too_big.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                reason = "long because" in (ast.get_docstring(node) or "").lower()
+                if length > MAX_FUNCTION_LINES and not reason:
+                    too_big.append(f"{name}.{node.name}: {length} lines")
+    assert not too_big, "\n".join(too_big)

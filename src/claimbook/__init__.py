@@ -49,6 +49,7 @@ _EXPORTS = {
     "WeighedCitation": "claimbook.evidence.domains",
     "grade": "claimbook.evidence.grading",
     "load_rules": "claimbook.evidence.rules",
+    "method_paragraphs": "claimbook.evidence.method",
     # the vocabulary
     "CERTAINTIES": "claimbook.vocab",
     "DESIGNS": "claimbook.vocab",

@@ -80,117 +80,142 @@ def topic_filenames(article: ReviewedArticle) -> dict[str, str]:
 
 def overview(article: ReviewedArticle, topic_files: dict[str, str]) -> nbformat.NotebookNode:
     """All claims, the verdicts, the evidence map, how the grading works, where it is thin."""
+    return _nb(
+        [
+            *_overview_intro(article, topic_files),
+            *_overview_claims(),
+            *_overview_verdicts(),
+            *_overview_grading(),
+            *_overview_thin(),
+        ]
+    )
+
+
+def _overview_intro(article: ReviewedArticle, topic_files: dict[str, str]) -> list:
     topics = "\n".join(
         f"- [{md(t.title)}]({topic_files[key]})" for key, t in article.topics.items()
     )
     title = md(article.title)
-    return _nb(
-        [
-            new_markdown_cell(
-                f"# claimbook · {title}\n\n"
-                f"The overview of claimbook's review of “{title}”, published by "
-                f"{md(article.publisher)}: the article against the research, claim by claim.\n\n"
-                "Each factual claim of the article is a record in `claims/`, tied to the papers "
-                "that support it and to those that contradict it; the papers are in the "
-                "snapshot `data/pubmed/`. Everything below runs offline from that snapshot.\n\n"
-                f"One notebook per topic walks its claims one by one:\n\n{topics}"
-            ),
-            new_code_cell(SETUP),
-            new_markdown_cell("## The article"),
-            new_code_cell("""\
+    return [
+        new_markdown_cell(
+            f"# claimbook · {title}\n\n"
+            f"The overview of claimbook's review of “{title}”, published by "
+            f"{md(article.publisher)}: the article against the research, claim by claim.\n\n"
+            "Each factual claim of the article is a record in `claims/`, tied to the papers "
+            "that support it and to those that contradict it; the papers are in the "
+            "snapshot `data/pubmed/`. Everything below runs offline from that snapshot.\n\n"
+            f"One notebook per topic walks its claims one by one:\n\n{topics}"
+        ),
+        new_code_cell(SETUP),
+    ]
+
+
+def _overview_claims() -> list:
+    return [
+        new_markdown_cell("## The article"),
+        new_code_cell("""\
 a = review.article
 print(a.title)
 print("Publisher:", a.publisher)
 print("What it is:", a.kind)
 print("Reviewed:", a.reviewed, "| Snapshot:", review.snapshot_summary())"""),
-            new_markdown_cell("## All claims"),
-            new_code_cell("""\
+        new_markdown_cell("## All claims"),
+        new_code_cell("""\
 pd.DataFrame(
-    [
-        {"id": c.id, "topic": c.topic, "status": c.status, "title": c.title, "claim": c.claim}
-        for c in review.claims
-    ],
-    columns=["id", "topic", "status", "title", "claim"],
+[
+    {"id": c.id, "topic": c.topic, "status": c.status, "title": c.title, "claim": c.claim}
+    for c in review.claims
+],
+columns=["id", "topic", "status", "title", "claim"],
 ).set_index("id")"""),
-            new_code_cell("""\
+        new_code_cell("""\
 drafts = [c for c in review.claims if c.is_draft]
 for c in drafts:
-    print(f"{c.id}  {c.title}")
+print(f"{c.id}  {c.title}")
 print(f"{len(drafts)} of {len(review.claims)} claims are drafts (evidence not yet gathered).")"""),
-            new_code_cell("""\
+        new_code_cell("""\
 from claimbook import paper_alerts
 
 # Cited papers PubMed marks as retracted (never counted), under an expression of concern, or
 # corrected: read the notice before relying on them.
 alerts = paper_alerts(review.claims, review.snapshot)
 for alert in alerts:
-    print(alert.message)
+print(alert.message)
 print(f"{len(alerts)} flagged papers." if alerts else "No cited paper is flagged by PubMed.")"""),
-            new_markdown_cell(
-                "## Verdicts\n\nOne row per claim; the rationale names the citations "
-                "that decided it."
-            ),
-            new_code_cell(f"""\
+    ]
+
+
+def _overview_verdicts() -> list:
+    return [
+        new_markdown_cell(
+            "## Verdicts\n\nOne row per claim; the rationale names the citations that decided it."
+        ),
+        new_code_cell(f"""\
 cols = {json.dumps(["claim_id", "title", "verdict", "certainty", *STANCES])}
 review.verdicts[cols].set_index("claim_id")"""),
-            new_code_cell("show(plots.verdict_overview(review.verdicts))"),
-            new_markdown_cell(
-                "## Summary of findings\n\nIn GRADE's layout: the studies, what they found, "
-                f"how certain the evidence is ({certainty_range()}), the verdict in "
-                "plain words, and what lowered or raised the certainty."
-            ),
-            new_code_cell('review.summary_of_findings().set_index("claim_id")'),
-            new_markdown_cell(
-                "## The evidence map\n\nWhich kinds of study bear on each claim: "
-                "strongest designs on the left; colour and shape give the stance."
-            ),
-            new_code_cell("show(plots.evidence_map(review.table))"),
-            new_code_cell("show(plots.stance_bars(review.table))"),
-            new_markdown_cell(f"""\
+        new_code_cell("show(plots.verdict_overview(review.verdicts))"),
+        new_markdown_cell(
+            "## Summary of findings\n\nIn GRADE's layout: the studies, what they found, "
+            f"how certain the evidence is ({certainty_range()}), the verdict in "
+            "plain words, and what lowered or raised the certainty."
+        ),
+        new_code_cell('review.summary_of_findings().set_index("claim_id")'),
+        new_markdown_cell(
+            "## The evidence map\n\nWhich kinds of study bear on each claim: "
+            "strongest designs on the left; colour and shape give the stance."
+        ),
+        new_code_cell("show(plots.evidence_map(review.table))"),
+        new_code_cell("show(plots.stance_bars(review.table))"),
+    ]
+
+
+def _overview_grading() -> list:
+    """How the grading works: the words here are the vocabulary's; the numbers and start
+    levels are printed by a cell from the rules the review was graded with."""
+    stances = ", ".join(STANCES)
+    return [
+        new_markdown_cell(f"""\
 ## How the grading works
 
-Every citation carries a **stance** towards the claim *as the article makes it* (supports,
-contradicts, mixed, context), a **study design**, and where the reviewer recorded them an
-appraisal: **{DOMAIN_LABELS['risk_of_bias']}**, \
-**{DOMAIN_LABELS['indirectness']}** and the **effect** the paper reports.
-
-1. Each citation gets a **weight** from its design, scaled down for small primary studies;
-   supporting citations count *for* the claim, contradicting ones *against* it, mixed ones half
-   and half, context not at all. **Retracted papers never count.**
-2. The **verdict** follows the share of weight for the claim: *supported* at 75% or more,
-   *contradicted* at 25% or less; in between, *contested* when a study contradicts the claim and
-   *unclear* when the studies are only mixed or partial; *insufficient* when there is too little.
-3. The **certainty** follows GRADE: it starts *high* for randomised evidence (and systematic
-   reviews, meta-analyses, guidelines), *low* for observational studies and *very low* for lab
-   work, narrative reviews and case reports, then drops a level for each serious problem in five
-   domains ({", ".join(DOMAIN_LABELS.values())}), two for a
-   very serious one, and may rise for a large effect or a dose-response gradient.
-4. Each verdict is said in one **plain sentence**: "The research shows that …" (high), "It is
-   probably true that …" (moderate), "It may be true that …" (low), "We are very uncertain
-   whether …" (very low).
-
-A claim still marked `status: draft` is graded only provisionally, and says so.
+Every citation carries a **stance** towards the claim *as the article makes it* ({stances}),
+a **study design**, and where the reviewer recorded them an appraisal:
+**{DOMAIN_LABELS["risk_of_bias"]}**, **{DOMAIN_LABELS["indirectness"]}** and the **effect**
+the paper reports. Each citation gets a **weight** from its design, scaled down for small
+primary studies; the stance says how much of it counts for the claim and how much against.
+**Retracted papers never count.** The certainty follows GRADE, on a scale of
+{certainty_range()}. A claim still marked `status: draft` is graded only provisionally, and
+says so.
 
 The rules are data, not code: a YAML file that ships inside claimbook (`rules/grading.yaml`
-of the installed package, found with `importlib.resources.files("claimbook.evidence")`), shown here.
-`claimbook report --rules my-rules.yaml` grades with your own copy instead."""),
-            new_code_cell("""\
+of the installed package, found with `importlib.resources.files("claimbook.evidence")`).
+`claimbook report --rules my-rules.yaml` grades with your own copy instead. Here they are in
+words, then the weight of each design, read from the rules this review was graded with:"""),
+        new_code_cell("""\
+from IPython.display import Markdown
+from claimbook import method_paragraphs
+
+Markdown("\\n\\n".join(method_paragraphs(review.rules)))"""),
+        new_code_cell("""\
 print("Grading rules:", review.rules.source)
 pd.DataFrame({d: r.model_dump() for d, r in review.rules.designs.items()}).T.sort_values(
     "rank", ascending=False
 )"""),
-            new_markdown_cell("## Where the evidence is thin"),
-            new_code_cell(f"""\
+    ]
+
+
+def _overview_thin() -> list:
+    return [
+        new_markdown_cell("## Where the evidence is thin"),
+        new_code_cell(f"""\
 graded = review.verdicts[review.verdicts["status"] != "draft"]
 thin = graded[graded["verdict"].eq("insufficient") | graded["certainty"].isin(\
 {json.dumps([LOW, VERY_LOW])})]
 thin[["claim_id", "title", "verdict", "certainty", "rationale"]].set_index("claim_id")"""),
-            new_markdown_cell("""\
+        new_markdown_cell("""\
 These claims rest on small, indirect or low-ranked studies, or on too little evidence
 altogether, so their verdicts are the least firm in this review: read them as "what the
 little research there is suggests", not as settled."""),
-        ]
-    )
+    ]
 
 
 def topic_notebook(

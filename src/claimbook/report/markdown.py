@@ -238,11 +238,21 @@ def _references(ctx: ReportContext) -> list[str]:
 
 
 def _method(ctx: ReportContext) -> list[str]:
-    rules = ctx.rules
-    sources = "; ".join(f"{n} {md(name)}" for name, n in ctx.snapshot_sources)
-    out = [
+    """The method appendix: how the evidence was gathered, how it is graded, the limits."""
+    return [
         "",
         "## Method",
+        *_method_gathered(ctx),
+        *_method_graded(ctx),
+        *_method_limitations(ctx),
+        "",
+        f"*Made with claimbook {__version__}.*",
+    ]
+
+
+def _method_gathered(ctx: ReportContext) -> list[str]:
+    sources = "; ".join(f"{n} {md(name)}" for name, n in ctx.snapshot_sources)
+    return [
         "",
         "### How the evidence was gathered",
         "",
@@ -255,6 +265,12 @@ def _method(ctx: ReportContext) -> list[str]:
         "for each claim:",
         "",
         *[f"- **{c.id}**: {code(c.query)}" for c in ctx.claims],
+    ]
+
+
+def _method_graded(ctx: ReportContext) -> list[str]:
+    rules = ctx.rules
+    return [
         "",
         "### How the verdicts are graded",
         "",
@@ -281,10 +297,11 @@ def _method(ctx: ReportContext) -> list[str]:
         "In the machine-readable ClaimReview data (schema.org) the verdicts are rated "
         + ", ".join(f"{n} ({k})" for k, n in sorted(RATING.items(), key=lambda kv: -kv[1]))
         + ", on a scale from 1 to 5.",
-        "",
-        "### Limitations",
-        "",
     ]
+
+
+def _method_limitations(ctx: ReportContext) -> list[str]:
+    out = ["", "### Limitations", ""]
     if ctx.curated:
         out.append(
             f"- {ctx.curated} of the {len(ctx.references)} cited records are curated: their "
@@ -317,7 +334,6 @@ def _method(ctx: ReportContext) -> list[str]:
         out.append(
             f"- **Retracted papers:** {nums}; flagged wherever they are cited and given no weight."
         )
-    out += ["", f"*Made with claimbook {__version__}.*"]
     return out
 
 

@@ -1,0 +1,68 @@
+"""The grading rules in words: how verdict words, GRADE certainty and the plain statements
+follow from a rules file. One text, read by the report's method appendix and the overview
+notebook, so what a reader is told is what the rules in use say."""
+
+from __future__ import annotations
+
+from claimbook.evidence.rules import Rules
+from claimbook.vocab import DOMAIN_LABELS, HIGH, LOW, VERY_LOW, design_label
+
+__all__ = ["method_paragraphs"]
+
+
+def _designs(rules: Rules, level: str) -> str:
+    labels = [design_label(d) for d in rules.grade.start.get(level, [])]
+    names = [x if x.isupper() else x.lower() for x in labels]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def method_paragraphs(rules: Rules) -> list[str]:
+    """How verdict words, GRADE certainty and the plain statements follow from the rules."""
+    v, g, label = rules.verdict, rules.grade, DOMAIN_LABELS
+    supported = rules.statements.supported
+
+    def pct(x: float) -> str:
+        return f"{x:.0%}"
+
+    def quoted(text: str) -> str:
+        return (
+            f"\N{LEFT DOUBLE QUOTATION MARK}{text.format(claim='X')}\N{RIGHT DOUBLE QUOTATION MARK}"
+        )
+
+    return [
+        f"With s the share of the weight that is for the claim: supported when s is at least "
+        f"{pct(v.supported_at_least)}, contradicted when it is at most "
+        f"{pct(v.contradicted_at_most)}; in between, contested when at least one study "
+        "contradicts the claim, and unclear when the studies are only mixed or partial; "
+        f"insufficient whenever the total weight is below {v.min_total_weight:g}.",
+        "Certainty follows GRADE (the Cochrane Handbook's method). It starts high when "
+        f"{_designs(rules, HIGH)} are on the deciding side, low when the best are "
+        f"{_designs(rules, LOW)} studies, and very low when only "
+        f"{_designs(rules, VERY_LOW)} decide. It then moves by five domains, each rated not "
+        "serious, serious (one level down) or very serious (two): "
+        f"{label['risk_of_bias']} (the share of "
+        "the deciding weight from studies rated at high risk: serious from "
+        f"{pct(g.risk_of_bias.serious_share)}, very serious from "
+        f"{pct(g.risk_of_bias.very_serious_share)}); {label['inconsistency']} (the share of "
+        f"the weight pointing the other way: serious from {pct(g.inconsistency.serious_share)}, "
+        f"very serious from {pct(g.inconsistency.very_serious_share)}; a contested or unclear "
+        f"verdict is inconsistent by definition); {label['indirectness']} (the share from "
+        "studies of another population, intervention or outcome: serious from "
+        f"{pct(g.indirectness.serious_share)}, very serious from "
+        f"{pct(g.indirectness.very_serious_share)}); {label['imprecision']} (the deciding "
+        f"primary studies enrolled fewer than {g.imprecision.serious_below} people: serious; "
+        f"fewer than {g.imprecision.very_serious_below}: very serious; not when a "
+        "meta-analysis, systematic review or guideline decides); and "
+        f"{label['publication_bias']} (strongly suspected, "
+        "one level down, when a deciding paper's appraisal mentions "
+        f"{', '.join(g.publication_bias.signals)}). Observational evidence with no serious "
+        f"rating moves up a level for a large effect (a ratio of {g.upgrade.large_ratio:g} or "
+        "more) and for a dose-response gradient. A contested or unclear verdict is at most "
+        f"{rules.certainty.contested_at_most}.",
+        "Each verdict is said in one sentence in GRADE's informative style: "
+        + "; ".join(f"{level} certainty {quoted(t)}" for level, t in supported.items())
+        + " "
+        "(and the same, negated, for a claim the research contradicts). claimbook's guide "
+        "docs/reading-the-report.md explains every verdict, certainty and domain in plain "
+        "words, and the limits of this review.",
+    ]
