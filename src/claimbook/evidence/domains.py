@@ -2,9 +2,10 @@
 evidence a verdict rests on and returns a `Rating` (the rating and its reason, as a value).
 
 The domains themselves (key and label) are defined in claimbook.vocab; `DOMAIN_RULES` pairs
-each with its rule, in GRADE's order. A new domain rule is a function here and its entry in
-`DOMAIN_RULES` (and its line in vocab.GRADE_DOMAINS); a threshold it reads belongs in the
-rules file.
+each with its rule, in GRADE's order. A new domain rule is two functions here: the rule,
+named by the domain's key and listed in `_RULES`, and `<key>_in_words` (what the method
+appendix says it does); plus its line in vocab.GRADE_DOMAINS. A threshold it reads belongs in
+the rules file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from dataclasses import dataclass
 from claimbook.evidence.rules import Rules, Threshold
 from claimbook.vocab import DOMAINS, HIGH_RISK_OF_BIAS
 
-__all__ = ["DOMAINS", "DOMAIN_RULES", "Body", "Rating", "WeighedCitation", "upgrades"]
+__all__ = [
+    "DOMAINS",
+    "DOMAIN_RULES",
+    "DOMAIN_WORDS",
+    "Body",
+    "Rating",
+    "WeighedCitation",
+    "upgrades",
+]
 
 
 @dataclass(frozen=True)
@@ -189,19 +198,73 @@ def publication_bias(body: Body) -> Rating:
     return Rating("undetected", "no deciding paper's appraisal suggests it")
 
 
+# --------------------------------------------------------------------------- the rules in words
+# What the method appendix says each domain's rule does, with the thresholds of the rules in use
+# (claimbook.evidence.method joins them, in vocab's order, under each domain's label).
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def risk_of_bias_in_words(rules: Rules) -> str:
+    t = rules.grade.risk_of_bias
+    return (
+        "the share of the deciding weight from studies rated at high risk: serious from "
+        f"{_pct(t.serious_share)}, very serious from {_pct(t.very_serious_share)}"
+    )
+
+
+def inconsistency_in_words(rules: Rules) -> str:
+    t = rules.grade.inconsistency
+    return (
+        f"the share of the weight pointing the other way: serious from {_pct(t.serious_share)}, "
+        f"very serious from {_pct(t.very_serious_share)}; a contested or unclear verdict is "
+        "inconsistent by definition"
+    )
+
+
+def indirectness_in_words(rules: Rules) -> str:
+    t = rules.grade.indirectness
+    return (
+        "the share from studies of another population, intervention or outcome: serious from "
+        f"{_pct(t.serious_share)}, very serious from {_pct(t.very_serious_share)}"
+    )
+
+
+def imprecision_in_words(rules: Rules) -> str:
+    t = rules.grade.imprecision
+    return (
+        f"the deciding primary studies enrolled fewer than {t.serious_below} people: serious; "
+        f"fewer than {t.very_serious_below}: very serious; not when a meta-analysis, "
+        "systematic review or guideline decides"
+    )
+
+
+def publication_bias_in_words(rules: Rules) -> str:
+    signals = ", ".join(rules.grade.publication_bias.signals)
+    return (
+        f"strongly suspected, one level down, when a deciding paper's appraisal mentions {signals}"
+    )
+
+
 # Each GRADE domain of claimbook.vocab has its rule here, a function named by its key.
 _RULES: dict[str, Callable[[Body], Rating]] = {
     rule.__name__: rule
     for rule in (risk_of_bias, inconsistency, indirectness, imprecision, publication_bias)
 }
-if set(_RULES) != set(DOMAINS):  # a domain of vocab without a rule here, or the other way
+_WORDS = {name: globals().get(f"{name}_in_words") for name in DOMAINS}
+if set(_RULES) != set(DOMAINS) or None in _WORDS.values():  # vocab and the rules disagree
     raise ImportError(
         f"claimbook.evidence.domains: the rules ({', '.join(_RULES)}) are not the domains of "
-        f"claimbook.vocab ({', '.join(DOMAINS)})"
+        f"claimbook.vocab ({', '.join(DOMAINS)}), or a domain has no <domain>_in_words"
     )
-# The domain rules in vocab's (GRADE's) order.
+# The domain rules in vocab's (GRADE's) order, and what each says in words.
 DOMAIN_RULES: tuple[tuple[str, Callable[[Body], Rating]], ...] = tuple(
     (name, _RULES[name]) for name in DOMAINS
+)
+DOMAIN_WORDS: tuple[tuple[str, Callable[[Rules], str]], ...] = tuple(
+    (name, _WORDS[name]) for name in DOMAINS
 )
 
 

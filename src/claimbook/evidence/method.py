@@ -4,6 +4,7 @@ notebook, so what a reader is told is what the rules in use say."""
 
 from __future__ import annotations
 
+from claimbook.evidence.domains import DOMAIN_WORDS
 from claimbook.evidence.rules import Rules
 from claimbook.vocab import DOMAIN_LABELS, HIGH, LOW, VERY_LOW, design_label
 
@@ -16,9 +17,15 @@ def _designs(rules: Rules, level: str) -> str:
     return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
 
 
+def _domains(rules: Rules) -> str:
+    """Each domain's label with what its rule does, joined: "A (...); B (...); and C (...)"."""
+    said = [f"{DOMAIN_LABELS[key]} ({words(rules)})" for key, words in DOMAIN_WORDS]
+    return "; ".join(said[:-1]) + f"; and {said[-1]}" if len(said) > 1 else "".join(said)
+
+
 def method_paragraphs(rules: Rules) -> list[str]:
     """How verdict words, GRADE certainty and the plain statements follow from the rules."""
-    v, g, label = rules.verdict, rules.grade, DOMAIN_LABELS
+    v, g = rules.verdict, rules.grade
     supported = rules.statements.supported
 
     def pct(x: float) -> str:
@@ -39,23 +46,8 @@ def method_paragraphs(rules: Rules) -> list[str]:
         f"{_designs(rules, HIGH)} are on the deciding side, low when the best are "
         f"{_designs(rules, LOW)} studies, and very low when only "
         f"{_designs(rules, VERY_LOW)} decide. It then moves by five domains, each rated not "
-        "serious, serious (one level down) or very serious (two): "
-        f"{label['risk_of_bias']} (the share of "
-        "the deciding weight from studies rated at high risk: serious from "
-        f"{pct(g.risk_of_bias.serious_share)}, very serious from "
-        f"{pct(g.risk_of_bias.very_serious_share)}); {label['inconsistency']} (the share of "
-        f"the weight pointing the other way: serious from {pct(g.inconsistency.serious_share)}, "
-        f"very serious from {pct(g.inconsistency.very_serious_share)}; a contested or unclear "
-        f"verdict is inconsistent by definition); {label['indirectness']} (the share from "
-        "studies of another population, intervention or outcome: serious from "
-        f"{pct(g.indirectness.serious_share)}, very serious from "
-        f"{pct(g.indirectness.very_serious_share)}); {label['imprecision']} (the deciding "
-        f"primary studies enrolled fewer than {g.imprecision.serious_below} people: serious; "
-        f"fewer than {g.imprecision.very_serious_below}: very serious; not when a "
-        "meta-analysis, systematic review or guideline decides); and "
-        f"{label['publication_bias']} (strongly suspected, "
-        "one level down, when a deciding paper's appraisal mentions "
-        f"{', '.join(g.publication_bias.signals)}). Observational evidence with no serious "
+        f"serious, serious (one level down) or very serious (two): {_domains(rules)}. "
+        "Observational evidence with no serious "
         f"rating moves up a level for a large effect (a ratio of {g.upgrade.large_ratio:g} or "
         "more) and for a dose-response gradient. A contested or unclear verdict is at most "
         f"{rules.certainty.contested_at_most}.",
