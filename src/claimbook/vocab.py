@@ -9,7 +9,7 @@ certainty level or a domain's label.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -200,15 +200,19 @@ if any(len(labels) != len(CERTAINTIES) for labels in VERDICT_LABELS.values()):
     raise ValueError("claimbook.vocab: every verdict label needs one label per certainty level")
 
 
-def verdict_label(verdict: str, certainty: str) -> str:
-    """'Probably true', 'Very uncertain — leans not true': the verdict word with its
-    certainty, in GRADE's informative words (see VERDICT_LABELS). A verdict word added to
-    VERDICT_WORDS without labels shows as its word, capitalised, with very low certainty said
-    first."""
+DRAFT_LABEL = "Draft (not yet reviewed)"
+
+
+def verdict_label(verdict: str, certainty: str, draft: bool = False) -> str:
+    """'Probably true', 'Very uncertain \N{EM DASH} leans not true': the verdict word with its
+    certainty, in GRADE's informative words (see VERDICT_LABELS); a draft claim says it is not
+    reviewed. A verdict word added to VERDICT_WORDS without labels shows as its word,
+    capitalised, with very low certainty said first."""
+    if draft:
+        return DRAFT_LABEL
     labels = VERDICT_LABELS.get(verdict)
     if labels is None:
-        word = verdict.capitalize()
-        return _VERY_UNCERTAIN + verdict if certainty == VERY_LOW else word
+        return _VERY_UNCERTAIN + verdict if certainty == VERY_LOW else verdict.capitalize()
     return labels[CERTAINTIES.index(certainty)]
 
 
@@ -229,6 +233,11 @@ def hedged_advice(advice: str, certainty: str) -> str:
     """The advice for a client, after how sure the research is: 'The research is very
     uncertain; if you say anything: For most people, ...'."""
     return ADVICE_HEDGES[certainty] + advice.strip()
+
+
+def weakest(certainties: Iterable[str]) -> str:
+    """The lowest of some certainty levels (advice for a claim in parts speaks for them all)."""
+    return max(certainties, key=CERTAINTIES.index, default=VERY_LOW)
 
 
 def design_label(design: str) -> str:

@@ -194,7 +194,7 @@ def verdicts(
             **{domain: v.domains.get(domain, "") for domain in DOMAINS},
             "upgrades": "; ".join(v.upgrades),
             "statement": v.statement,
-            "label": verdict_label(v.verdict, v.certainty),
+            "label": verdict_label(v.verdict, v.certainty, claim.is_draft),
         })  # fmt: skip
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
