@@ -186,3 +186,12 @@ def test_advice_is_hedged_to_the_certainty(review, ctx):
 def test_weakest_is_the_lowest_certainty():
     assert vocab.weakest([vocab.HIGH, vocab.LOW, vocab.MODERATE]) == vocab.LOW
     assert vocab.weakest([]) == vocab.VERY_LOW
+
+
+def test_reading_the_report_explains_every_label_and_hedge():
+    doc = (ROOT / "docs" / "reading-the-report.md").read_text("utf-8")
+    for verdict, labels in vocab.VERDICT_LABELS.items():
+        assert f"| {verdict} | " + " | ".join(labels) + " |" in doc, verdict
+    for hedge in vocab.ADVICE_HEDGES.values():
+        assert f'"{hedge.strip()}"' in doc, hedge
+    assert "Santesso" in doc
