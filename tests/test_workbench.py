@@ -61,7 +61,7 @@ def test_a_stance_set_in_the_table_saves_that_line_and_updates_the_verdict(revie
     assert bench.verdict_html.value != verdict_before
     fresh = load_review(review / "claims", review / "data").verdict_row("C01")
     assert html.escape(fresh["rationale"]) in bench.verdict_html.value
-    assert f">{fresh['verdict']}<" in bench.verdict_html.value
+    assert f">{html.escape(fresh['label'])}<" in bench.verdict_html.value  # the informative label
     assert f">{fresh['certainty']}<" in bench.verdict_html.value
     assert bench.review.verdict_row("C01")["rationale"] == fresh["rationale"]
     assert bench.figure.outputs and "image/png" in bench.figure.outputs[0]["data"]

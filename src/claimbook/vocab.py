@@ -9,7 +9,7 @@ certainty level or a domain's label.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -169,6 +169,75 @@ VERDICTS: tuple[str, ...] = tuple(v.word for v in VERDICT_WORDS)
 VERDICT_SENTENCES = {v.word: v.sentence for v in VERDICT_WORDS}
 VERDICT_COLOURS = {v.word: v.colour for v in VERDICT_WORDS}
 VERDICT_RATING = {v.word: v.rating for v in VERDICT_WORDS}
+
+
+# The verdict's label: the word and its certainty said together, as a reader sees it on a badge,
+# in GRADE's informative language (Santesso et al., GRADE guidelines 26: informative statements
+# to communicate the findings of systematic reviews, J Clin Epidemiol 2020;119:126-135). GRADE
+# says high certainty plainly ("X reduces Y"), moderate with "probably", low with "may" and very
+# low as "the evidence is very uncertain"; Cochrane's plain language summaries use the same
+# words. A bare "SUPPORTED" above "We are very uncertain whether ..." says two things at once;
+# "Very uncertain — leans true" says one. A verdict that has no direction (the studies
+# disagree, the results are mixed, too little research) says that, and very low certainty
+# says it first. One label per certainty, in the order of CERTAINTIES (strongest first).
+_VERY_UNCERTAIN = "Very uncertain — "
+VERDICT_LABELS: dict[str, tuple[str, ...]] = {
+    "supported": ("True", "Probably true", "May be true", _VERY_UNCERTAIN + "leans true"),
+    "contradicted": (
+        "Not true", "Probably not true", "May not be true", _VERY_UNCERTAIN + "leans not true",
+    ),
+    "contested": (
+        "Studies disagree", "Studies disagree", "Studies disagree",
+        _VERY_UNCERTAIN + "studies disagree",
+    ),
+    "unclear": (
+        "Unclear: mixed results", "Unclear: mixed results", "Unclear: mixed results",
+        _VERY_UNCERTAIN + "mixed results",
+    ),
+    "insufficient": ("Too little research",) * len(CERTAINTIES),
+}  # fmt: skip
+if any(len(labels) != len(CERTAINTIES) for labels in VERDICT_LABELS.values()):
+    raise ValueError("claimbook.vocab: every verdict label needs one label per certainty level")
+
+
+DRAFT_LABEL = "Draft (not yet reviewed)"
+
+
+def verdict_label(verdict: str, certainty: str, draft: bool = False) -> str:
+    """'Probably true', 'Very uncertain \N{EM DASH} leans not true': the verdict word with its
+    certainty, in GRADE's informative words (see VERDICT_LABELS); a draft claim says it is not
+    reviewed. A verdict word added to VERDICT_WORDS without labels shows as its word,
+    capitalised, with very low certainty said first."""
+    if draft:
+        return DRAFT_LABEL
+    labels = VERDICT_LABELS.get(verdict)
+    if labels is None:
+        return _VERY_UNCERTAIN + verdict if certainty == VERY_LOW else verdict.capitalize()
+    return labels[CERTAINTIES.index(certainty)]
+
+
+# What to tell a client, hedged to the certainty of the claim it speaks for: advice can be no
+# firmer than the research behind it (GRADE's informative statements, as above; Cochrane's plain
+# language summaries likewise say how sure the evidence is before what it shows).
+ADVICE_HEDGES: dict[str, str] = {
+    HIGH: "The research is clear: ",
+    MODERATE: "The research is fairly sure; you can say: ",
+    LOW: "The research is limited, so say it as a maybe: ",
+    VERY_LOW: "The research is very uncertain; if you say anything: ",
+}
+if tuple(ADVICE_HEDGES) != CERTAINTIES:
+    raise ValueError("claimbook.vocab: ADVICE_HEDGES needs one hedge per certainty level")
+
+
+def hedged_advice(advice: str, certainty: str) -> str:
+    """The advice for a client, after how sure the research is: 'The research is very
+    uncertain; if you say anything: For most people, ...'."""
+    return ADVICE_HEDGES[certainty] + advice.strip()
+
+
+def weakest(certainties: Iterable[str]) -> str:
+    """The lowest of some certainty levels (advice for a claim in parts speaks for them all)."""
+    return max(certainties, key=CERTAINTIES.index, default=VERY_LOW)
 
 
 def design_label(design: str) -> str:

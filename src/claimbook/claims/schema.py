@@ -178,6 +178,34 @@ CLAIM_ID = r"^[A-Z]\d{2,3}$"
 UNIT_ID = re.compile(r"^([A-Za-z]\d{2,3})([A-Za-z]?)$")
 
 
+Polarity = Literal["positive", "negative"]
+
+
+def _positive_field() -> Any:
+    return Field(
+        None,
+        min_length=10,
+        description=(
+            "the claim restated positively, for its statement (never 'whether ... not'): "
+            "'sports drinks prevent cramps' for 'sports drinks do not prevent cramps'"
+        ),
+    )
+
+
+def _polarity_field() -> Any:
+    return Field(
+        "positive",
+        description="negative: the article asserts that `positive` is not true (the verdict "
+        "is still read against the article's claim)",
+    )
+
+
+def _check_polarity(model: Any) -> None:
+    """A negative polarity needs the positive wording it negates."""
+    if model.polarity == "negative" and not model.positive:
+        raise ValueError("polarity: negative needs `positive:`, the claim restated positively")
+
+
 class ClaimPart(_Model):
     """One of the claims a record makes together (an effect and its cause, say): its own
     sentence, quotes and evidence, graded on its own as claim `<id><part>` (C10a, C10b)."""
@@ -190,6 +218,13 @@ class ClaimPart(_Model):
     evidence: list[Citation] = Field(default_factory=list)
     excluded: list[Excluded] = Field(default_factory=list)
     advice: str | None = Field(None, min_length=20)
+    positive: str | None = _positive_field()
+    polarity: Polarity = _polarity_field()
+
+    @model_validator(mode="after")
+    def _polarity(self) -> ClaimPart:
+        _check_polarity(self)
+        return self
 
 
 class Claim(_Model):
@@ -218,6 +253,8 @@ class Claim(_Model):
     )
     reviewed: date
     signoff: SignOff | None = None
+    positive: str | None = _positive_field()
+    polarity: Polarity = _polarity_field()
     # Set by the loader, not by the YAML file.
     path: Path | None = Field(None, exclude=True)
     _record: Claim | None = PrivateAttr(None)
@@ -264,6 +301,7 @@ class Claim(_Model):
             raise ValueError("a draft cannot be signed off; set status: reviewed or remove signoff")
         if self.parts and self.excluded:
             raise ValueError("a claim in parts keeps its excluded papers in each part")
+        _check_polarity(self)
         return self
 
     @property
@@ -305,6 +343,8 @@ class Claim(_Model):
                     "evidence": p.evidence,
                     "excluded": p.excluded,
                     "advice": p.advice,  # the record's own advice is shown once, with it
+                    "positive": p.positive,
+                    "polarity": p.polarity,
                 }
             )
             unit._record, unit._part = self, p.part

@@ -28,6 +28,7 @@ from claimbook.evidence.rules import (
     Rules,
     RulesError,
     VerdictRule,
+    Wording,
     claim_clause,
     load_rules,
     statement,
@@ -131,7 +132,7 @@ def _rationale(
     return f"{text} {' '.join(sides)}"
 
 
-def _insufficient(support: float, contradict: float, claim: str, rules: Rules) -> Grading:
+def _insufficient(support: float, contradict: float, claim: str | Wording, rules: Rules) -> Grading:
     """Too little weight to grade: insufficient, at the lowest certainty, no domain rated."""
     text = statement("insufficient", VERY_LOW, claim, rules)
     return Grading(
@@ -152,9 +153,10 @@ def _domains(body: Body) -> tuple[dict[str, Rating], int, list[str]]:
 
 
 def grade(
-    citations: list[WeighedCitation], rules: Rules, claim: str = "this claim is true"
+    citations: list[WeighedCitation], rules: Rules, claim: str | Wording = "this claim is true"
 ) -> Grading:
-    """Grade one claim from its citations. Retracted citations are ignored entirely."""
+    """Grade one claim from its citations. Retracted citations are ignored entirely. `claim` is
+    what the statement is said of (a `Wording` keeps a negatively worded claim positive)."""
     live = sorted((c for c in citations if not c.retracted), key=lambda c: c.key)
     support, contradict = _weigh(live, rules)
     total = support + contradict

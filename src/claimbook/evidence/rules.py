@@ -9,6 +9,7 @@ it with `--rules` (or `load_rules(path)`). A rules file that does not fit the mo
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -27,7 +28,7 @@ from claimbook.errors import ClaimbookError
 from claimbook.inputs import InputError, read_capped
 from claimbook.vocab import CERTAINTIES, STANCES, VERDICTS, VERY_LOW, Certainty, Stance
 
-__all__ = ["Rules", "RulesError", "load_rules", "statement"]
+__all__ = ["Rules", "RulesError", "Wording", "load_rules", "statement", "wording"]
 
 BUILT_IN = "rules/grading.yaml"
 
@@ -297,17 +298,42 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
 # --------------------------------------------------------------------------- statements
 
 
-def claim_clause(claim: str) -> str:
+@dataclass(frozen=True)
+class Wording:
+    """A claim as its statement grades it: `text`, worded positively, and whether the article
+    asserts its negation (`negated`). The verdict is read against the article's claim; the
+    statement is said of the positive wording, so a claim the article words negatively ("sports
+    drinks do not prevent cramps") never reads "whether ... do not": its statement is about
+    "sports drinks prevent cramps", with supported and contradicted swapped."""
+
+    text: str
+    negated: bool = False
+
+
+def wording(claim: str, positive: str | None = None, polarity: str = "positive") -> Wording:
+    """The wording a claim's statement grades: its `positive:` restatement when it has one
+    (negated when `polarity: negative`), else the claim itself."""
+    return Wording(positive or claim, negated=bool(positive) and polarity == "negative")
+
+
+# A verdict on the article's negated claim, said of the positive wording.
+OPPOSITE = {"supported": "contradicted", "contradicted": "supported"}
+
+
+def claim_clause(claim: str | Wording) -> str:
     """A claim sentence as a clause: 'Coffee raises blood pressure.' -> 'coffee raises blood
     pressure' (an acronym keeps its capitals)."""
-    text = claim.strip().rstrip(".")
+    text = (claim.text if isinstance(claim, Wording) else claim).strip().rstrip(".")
     first = text.split(" ", 1)[0]
     acronym = len(first) > 1 and first[:2].isupper()
     return text if acronym else text[:1].lower() + text[1:]
 
 
-def statement(verdict: str, certainty: str, claim: str, rules: Rules) -> str:
-    """The verdict as one plain sentence in GRADE's informative style."""
+def statement(verdict: str, certainty: str, claim: str | Wording, rules: Rules) -> str:
+    """The verdict as one plain sentence in GRADE's informative style. A negated wording is
+    said positively, with the verdict turned round (see `Wording`)."""
+    if isinstance(claim, Wording) and claim.negated:
+        verdict = OPPOSITE.get(verdict, verdict)
     s = rules.statements
     template = getattr(s, verdict)
     if isinstance(template, dict):

@@ -13,7 +13,7 @@ import pandas as pd
 from claimbook.claims.schema import Claim
 from claimbook.evidence.domains import Rating, WeighedCitation
 from claimbook.evidence.grading import Grading, grade
-from claimbook.evidence.rules import Rules, load_rules
+from claimbook.evidence.rules import Rules, load_rules, wording
 from claimbook.pubmed.designs import design_from_pubmed
 from claimbook.pubmed.store import PaperRecord, Snapshot
 from claimbook.pubmed.watch import KIND_WORDS, flags
@@ -25,6 +25,7 @@ from claimbook.vocab import (
     VERY_LOW,
     design_label,
     stance_counts,
+    verdict_label,
 )
 
 TABLE_COLUMNS = [
@@ -39,7 +40,7 @@ TABLE_COLUMNS = [
 VERDICT_COLUMNS = [
     "claim_id", "topic", "title", "verdict", "certainty", "rationale", "rule", *STANCES,
     "retracted", "support_weight", "contradict_weight", "deciding", "status", *DOMAINS,
-    "upgrades", "statement",
+    "upgrades", "statement", "label",
 ]  # fmt: skip
 SOF_COLUMNS = [
     "claim_id", "claim", "studies", "participants", "findings", "certainty", "statement",
@@ -170,7 +171,9 @@ def verdicts(
     rows = []
     for claim in claims:
         sub = table[table["claim_id"] == claim.id]
-        v = grade(_graded_from_rows(sub), rules, claim.claim)
+        v = grade(
+            _graded_from_rows(sub), rules, wording(claim.claim, claim.positive, claim.polarity)
+        )
         if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
             v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
         counts = sub[~sub["retracted"]]["stance"].value_counts()
@@ -191,6 +194,7 @@ def verdicts(
             **{domain: v.domains.get(domain, "") for domain in DOMAINS},
             "upgrades": "; ".join(v.upgrades),
             "statement": v.statement,
+            "label": verdict_label(v.verdict, v.certainty, claim.is_draft),
         })  # fmt: skip
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 

@@ -14,7 +14,14 @@ from claimbook.evidence import plots
 from claimbook.evidence.review import Review
 from claimbook.markup import md
 from claimbook.pubmed.watch import paper_alerts
-from claimbook.vocab import CERTAINTY_SYMBOLS, DOMAIN_LABELS, DOMAINS, verdict_sentence
+from claimbook.vocab import (
+    CERTAINTY_SYMBOLS,
+    DOMAIN_LABELS,
+    DOMAINS,
+    hedged_advice,
+    verdict_sentence,
+    weakest,
+)
 
 
 def _record_intro(review: Review, claim: Claim) -> list[str]:
@@ -31,8 +38,9 @@ def _record_intro(review: Review, claim: Claim) -> list[str]:
         f"This sentence makes {len(parts)} claims, and the research answers them differently, "
         f"so each is graded on its own: {listed}.",
     ]
-    if record.advice:
-        out.append(f"**What to tell a client:** {md(record.advice)}")
+    if record.advice:  # it speaks for every part: hedged to the weakest
+        certainty = weakest(review.verdict_row(c.id)["certainty"] for c in parts)
+        out.append(f"**What to tell a client:** {md(hedged_advice(record.advice, certainty))}")
     return out
 
 
@@ -50,7 +58,7 @@ def claim_markdown(review: Review, claim_id: str) -> str:
         *([part] if claim.part else []),
         "**What the article says**\n\n" + quotes.rstrip(">\n"),
         f"**The claim, plainly:** {md(claim.claim)}",
-        f"**Verdict: {md(v['verdict'])}** — {md(sentence)}",
+        f"**Verdict: {md(v['label'])}** — {md(sentence)}",
         f"*Why:* {md(v['rationale'])}",
         f"**Certainty: {CERTAINTY_SYMBOLS[v['certainty']]} {md(v['certainty'])}**, by GRADE's "
         "five domains:\n\n"
@@ -66,7 +74,8 @@ def claim_markdown(review: Review, claim_id: str) -> str:
     if claim.review_line:
         parts.append(f"*{md(claim.review_line)}*")
     if claim.advice:
-        parts.append(f"**What to tell a client:** {md(claim.advice)}")
+        advice = hedged_advice(claim.advice, v["certainty"])
+        parts.append(f"**What to tell a client:** {md(advice)}")
     return "\n\n".join(parts)
 
 

@@ -110,13 +110,14 @@ def claim_text(c: Claim, root: Path) -> str:
 
 
 def verdict(c: Claim, v: Any) -> str:
-    """The live verdict: word, certainty, sentence, why, and the citations by stance."""
+    """The live verdict: its label (the word with its certainty, in GRADE's informative words),
+    certainty, sentence, why, and the citations by stance."""
     counts = " · ".join(f"{int(v[s])} {s}" for s in STANCES)
     retracted = f" · {int(v['retracted'])} retracted" if int(v["retracted"]) else ""
     word = v["verdict"] if v["verdict"] in VERDICT_COLOURS else "unknown"
     return (
         f'<div class="cb-verdict-box cb-v-{esc(word)}">'
-        f'<div><b>Verdict: <span class="cb-verdict-word">{esc(v["verdict"])}</span></b>'
+        f'<div><b>Verdict: <span class="cb-verdict-word">{esc(v["label"])}</span></b>'
         f' · certainty: <span class="cb-certainty">{esc(v["certainty"])}</span></div>'
         f"<div>{esc(verdict_sentence(v['verdict'], v['certainty'], c.is_draft))}</div>"
         f'<div><i>Why:</i> <span class="cb-rationale">{esc(v["rationale"])}</span></div>'

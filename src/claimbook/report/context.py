@@ -28,7 +28,10 @@ from claimbook.vocab import (
     VERDICT_RATING,
     VERY_LOW,
     design_label,
+    hedged_advice,
+    verdict_label,
     verdict_sentence,
+    weakest,
 )
 
 SOURCE_NAMES = {
@@ -125,7 +128,7 @@ class ClaimSection:
     counts: dict[str, int]
     retracted: int
     rows: list[EvidenceRow]
-    advice: str | None
+    advice: str | None  # what to tell a client, hedged to the certainty (vocab.hedged_advice)
     query: str
     reviewed: date
     excluded: list[Excluded]
@@ -142,10 +145,10 @@ class ClaimSection:
 
     @property
     def label(self) -> str:
-        """'Supported (moderate certainty)': the verdict in words, for ratings and badges."""
-        if self.draft:
-            return "Draft (not yet reviewed)"
-        return f"{self.verdict.capitalize()} ({self.certainty} certainty)"
+        """'Probably true', 'Very uncertain \N{EM DASH} leans true': the verdict with its
+        certainty in GRADE's informative words (claimbook.vocab.verdict_label), for badges and
+        ratings; a draft says it is not reviewed."""
+        return verdict_label(self.verdict, self.certainty, self.draft)
 
 
 @dataclass
@@ -157,7 +160,7 @@ class WholeClaim:
     anchor: str
     title: str
     claim: str
-    advice: str | None
+    advice: str | None  # hedged to the weakest certainty of its parts
     parts: list[tuple[str, str]]  # (part id, title)
 
 
@@ -263,12 +266,13 @@ def _whole(review: Review, claim: Claim) -> WholeClaim | None:
     parts = review.parts(record.id)
     if not parts or parts[0].id != claim.id:
         return None
+    certainty = weakest(review.verdict_row(p.id)["certainty"] for p in parts)
     return WholeClaim(
         id=record.id,
         anchor=record.id.lower(),
         title=record.title,
         claim=record.claim,
-        advice=record.advice,
+        advice=hedged_advice(record.advice, certainty) if record.advice else None,
         parts=[(c.id, c.title) for c in parts],
     )
 
@@ -305,7 +309,7 @@ def build_context(review: Review) -> ReportContext:
                 counts={s: int(v[s]) for s in STANCES},
                 retracted=int(v["retracted"]),
                 rows=rows,
-                advice=claim.advice,
+                advice=hedged_advice(claim.advice, v["certainty"]) if claim.advice else None,
                 query=claim.query or "(none yet: draft)",
                 reviewed=claim.reviewed,
                 excluded=list(claim.excluded),

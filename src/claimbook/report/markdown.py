@@ -82,7 +82,7 @@ def _summary(ctx: ReportContext, figures_dir: str | None) -> list[str]:
             )
         flag = f" **{c.retracted} retracted**" if c.retracted else ""
         out.append(
-            f"| {here(c.id, c.anchor)} {md(c.title)}{flag} | **{md(c.verdict.upper())}** "
+            f"| {here(c.id, c.anchor)} {md(c.title)}{flag} | **{md(c.label)}** "
             f"| {md(c.certainty)} | {c.counts['supports']} | {c.counts['contradicts']} |"
         )
     if figures_dir:
@@ -167,7 +167,7 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         "",
         f"**The claim, plainly:** {md(c.claim)}",
         "",
-        f"**Verdict: {md(c.verdict.upper())}** — {md(c.sentence)}",
+        f"**Verdict: {md(c.label)}** — {md(c.sentence)}",
         "",
         f"**Why:** {md(c.rationale)}",
         "",
