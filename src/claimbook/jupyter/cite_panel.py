@@ -93,12 +93,12 @@ class CitePanel(Panel):
             "cb-cite-button",
         )  # fmt: skip
         self.cite_fields = widgets.VBox(
-            [widgets.HBox([self.cite_stance, self.cite_design, self.cite_n]),
+            [styled(widgets.HBox([self.cite_stance, self.cite_design, self.cite_n]), "cb-line"),
              self.cite_finding, self.cite_note, self.cite_button],
             layout=widgets.Layout(display="none"),
         )  # fmt: skip
         self.cite_box.children = [
-            widgets.HBox([self.cite_ident, self.lookup_button]),
+            styled(widgets.HBox([self.cite_ident, self.lookup_button]), "cb-line"),
             self.record_html,
             self.cite_fields,
         ]

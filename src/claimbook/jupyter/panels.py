@@ -63,7 +63,8 @@ class ReviewBar(Panel):
         super().__init__(controls)
         self.picker.observe(controls.guard(self._on_pick), names="value")
         self.reload_button.on_click(controls.guard(lambda _b: self.reload()))
-        self.children = [self.header, widgets.HBox([self.picker, self.reload_button])]
+        line = styled(widgets.HBox([self.picker, self.reload_button]), "cb-line")
+        self.children = [self.header, line]
 
     def on_change(self, change: Change) -> None:
         review = self.session.review
@@ -272,7 +273,7 @@ class SignoffPanel(Panel):
         self.reviewer = styled(  # the reviewer's name, not the claim's: kept from claim to claim
             widgets.Text(description="Reviewer", placeholder="your name"), "cb-reviewer"
         )
-        self.signoff_form = widgets.HBox()
+        self.signoff_form = styled(widgets.HBox(), "cb-line")
         self.signoff_box = styled(
             widgets.VBox([self.signoff_html, self.signoff_form]), "cb-signoff"
         )

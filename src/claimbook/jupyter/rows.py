@@ -88,11 +88,11 @@ class CitationWidgets(PaperWidgets):
         self._build_confirm(i)
         self.box = self._box(
             widgets.VBox([
-                widgets.HBox([
+                styled(widgets.HBox([
                     self.label, self.stance, self.design, self.n,
                     widgets.VBox([self.finding, self.note], layout=widgets.Layout(flex="1 1 auto")),
                     widgets.VBox([self.exclude_button, self.remove_button]),
-                ]),
+                ]), "cb-row-fields"),
                 self.confirm,
             ]),
             f"cb-row-{i}", "cb-row",
@@ -154,7 +154,7 @@ class CitationWidgets(PaperWidgets):
             f"cb-remove-confirm-{i}",
         )
         self.cancel = self._own(widgets.Button(description="Cancel", layout=width("7em")))
-        self.confirm = widgets.HBox([], layout=widgets.Layout(display="none"))
+        self.confirm = styled(widgets.HBox([], layout=widgets.Layout(display="none")), "cb-line")
 
     def refresh_label(self, notes: dict[str, Any]) -> None:
         self.label.value = views.paper_label(self.cit, self.rec, notes.get(self.key))
@@ -209,7 +209,7 @@ class HitWidgets(PaperWidgets):
     ) -> None:  # fmt: skip
         super().__init__(controls, view, ident_of(hit.pmid, hit.doi) or "")
         self.hit = hit
-        self.label = widgets.HTML(views.hit_label(hit), layout=widgets.Layout(flex="1 1 auto"))
+        self.label = widgets.HTML(views.hit_label(hit), layout=widgets.Layout(flex="1 1 20em"))
         self.look = self._own(
             widgets.Button(description="Look up", icon="search", layout=width("8em"),
                            tooltip="Show its record in the cite form"),
@@ -228,4 +228,5 @@ class HitWidgets(PaperWidgets):
         self.box = self._box(
             widgets.HBox([self.label, self.look, self.reason, self.exclude_button]),
             f"cb-queue-row-{i}",
+            "cb-line",
         )
