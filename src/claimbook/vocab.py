@@ -106,6 +106,7 @@ CERTAINTY_LEVELS: tuple[CertaintyLevel, ...] = (
 CERTAINTIES: tuple[str, ...] = tuple(c.word for c in CERTAINTY_LEVELS)  # strongest first
 Certainty = Literal[CERTAINTIES]  # the rules file's schema: one of the words above
 CERTAINTY_SYMBOLS = {c.word: c.symbol for c in CERTAINTY_LEVELS}
+CERTAINTY_SYMBOLS["not graded"] = ""  # a definition: checked, not graded (vocab.NOT_GRADED)
 HIGH, MODERATE, LOW, VERY_LOW = CERTAINTIES  # by name, for code that means one level
 
 
@@ -169,6 +170,44 @@ VERDICTS: tuple[str, ...] = tuple(v.word for v in VERDICT_WORDS)
 VERDICT_SENTENCES = {v.word: v.sentence for v in VERDICT_WORDS}
 VERDICT_COLOURS = {v.word: v.colour for v in VERDICT_WORDS}
 VERDICT_RATING = {v.word: v.rating for v in VERDICT_WORDS}
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """The kind of question a claim asks, which decides how GRADE rates its evidence: its key
+    (the claim files' `question:` and the rules file's `grade.start` section) and its label."""
+
+    key: str
+    label: str
+
+
+# The kinds of question, defined once. A claim file without `question:` asks about an effect.
+QUESTION_KINDS: tuple[QuestionKind, ...] = (
+    QuestionKind("effect", "benefit of an intervention"),
+    QuestionKind("harm", "harm of an intervention"),
+    QuestionKind("prevalence", "prevalence, risk factor or prognosis"),
+    QuestionKind("cause", "cause or mechanism"),
+    QuestionKind("description", "description or definition"),
+)
+QUESTIONS: tuple[str, ...] = tuple(q.key for q in QUESTION_KINDS)
+Question = Literal[QUESTIONS]  # the claim files' schema: one of the keys above
+QUESTION_LABELS = {q.key: q.label for q in QUESTION_KINDS}
+EFFECT, HARM, PREVALENCE, CAUSE, DESCRIPTION = QUESTIONS  # by name, for code that means one kind
+GRADED_QUESTIONS: tuple[str, ...] = tuple(q for q in QUESTIONS if q != DESCRIPTION)
+# A description or definition is checked against reference sources, not graded for certainty:
+# its certainty column says this, and its label says whether the sources agree with it.
+NOT_GRADED = "not graded"
+DEFINITION_LABELS = {
+    "supported": "consistent with clinical definitions",
+    "contradicted": "not consistent with clinical definitions",
+    "contested": "reference sources disagree",
+    "unclear": "only partly consistent with clinical definitions",
+    "insufficient": "too few reference sources to check",
+}
+
+# A reviewer's judgement of publication bias (GRADE's words), with its default.
+PublicationBiasRating = Literal["undetected", "strongly suspected"]
+PUBLICATION_BIAS_DEFAULT = ("undetected", "not formally assessed")
 
 
 def design_label(design: str) -> str:

@@ -122,16 +122,16 @@ print("Reviewed:", a.reviewed, "| Snapshot:", review.snapshot_summary())"""),
         new_markdown_cell("## All claims"),
         new_code_cell("""\
 pd.DataFrame(
-[
-    {"id": c.id, "topic": c.topic, "status": c.status, "title": c.title, "claim": c.claim}
-    for c in review.claims
-],
-columns=["id", "topic", "status", "title", "claim"],
+    [
+        {"id": c.id, "topic": c.topic, "status": c.status, "title": c.title, "claim": c.claim}
+        for c in review.claims
+    ],
+    columns=["id", "topic", "status", "title", "claim"],
 ).set_index("id")"""),
         new_code_cell("""\
 drafts = [c for c in review.claims if c.is_draft]
 for c in drafts:
-print(f"{c.id}  {c.title}")
+    print(f"{c.id}  {c.title}")
 print(f"{len(drafts)} of {len(review.claims)} claims are drafts (evidence not yet gathered).")"""),
         new_code_cell("""\
 from claimbook import paper_alerts
@@ -140,7 +140,7 @@ from claimbook import paper_alerts
 # corrected: read the notice before relying on them.
 alerts = paper_alerts(review.claims, review.snapshot)
 for alert in alerts:
-print(alert.message)
+    print(alert.message)
 print(f"{len(alerts)} flagged papers." if alerts else "No cited paper is flagged by PubMed.")"""),
     ]
 
