@@ -231,8 +231,8 @@ def imprecision_in_words(rules: Rules) -> str:
     t = rules.grade.imprecision
     return (
         f"the deciding primary studies enrolled fewer than {t.serious_below} people: serious; "
-        f"fewer than {t.very_serious_below}: very serious; not when a meta-analysis, "
-        "systematic review or guideline decides"
+        f"fewer than {t.very_serious_below}: very serious; not when a meta-analysis or "
+        "systematic review decides"
     )
 
 
