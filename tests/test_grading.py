@@ -190,7 +190,8 @@ def test_grade_starts_high_for_trials_and_low_for_observational_studies():
         WeighedCitation(key=str(i), stance="supports", design="prospective-cohort", n=500)
         for i in (1, 2)
     ]
-    assert (grade(trials, RULES).start, grade(trials, RULES).certainty) == ("high", "high")
+    # two studies: the one-study rule (no primary study adds more than one level) caps at moderate
+    assert (grade(trials, RULES).start, grade(trials, RULES).certainty) == ("high", "moderate")
     assert (grade(cohorts, RULES).start, grade(cohorts, RULES).certainty) == ("low", "low")
 
 
@@ -221,15 +222,20 @@ def test_a_large_effect_raises_observational_evidence():
     assert v.certainty == "moderate"
 
 
-def test_publication_bias_signal_in_an_appraisal_is_strongly_suspected():
+def test_publication_bias_is_the_reviewers_judgement_never_a_keyword():
+    """Issue 22 item 5: a meta-analysis whose appraisal *mentions* publication bias (it
+    corrected for it) is not suspected of it; the reviewer's recorded judgement is what counts."""
     meta = WeighedCitation(
         key="1", stance="supports", design="meta-analysis", label="Meta 2015",
         risk_of_bias="some concerns",
         bias_reason="published trials overstated the benefit (publication bias)",
     )  # fmt: skip
     v = grade([meta], RULES)
-    assert v.domains["publication_bias"].startswith("strongly suspected: Meta 2015")
-    assert v.certainty == "moderate"
+    assert v.domains["publication_bias"] == "undetected: not formally assessed"
+    assert v.certainty == "high"
+    judged = grade([meta], RULES, publication_bias=("strongly suspected", "small positive trials"))
+    assert judged.domains["publication_bias"] == "strongly suspected: small positive trials"
+    assert judged.certainty == "moderate"
 
 
 @pytest.mark.parametrize(

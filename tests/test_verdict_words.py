@@ -167,7 +167,7 @@ def test_advice_is_hedged_to_the_certainty(review, ctx):
         section = next(s for s in ctx.claims if s.id == claim.id)
         assert section.advice == hedged, claim.id
         assert str(escape(hedged)) in html, claim.id
-        assert vocab.ADVICE_HEDGES[certainty] in claim_markdown(review, claim.id), claim.id
+        assert vocab.hedged_advice("", certainty) in claim_markdown(review, claim.id), claim.id
         shown += 1
     for record in {c.record.id: c.record for c in review.claims if c.part}.values():
         if record.advice:  # speaks for all its parts: hedged to the weakest
@@ -195,3 +195,15 @@ def test_reading_the_report_explains_every_label_and_hedge():
     for hedge in vocab.ADVICE_HEDGES.values():
         assert f'"{hedge.strip()}"' in doc, hedge
     assert "Santesso" in doc
+
+
+def test_a_description_is_labelled_and_hedged_as_checked_against_references():
+    """A description is not graded for certainty (issue 22): its label says how it stands
+    against clinical definitions, its advice is not hedged as 'very uncertain', and a part that
+    is a description does not lower the advice of the record it belongs to."""
+    for verdict, words in vocab.DEFINITION_LABELS.items():
+        assert vocab.verdict_label(verdict, vocab.NOT_GRADED).lower() == words
+    advice = vocab.hedged_advice("Most cramps pass on their own.", vocab.NOT_GRADED)
+    assert advice.endswith("Most cramps pass on their own.") and "uncertain" not in advice
+    assert vocab.weakest([vocab.NOT_GRADED, vocab.LOW]) == vocab.LOW
+    assert vocab.weakest([vocab.NOT_GRADED]) == vocab.NOT_GRADED

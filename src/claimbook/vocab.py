@@ -106,6 +106,7 @@ CERTAINTY_LEVELS: tuple[CertaintyLevel, ...] = (
 CERTAINTIES: tuple[str, ...] = tuple(c.word for c in CERTAINTY_LEVELS)  # strongest first
 Certainty = Literal[CERTAINTIES]  # the rules file's schema: one of the words above
 CERTAINTY_SYMBOLS = {c.word: c.symbol for c in CERTAINTY_LEVELS}
+CERTAINTY_SYMBOLS["not graded"] = ""  # a definition: checked, not graded (vocab.NOT_GRADED)
 HIGH, MODERATE, LOW, VERY_LOW = CERTAINTIES  # by name, for code that means one level
 
 
@@ -210,6 +211,8 @@ def verdict_label(verdict: str, certainty: str, draft: bool = False) -> str:
     capitalised, with very low certainty said first."""
     if draft:
         return DRAFT_LABEL
+    if certainty == NOT_GRADED:  # a description, checked against reference sources
+        return DEFINITION_LABELS.get(verdict, verdict).capitalize()
     labels = VERDICT_LABELS.get(verdict)
     if labels is None:
         return _VERY_UNCERTAIN + verdict if certainty == VERY_LOW else verdict.capitalize()
@@ -225,6 +228,7 @@ ADVICE_HEDGES: dict[str, str] = {
     LOW: "The research is limited, so say it as a maybe: ",
     VERY_LOW: "The research is very uncertain; if you say anything: ",
 }
+DESCRIPTION_HEDGE = "As clinical references describe it: "
 if tuple(ADVICE_HEDGES) != CERTAINTIES:
     raise ValueError("claimbook.vocab: ADVICE_HEDGES needs one hedge per certainty level")
 
@@ -232,12 +236,57 @@ if tuple(ADVICE_HEDGES) != CERTAINTIES:
 def hedged_advice(advice: str, certainty: str) -> str:
     """The advice for a client, after how sure the research is: 'The research is very
     uncertain; if you say anything: For most people, ...'."""
+    if certainty == NOT_GRADED:  # a description: checked against references, not graded
+        return DESCRIPTION_HEDGE + advice.strip()
     return ADVICE_HEDGES[certainty] + advice.strip()
 
 
 def weakest(certainties: Iterable[str]) -> str:
-    """The lowest of some certainty levels (advice for a claim in parts speaks for them all)."""
-    return max(certainties, key=CERTAINTIES.index, default=VERY_LOW)
+    """The lowest of some certainty levels (advice for a claim in parts speaks for them all);
+    parts that are descriptions (not graded) do not lower it."""
+    given = list(certainties)
+    graded = [c for c in given if c in CERTAINTIES]
+    if not graded and given:
+        return NOT_GRADED
+    return max(graded, key=CERTAINTIES.index, default=VERY_LOW)
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """The kind of question a claim asks, which decides how GRADE rates its evidence: its key
+    (the claim files' `question:` and the rules file's `grade.start` section) and its label."""
+
+    key: str
+    label: str
+
+
+# The kinds of question, defined once. A claim file without `question:` asks about an effect.
+QUESTION_KINDS: tuple[QuestionKind, ...] = (
+    QuestionKind("effect", "benefit of an intervention"),
+    QuestionKind("harm", "harm of an intervention"),
+    QuestionKind("prevalence", "prevalence, risk factor or prognosis"),
+    QuestionKind("cause", "cause or mechanism"),
+    QuestionKind("description", "description or definition"),
+)
+QUESTIONS: tuple[str, ...] = tuple(q.key for q in QUESTION_KINDS)
+Question = Literal[QUESTIONS]  # the claim files' schema: one of the keys above
+QUESTION_LABELS = {q.key: q.label for q in QUESTION_KINDS}
+EFFECT, HARM, PREVALENCE, CAUSE, DESCRIPTION = QUESTIONS  # by name, for code that means one kind
+GRADED_QUESTIONS: tuple[str, ...] = tuple(q for q in QUESTIONS if q != DESCRIPTION)
+# A description or definition is checked against reference sources, not graded for certainty:
+# its certainty column says this, and its label says whether the sources agree with it.
+NOT_GRADED = "not graded"
+DEFINITION_LABELS = {
+    "supported": "consistent with clinical definitions",
+    "contradicted": "not consistent with clinical definitions",
+    "contested": "reference sources disagree",
+    "unclear": "only partly consistent with clinical definitions",
+    "insufficient": "too few reference sources to check",
+}
+
+# A reviewer's judgement of publication bias (GRADE's words), with its default.
+PublicationBiasRating = Literal["undetected", "strongly suspected"]
+PUBLICATION_BIAS_DEFAULT = ("undetected", "not formally assessed")
 
 
 def design_label(design: str) -> str:

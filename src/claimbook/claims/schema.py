@@ -30,6 +30,8 @@ from claimbook.vocab import (
     Design,
     EffectDirection,
     IndirectnessRating,
+    PublicationBiasRating,
+    Question,
     RiskOfBiasRating,
     Stance,
 )
@@ -126,6 +128,13 @@ class Citation(_Model):
     risk_of_bias: RiskOfBias | None = None
     indirectness: Indirectness | None = None
     effect: Effect | None = None
+    randomised: bool | None = Field(
+        None, description="a crossover trial: whether its order was randomised (else observational)"
+    )
+    includes: list[str] = Field(
+        default_factory=list,
+        description="a systematic review or meta-analysis: the PMIDs of the studies it pooled",
+    )
 
     _pmid = field_validator("pmid")(check_pmid)
     _doi = field_validator("doi")(check_doi)
@@ -138,9 +147,22 @@ class Citation(_Model):
             raise ValueError("a citation needs a pmid, a doi or (for sources not in PubMed) a url")
         return self
 
+    @field_validator("includes")
+    @classmethod
+    def _pmids(cls, v: list[str]) -> list[str]:
+        return [check_pmid(p) for p in v]
+
     @property
     def key(self) -> str:
         return citation_key(self.pmid, self.doi, self.url)
+
+
+class PublicationBias(_Model):
+    """The reviewer's judgement of whether a claim's evidence is selectively published, with why
+    (small industry-funded positive trials, funnel asymmetry, known unpublished trials)."""
+
+    rating: PublicationBiasRating
+    reason: str = Field(min_length=5)
 
 
 class Excluded(_Model):
@@ -226,6 +248,9 @@ class ClaimPart(_Model):
         _check_polarity(self)
         return self
 
+    question: Question | None = Field(None, description="the record's kind unless set here")
+    publication_bias: PublicationBias | None = None
+
 
 class Claim(_Model):
     """One factual claim of the article, with its quotes, PubMed query and graded evidence.
@@ -241,6 +266,12 @@ class Claim(_Model):
     topic: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     status: Literal["reviewed", "draft"] = Field(
         "reviewed", description="draft: saved from a candidate, evidence not gathered yet"
+    )
+    question: Question = Field(
+        "effect", description="the kind of question it asks (claimbook.vocab.QUESTION_KINDS)"
+    )
+    publication_bias: PublicationBias | None = Field(
+        None, description="the reviewer's judgement (default: undetected, not formally assessed)"
     )
     claim: str = Field(min_length=10)
     parts: list[ClaimPart] = Field(default_factory=list)
@@ -345,6 +376,8 @@ class Claim(_Model):
                     "advice": p.advice,  # the record's own advice is shown once, with it
                     "positive": p.positive,
                     "polarity": p.polarity,
+                    "question": p.question or self.question,
+                    "publication_bias": p.publication_bias or self.publication_bias,
                 }
             )
             unit._record, unit._part = self, p.part

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from claimbook.evidence.rules import Rules, Threshold
-from claimbook.vocab import DOMAINS, HIGH_RISK_OF_BIAS
+from claimbook.vocab import DOMAINS, HIGH_RISK_OF_BIAS, PUBLICATION_BIAS_DEFAULT
 
 __all__ = [
     "DOMAINS",
@@ -45,6 +45,8 @@ class WeighedCitation:
     indirect_note: str | None = None
     effect_size: str | None = None
     dose_response: bool = False
+    randomised: bool | None = None  # a crossover trial: whether its order was randomised
+    includes: tuple[str, ...] = ()  # a systematic review: the PMIDs of the studies it pooled
 
     @property
     def name(self) -> str:
@@ -97,6 +99,8 @@ class Body:
     loser: float  # the other side's share of the weight
     verdict: str
     rules: Rules
+    # the reviewer's judgement of publication bias for this claim: (rating, reason)
+    publication_bias: tuple[str, str] = PUBLICATION_BIAS_DEFAULT
 
     @property
     def weights(self) -> dict[str, float]:
@@ -183,19 +187,10 @@ def imprecision(body: Body) -> Rating:
 
 
 def publication_bias(body: Body) -> Rating:
-    """Strongly suspected when an appraisal of a paper on the verdict's own side names a sign
-    of it (a flaw of the other side's papers does not weaken this verdict)."""
-    signals = [s.lower() for s in body.rules.grade.publication_bias.signals]
-    own = {"supported": ("supports",), "contradicted": ("contradicts",)}.get(
-        body.verdict, ("supports", "contradicts", "mixed")
-    )
-    flagged = [
-        c for c in body.deciding
-        if c.stance in own and any(s in (c.bias_reason or "").lower() for s in signals)
-    ]  # fmt: skip
-    if flagged:
-        return Rating("strongly suspected", f"{paper_names(flagged)} ({flagged[0].bias_reason})")
-    return Rating("undetected", "no deciding paper's appraisal suggests it")
+    """The reviewer's judgement recorded on the claim, with its reason (GRADE: a judgement of
+    small positive trials, funnel asymmetry or known unpublished trials, never a keyword)."""
+    rating, reason = body.publication_bias
+    return Rating(rating, reason)
 
 
 # --------------------------------------------------------------------------- the rules in words
@@ -236,15 +231,16 @@ def imprecision_in_words(rules: Rules) -> str:
     t = rules.grade.imprecision
     return (
         f"the deciding primary studies enrolled fewer than {t.serious_below} people: serious; "
-        f"fewer than {t.very_serious_below}: very serious; not when a meta-analysis, "
-        "systematic review or guideline decides"
+        f"fewer than {t.very_serious_below}: very serious; not when a meta-analysis or "
+        "systematic review decides"
     )
 
 
 def publication_bias_in_words(rules: Rules) -> str:
-    signals = ", ".join(rules.grade.publication_bias.signals)
     return (
-        f"strongly suspected, one level down, when a deciding paper's appraisal mentions {signals}"
+        "the reviewer's judgement recorded on the claim with its reason (strongly suspected: one "
+        "level down); undetected, not formally assessed, when none is recorded; never a keyword "
+        "in an abstract"
     )
 
 

@@ -26,7 +26,16 @@ from pydantic import (
 
 from claimbook.errors import ClaimbookError
 from claimbook.inputs import InputError, read_capped
-from claimbook.vocab import CERTAINTIES, STANCES, VERDICTS, VERY_LOW, Certainty, Stance
+from claimbook.vocab import (
+    CERTAINTIES,
+    DOMAIN_LABELS,
+    GRADED_QUESTIONS,
+    STANCES,
+    VERDICTS,
+    VERY_LOW,
+    Certainty,
+    Stance,
+)
 
 __all__ = ["Rules", "RulesError", "Wording", "load_rules", "statement", "wording"]
 
@@ -92,6 +101,8 @@ class VerdictRule(_Part):
 class CertaintyRule(_Part):
     size_waived_from_rank: int = _number(ge=0)
     contested_at_most: Certainty
+    laboratory_only_at_most: Certainty
+    small_study_below: int = _number(ge=0)
 
 
 class Threshold(_Part):
@@ -104,27 +115,58 @@ class ImprecisionRule(_Part):
     very_serious_below: int = _number(ge=0)
 
 
-class PublicationBiasRule(_Part):
-    signals: list[str]
-
-
 class UpgradeRule(_Part):
     large_ratio: float = _number(gt=1, le=MAX_WEIGHT)
 
 
+_NO_SIGNALS = (
+    f"no longer read: {DOMAIN_LABELS['publication_bias']} is a reviewer's judgement recorded on "
+    "each claim "
+    "(publication_bias: {rating: strongly suspected, reason: ...}), never a keyword match; "
+    "delete this section"
+)
+
+
 class GradeRule(_Part):
-    start: dict[Certainty, list[str]]
+    start: dict[str, dict[Certainty, list[str]]]  # question kind -> level -> designs
     risk_of_bias: Threshold
     inconsistency: Threshold
     indirectness: Threshold
     imprecision: ImprecisionRule
-    publication_bias: PublicationBiasRule
     upgrade: UpgradeRule
 
-    def start_level(self, design: str) -> str:
-        """The certainty a body of evidence of this design starts at (the lowest if unlisted)."""
+    @model_validator(mode="before")
+    @classmethod
+    def _no_keyword_publication_bias(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "publication_bias" in data:
+            raise ValueError(f"publication_bias: {_NO_SIGNALS}")
+        return data
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _per_question(cls, v: Any) -> Any:
+        if isinstance(v, dict) and set(v) & set(CERTAINTIES):
+            raise ValueError(
+                "start levels are now given per question kind "
+                f"({', '.join(GRADED_QUESTIONS)}), each with its levels and designs; copy the "
+                "built-in rules file's `grade.start`"
+            )
+        if isinstance(v, dict):
+            _complete(v, GRADED_QUESTIONS, "start levels for every graded question kind")
+            unknown = sorted(set(v) - set(GRADED_QUESTIONS))
+            if unknown:
+                raise ValueError(
+                    f"{', '.join(unknown)}: not a graded question kind "
+                    f"(kinds: {', '.join(GRADED_QUESTIONS)})"
+                )
+        return v
+
+    def start_level(self, design: str, question: str = "effect") -> str:
+        """The certainty a body of evidence of this design starts at, for this kind of
+        question (the lowest if unlisted)."""
+        levels = self.start.get(question) or self.start["effect"]
         for level in CERTAINTIES:
-            if design in self.start.get(level, []):
+            if design in levels.get(level, []):
                 return level
         return VERY_LOW
 
@@ -172,6 +214,8 @@ class Rules(_Part):
     certainty: CertaintyRule
     grade: GradeRule
     statements: Statements
+    context_designs: frozenset[str]
+    laboratory: frozenset[str]
     source: str = Field("built-in", exclude=True)
 
     @field_validator("designs")
@@ -197,7 +241,7 @@ class Rules(_Part):
             )
         return v
 
-    @field_validator("pooled")
+    @field_validator("pooled", "context_designs", "laboratory")
     @classmethod
     def _known_designs(cls, v: frozenset[str], info: ValidationInfo) -> frozenset[str]:
         unknown = sorted(v - set(info.data.get("designs") or v))

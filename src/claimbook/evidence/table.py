@@ -33,14 +33,14 @@ TABLE_COLUMNS = [
     "design", "design_rank", "design_claimed", "design_pubmed", "design_note", "n", "stance",
     "finding", "note", "retracted", "alert", "source", "weight", "risk_of_bias", "bias_reason",
     "indirectness", "indirect_note", "effect_direction", "effect_size", "effect_ci",
-    "dose_response",
+    "dose_response", "randomised", "includes",
 ]  # fmt: skip
 
 
 VERDICT_COLUMNS = [
-    "claim_id", "topic", "title", "verdict", "certainty", "rationale", "rule", *STANCES,
-    "retracted", "support_weight", "contradict_weight", "deciding", "status", *DOMAINS,
-    "upgrades", "statement", "label",
+    "claim_id", "topic", "title", "question", "verdict", "certainty", "label", "rationale",
+    "rule", *STANCES, "retracted", "independent_studies", "support_weight", "contradict_weight",
+    "deciding", "status", *DOMAINS, "upgrades", "statement",
 ]  # fmt: skip
 SOF_COLUMNS = [
     "claim_id", "claim", "studies", "participants", "findings", "certainty", "statement",
@@ -121,6 +121,8 @@ def evidence_table(
                 "retracted": bool(rec.retracted) if rec else False,
                 "alert": alert_words(rec),
                 "source": rec.source if rec else None,
+                "randomised": cit.randomised,
+                "includes": tuple(cit.includes),
                 "weight": 0.0 if rec and rec.retracted else rules.weight(design, cit.n),
                 **_appraisal(cit),
             })  # fmt: skip
@@ -155,6 +157,7 @@ def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
             risk_of_bias=_text(r.risk_of_bias), bias_reason=_text(r.bias_reason),
             indirect=_text(r.indirectness), indirect_note=_text(r.indirect_note),
             effect_size=_text(r.effect_size), dose_response=bool(r.dose_response),
+            randomised=r.randomised is True, includes=tuple(r.includes),
         ))  # fmt: skip
     return out
 
@@ -171,9 +174,12 @@ def verdicts(
     rows = []
     for claim in claims:
         sub = table[table["claim_id"] == claim.id]
+        pub_bias = claim.publication_bias
         v = grade(
-            _graded_from_rows(sub), rules, wording(claim.claim, claim.positive, claim.polarity)
-        )
+            _graded_from_rows(sub), rules, wording(claim.claim, claim.positive, claim.polarity),
+            claim.question,
+            (pub_bias.rating, pub_bias.reason) if pub_bias else None,
+        )  # fmt: skip
         if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
             v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
         counts = sub[~sub["retracted"]]["stance"].value_counts()
@@ -181,12 +187,15 @@ def verdicts(
             "claim_id": claim.id,
             "topic": claim.topic,
             "title": claim.title,
+            "question": claim.question,
             "verdict": v.verdict,
             "certainty": v.certainty,
+            "label": verdict_label(v.verdict, v.certainty, claim.is_draft),
             "rationale": v.rationale,
             "rule": v.rule,
             **{stance: int(counts.get(stance, 0)) for stance in STANCES},
             "retracted": int(sub["retracted"].sum()),
+            "independent_studies": v.independent_studies,
             "support_weight": v.support_weight,
             "contradict_weight": v.contradict_weight,
             "deciding": v.deciding,
@@ -194,7 +203,6 @@ def verdicts(
             **{domain: v.domains.get(domain, "") for domain in DOMAINS},
             "upgrades": "; ".join(v.upgrades),
             "statement": v.statement,
-            "label": verdict_label(v.verdict, v.certainty, claim.is_draft),
         })  # fmt: skip
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
