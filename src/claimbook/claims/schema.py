@@ -209,7 +209,7 @@ def _positive_field() -> Any:
         min_length=10,
         description=(
             "the claim restated positively, for its statement (never 'whether ... not'): "
-            "'sports drinks prevent cramps' for 'sports drinks do not prevent cramps'"
+            "'salt raises blood pressure' for 'salt does not raise blood pressure'"
         ),
     )
 

@@ -346,9 +346,9 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
 class Wording:
     """A claim as its statement grades it: `text`, worded positively, and whether the article
     asserts its negation (`negated`). The verdict is read against the article's claim; the
-    statement is said of the positive wording, so a claim the article words negatively ("sports
-    drinks do not prevent cramps") never reads "whether ... do not": its statement is about
-    "sports drinks prevent cramps", with supported and contradicted swapped."""
+    statement is said of the positive wording, so a claim the article words negatively ("salt
+    does not raise blood pressure") never reads "whether ... does not": its statement is about
+    "salt raises blood pressure", with supported and contradicted swapped."""
 
     text: str
     negated: bool = False
