@@ -247,7 +247,8 @@ def test_cli_cite_exclude_signoff_and_refusals(review):
                  "--project", review)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"C01: excludes {first['pmid']}.")
-    assert "Verdict now: The research" in result.output
+    row = load_review(project=review).verdict_row("C01")
+    assert f"Verdict now: {row['label']} ({row['certainty']} certainty)." in result.output
 
     result = cli("cite", "C01", first["pmid"], "--stance", "supports", "--design", "rct",
                  "--finding", "Back in the evidence, cited again by a test.", "--offline",

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claimbook import CERTAINTIES, WeighedCitation, grade, load_rules
+from claimbook.evidence.grading import EXACT_UP_TO
 from claimbook.vocab import DEFINITION_LABELS, NOT_GRADED, QUESTIONS
 
 RULES = load_rules()
@@ -67,6 +68,35 @@ def test_one_study_never_raises_certainty_by_more_than_one_level(cits, q, design
     before = grade(cits, RULES, question=q)
     after = grade([*cits, _study(design, n, stance, randomised=rnd)], RULES, question=q)
     assert _level(after.certainty) <= _level(before.certainty) + 1
+
+
+@FAST
+@given(st.lists(citation, max_size=EXACT_UP_TO - 1, unique_by=lambda c: c.key), questions,
+       st.sampled_from(PRIMARY), st.integers(20, 5000), st.sampled_from(sorted(RULES.stances)),
+       st.sampled_from([None, True]))  # fmt: skip
+def test_one_study_never_moves_certainty_by_more_than_one_level_either_way(
+    cits, q, design, n, stance, rnd
+):
+    """Up or down: a large contradicting trial added to three concordant trials makes the claim
+    contested and one level less certain, not two (exact up to EXACT_UP_TO primary studies)."""
+    before = grade(cits, RULES, question=q)
+    after = grade([*cits, _study(design, n, stance, randomised=rnd)], RULES, question=q)
+    assert abs(_level(after.certainty) - _level(before.certainty)) <= 1
+
+
+def test_one_disagreeing_study_takes_one_level_off_not_two():
+    """A randomised trial and a cohort (100 people each) find no effect: contradicted, and
+    moderate (the trial carries most of the weight; two studies are imprecise). One more cohort
+    of 100 finding an effect makes the studies disagree. GRADE rates the disagreement down
+    (inconsistency), and a contested claim is at most low; what a methodologist would not do is
+    let one cohort of 100 knock two levels off: low, and the rationale names the study."""
+    body = [_study("rct", 100, "contradicts", key="1"),
+            _study("prospective-cohort", 100, "contradicts", key="2")]  # fmt: skip
+    before = grade(body, RULES, question="effect")
+    after = grade([*body, _study("prospective-cohort", 100, key="3")], RULES, question="effect")
+    assert (before.verdict, before.certainty) == ("contradicted", "moderate")
+    assert (after.verdict, after.certainty) == ("contested", "low")
+    assert "without 3 the evidence would be moderate" in after.rationale
 
 
 @FAST

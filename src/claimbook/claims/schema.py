@@ -27,6 +27,7 @@ from pydantic import (
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
 from claimbook.vocab import (
     STANCES,
+    Certainty,
     Design,
     EffectDirection,
     IndirectnessRating,
@@ -44,6 +45,7 @@ __all__ = [
     "ClaimPart",
     "Excluded",
     "Quote",
+    "ReviewRating",
     "ReviewedArticle",
     "SignOff",
     "Topic",
@@ -114,6 +116,17 @@ class Effect(_Model):
     dose_response: bool = Field(False, description="the paper shows a dose-response gradient")
 
 
+class ReviewRating(_Model):
+    """A cited systematic review's own GRADE rating of the outcome this claim is about, shown
+    beside claimbook's; `gap` says why they differ when they are more than one level apart."""
+
+    certainty: Certainty
+    outcome: str = Field(min_length=3, description="the outcome the review rated, its words")
+    gap: str | None = Field(
+        None, min_length=10, description="why claimbook's certainty differs by more than a level"
+    )
+
+
 class Citation(_Model):
     """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL."""
 
@@ -128,6 +141,9 @@ class Citation(_Model):
     risk_of_bias: RiskOfBias | None = None
     indirectness: Indirectness | None = None
     effect: Effect | None = None
+    review_rating: ReviewRating | None = Field(
+        None, description="a systematic review: its own GRADE rating of this claim's outcome"
+    )
     randomised: bool | None = Field(
         None, description="a crossover trial: whether its order was randomised (else observational)"
     )

@@ -16,7 +16,7 @@ from claimbook.vocab import DESIGNS, STANCES
 def _edited(folder: ReviewFolder, claim, done: str) -> None:
     """Print what an edit did and the claim's verdict after it."""
     from claimbook.evidence.review import load_review
-    from claimbook.vocab import verdict_sentence
+    from claimbook.vocab import NOT_GRADED
 
     review = load_review(folder.claims, folder.data)
     state = " (draft)" if claim.is_draft else ""
@@ -25,7 +25,8 @@ def _edited(folder: ReviewFolder, claim, done: str) -> None:
     for unit in units:
         row = review.verdict_row(unit.id)
         who = f"{unit.id}: " if len(units) > 1 else ""
-        click.echo(f"{who}Verdict now: {verdict_sentence(row['verdict'], row['certainty'])}")
+        sure = "" if row["certainty"] == NOT_GRADED else f" ({row['certainty']} certainty)"
+        click.echo(f"{who}Verdict now: {row['label']}{sure}.")
 
 
 STANCE_OPT = click.option(

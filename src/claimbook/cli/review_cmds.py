@@ -104,6 +104,18 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
     click.echo(f"OK: {checked.summary()}.")
     warn_alerts(checked.claims, checked.snapshot)
     _warn_drift(drift)
+    _warn_review_gaps(checked)
+
+
+def _warn_review_gaps(checked) -> None:
+    """One warning line per cited review whose own GRADE rating is more than a level from
+    claimbook's with no reason given (the rationale says so too)."""
+    from claimbook.evidence.review_rating import unexplained_gaps
+    from claimbook.evidence.table import evidence_table, verdicts
+
+    table = evidence_table(checked.claims, checked.snapshot)
+    for line in unexplained_gaps(table, verdicts(checked.claims, checked.snapshot, table=table)):
+        click.echo(f"warning: {plain(line, one_line=True)}", err=True)
 
 
 def _warn_drift(drift: dict[str, Drift]) -> None:

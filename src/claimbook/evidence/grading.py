@@ -3,8 +3,9 @@ and the rules, so its logic can be pinned by property tests. It weighs the count
 (narrative reviews, guidelines and context are shown, never counted), picks the verdict word,
 starts the certainty where the design carrying most of the deciding weight starts for that kind
 of question, rates the five GRADE domains (claimbook.evidence.domains) and moves the certainty
-by them; one primary study never adds more than one level, and a study with fewer than 20
-participants never adds any. A description or definition is checked, not graded for certainty.
+by them; one primary study never moves it by more than one level, up or down, and a study
+with fewer than 20 participants never raises it. A description or definition is checked, not
+graded for certainty.
 
 The rules (`Rules`, `load_rules`, `RulesError`, the statements) live in
 claimbook.evidence.rules and the domain rules in claimbook.evidence.domains; both are
@@ -14,7 +15,6 @@ re-exported here, where callers have always imported them from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from claimbook.evidence.domains import (
     DOMAIN_RULES,
@@ -232,31 +232,58 @@ def _level(rated: _Rated | None) -> int:
     return rated.level if rated else 0
 
 
+EXACT_UP_TO = 10  # primary studies: up to this many, the one-study rule is applied exactly
+
+
 def _steady(
     cits: list[WeighedCitation], question: str, rules: Rules, pub_bias: tuple[str, str]
 ) -> tuple[_Rated | None, int, str]:
-    """The rating of the body, and its level under the one-study rule: no primary study adds
-    more than one level, so the level is at most one above the body without any one primary
-    study, and two above it without any two (the least of these, GRADE's ceiling 'high' being
-    three above 'very low'). A systematic review stands for the studies it pooled, so it is
-    never left out as 'one study'. Returns the rating, the level and the reason it was capped."""
-    rated = _rate(cits, question, rules, pub_bias)
-    level, why = _level(rated), ""
-    primary = [c for c in cits if c.design not in rules.pooled]
-    for size in (1, 2):
-        if level <= size:  # leaving `size` studies out can give no lower bound than `size`
-            break
-        for left in combinations(primary, size):
-            rest = [c for c in cits if c not in left]
-            bound = _level(_rate(rest, question, rules, pub_bias)) + size
-            if bound < level:
-                level = bound
-                rests = CERTAINTIES[len(CERTAINTIES) - 1 - (bound - size)]
-                why = (
-                    "One study never moves certainty by more than one level: without "
-                    f"{' and '.join(c.name for c in left)} the evidence would be {rests}."
-                )
-    return rated, level, why
+    """The rating of the body, and its level under the one-study rule: adding or leaving out
+    one primary study never moves the level by more than one, up or down. The level of a body
+    is its own GRADE rating, held within one level of every body that lacks one primary study
+    (their levels, in turn, held the same way), so a large contradicting trial makes a claim
+    contested and one level less certain, not two, and one crossover cannot lift very low to
+    moderate. Systematic reviews stand for the studies they pooled and are never left out as
+    'one study'. Exact up to EXACT_UP_TO primary studies; beyond, the bodies lacking one study
+    are held by their own ratings. Returns the rating, the level and why it moved."""
+    pooled = [c for c in cits if c.design in rules.pooled]
+    primary = sorted((c for c in cits if c.design not in rules.pooled), key=lambda c: c.key)
+    memo: dict[frozenset[int], int] = {}
+
+    def raw(keep: frozenset[int]) -> int:
+        body = [*pooled, *(primary[i] for i in sorted(keep))]
+        return _level(_rate(body, question, rules, pub_bias))
+
+    def held(keep: frozenset[int], deep: bool) -> tuple[int, str]:
+        own = raw(keep)
+        if not keep:
+            return own, ""
+        rests = {i: (memo_level(keep - {i}) if deep else raw(keep - {i})) for i in keep}
+        low, high = max(rests.values()) - 1, min(rests.values()) + 1
+        level = min(max(own, low), high)
+        if level == own:
+            return own, ""
+        step = 1 if level > own else -1  # held up by a body one level above, or down
+        i = next(i for i in sorted(keep) if rests[i] - step == level)
+        return level, _moved([primary[i]], rests[i])
+
+    def memo_level(keep: frozenset[int]) -> int:
+        if keep not in memo:
+            memo[keep] = held(keep, True)[0]
+        return memo[keep]
+
+    everything = frozenset(range(len(primary)))
+    level, why = held(everything, len(primary) <= EXACT_UP_TO)
+    return _rate(cits, question, rules, pub_bias), level, why
+
+
+def _moved(left: list[WeighedCitation], rest_level: int) -> str:
+    rest = CERTAINTIES[len(CERTAINTIES) - 1 - rest_level]
+    names = " and ".join(c.name for c in left)
+    return (
+        "One study never moves certainty by more than one level: without "
+        f"{names} the evidence would be {rest}."
+    )
 
 
 def _lists(verdict: str, counted: list[WeighedCitation], context: list[WeighedCitation],

@@ -80,7 +80,9 @@ def method_paragraphs(rules: Rules) -> list[str]:
         "Observational evidence with no serious "
         f"rating moves up a level for a large effect (a ratio of {g.upgrade.large_ratio:g} or "
         "more) and for a dose-response gradient. A contested or unclear verdict is at most "
-        f"{rules.certainty.contested_at_most}.",
+        f"{rules.certainty.contested_at_most}, unless that would let one study move the "
+        "certainty by more than one level: adding or leaving out any one primary study never "
+        "does.",
         "Each verdict is said in one sentence in GRADE's informative style: "
         + "; ".join(f"{level} certainty {quoted(t)}" for level, t in supported.items())
         + " "

@@ -19,6 +19,7 @@ from claimbook.vocab import (
     STANCES,
     VERDICT_COLOURS,
     design_label,
+    verdict_label,
 )
 
 MIN_YEAR_SPAN = 10  # a timeline shows at least this many years
@@ -242,7 +243,7 @@ def verdict_overview(verdicts: pd.DataFrame) -> Figure:
             y,
             "draft · not yet reviewed"
             if row.get("status") == "draft"
-            else f"{row['verdict']} · {row['certainty']}",
+            else row.get("label") or verdict_label(row["verdict"], row["certainty"]),
             va="center",
             fontsize=8,
         )

@@ -13,6 +13,7 @@ import pandas as pd
 from claimbook.claims.schema import Claim
 from claimbook.evidence.domains import Rating, WeighedCitation
 from claimbook.evidence.grading import Grading, grade
+from claimbook.evidence.review_rating import review_ratings
 from claimbook.evidence.rules import Rules, load_rules, wording
 from claimbook.pubmed.designs import design_from_pubmed
 from claimbook.pubmed.store import PaperRecord, Snapshot
@@ -33,14 +34,14 @@ TABLE_COLUMNS = [
     "design", "design_rank", "design_claimed", "design_pubmed", "design_note", "n", "stance",
     "finding", "note", "retracted", "alert", "source", "weight", "risk_of_bias", "bias_reason",
     "indirectness", "indirect_note", "effect_direction", "effect_size", "effect_ci",
-    "dose_response", "randomised", "includes",
+    "dose_response", "randomised", "includes", "review_certainty", "review_outcome", "review_gap",
 ]  # fmt: skip
 
 
 VERDICT_COLUMNS = [
     "claim_id", "topic", "title", "question", "verdict", "certainty", "label", "rationale",
-    "rule", *STANCES, "retracted", "independent_studies", "support_weight", "contradict_weight",
-    "deciding", "status", *DOMAINS, "upgrades", "statement",
+    "rule", *STANCES, "retracted", "independent_studies", "review_rating", "support_weight",
+    "contradict_weight", "deciding", "status", *DOMAINS, "upgrades", "statement",
 ]  # fmt: skip
 SOF_COLUMNS = [
     "claim_id", "claim", "studies", "participants", "findings", "certainty", "statement",
@@ -66,7 +67,7 @@ def surname(author: str | None) -> str:
 
 def _appraisal(cit) -> dict:
     """The reviewer's appraisal of one citation, as table columns (None where not recorded)."""
-    rob, ind, eff = cit.risk_of_bias, cit.indirectness, cit.effect
+    rob, ind, eff, own = cit.risk_of_bias, cit.indirectness, cit.effect, cit.review_rating
     return {
         "risk_of_bias": rob.rating if rob else None,
         "bias_reason": rob.reason if rob else None,
@@ -76,6 +77,9 @@ def _appraisal(cit) -> dict:
         "effect_size": eff.size if eff else None,
         "effect_ci": eff.ci if eff else None,
         "dose_response": bool(eff and eff.dose_response),
+        "review_certainty": own.certainty if own else None,
+        "review_outcome": own.outcome if own else None,
+        "review_gap": own.gap if own else None,
     }
 
 
@@ -175,11 +179,15 @@ def verdicts(
     for claim in claims:
         sub = table[table["claim_id"] == claim.id]
         pub_bias = claim.publication_bias
+        graded = _graded_from_rows(sub)
         v = grade(
-            _graded_from_rows(sub), rules, wording(claim.claim, claim.positive, claim.polarity),
+            graded, rules, wording(claim.claim, claim.positive, claim.polarity),
             claim.question,
             (pub_bias.rating, pub_bias.reason) if pub_bias else None,
         )  # fmt: skip
+        own = review_ratings(sub, v.certainty, {c.key: c.name for c in graded})
+        if own.sentences:
+            v = replace(v, rationale=" ".join([v.rationale, *own.sentences]))
         if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
             v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
         counts = sub[~sub["retracted"]]["stance"].value_counts()
@@ -196,6 +204,7 @@ def verdicts(
             **{stance: int(counts.get(stance, 0)) for stance in STANCES},
             "retracted": int(sub["retracted"].sum()),
             "independent_studies": v.independent_studies,
+            "review_rating": own.column,
             "support_weight": v.support_weight,
             "contradict_weight": v.contradict_weight,
             "deciding": v.deciding,
