@@ -15,8 +15,8 @@ from claimbook.claims.load import load_claims
 from claimbook.claims.schema import normal_id
 from claimbook.cli import app
 from claimbook.cli.app import QUIET_OPT, fail, folder_options, warn_alerts
-from claimbook.folder import ReviewFolder
 from claimbook.cli.terminal import plain
+from claimbook.folder import ReviewFolder
 from claimbook.ids import pmid_problem, short_list
 from claimbook.pubmed.search import AUTO, FILTER_CHOICES
 

@@ -21,8 +21,8 @@ from claimbook.claims.schema import Claim, normal_id
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_JSON_BYTES, InputError, read_text
 from claimbook.pubmed import store
-from claimbook.pubmed.search import AUTO, SearchRun, design_term
 from claimbook.pubmed.seam import Eutils
+from claimbook.pubmed.search import AUTO, SearchRun, design_term
 from claimbook.pubmed.store import PaperRecord
 
 EMPTY_QUEUE_HINT = "No saved search hits: run `claimbook search {id} --save` (online) to fill it."
@@ -86,7 +86,8 @@ def store_hits(
     run = run or SearchRun(
         query, query, None, False, None, _now(), count, tuple(r.pmid for r in records if r.pmid)
     )
-    before = load_hits(project, claim_id)
+    path = store.hits_file(snapshot, normal_id(claim_id))
+    before = load_hits(project, claim_id) if path.is_file() else None  # a folder: write fails
     merged = {r.key: r for r in (before.records if before else [])}
     merged.update({r.key: r for r in records})
     saved = SavedHits(
@@ -117,12 +118,12 @@ def load_hits(project: PathLike | ReviewFolder, claim_id: str) -> SavedHits | No
     try:
         body = json.loads(text)
         records = [PaperRecord.model_validate(r) for r in body.get("records", [])]
-        runs = [SearchRun.from_json(r) for r in body.get("searches", [])] or [
-            SearchRun(
-                body["query"], body["query"], None, False, None, body["searched_at"],
-                int(body["count"]), tuple(r.pmid for r in records if r.pmid),
-            )  # fmt: skip
-        ]
+        pmids = tuple(r.pmid for r in records if r.pmid)
+        old = SearchRun(
+            body["query"], body["query"], None, False, None, body["searched_at"],
+            int(body["count"]), pmids,
+        )  # fmt: skip
+        runs = [SearchRun.from_json(r) for r in body.get("searches", [])] or [old]
         return SavedHits(
             body["claim"], body["query"], body["searched_at"], body["count"], records, path, runs
         )

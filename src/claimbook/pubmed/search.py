@@ -2,7 +2,7 @@
 design-aware term sent for it (the claim's query with a PubMed Clinical Queries filter).
 
 The filters are the ones PubMed's Clinical Queries page offers, under the names its help page
-gives them (https://pubmed.ncbi.nlm.nih.gov/help/#clinical-queries-filters): a category
+gives them (PubMed User Guide, "Clinical Queries filters"): a category
 (Therapy, Etiology, Diagnosis, Prognosis, Clinical Prediction Guides) and a scope (Broad:
 sensitive, Narrow: specific), searched as `Category/Scope[filter]`; `systematic[sb]` is PubMed's
 systematic-review subset. Which filter a claim gets follows the kind of question it asks
