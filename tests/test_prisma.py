@@ -63,7 +63,7 @@ def _flow(project):
 
 def test_the_counts_of_a_half_screened_queue_add_up(queue):
     project, _o, original = queue
-    flow, claim = _flow(project)
+    flow, _ = _flow(project)
     assert (flow.identified, flow.duplicates) == (10, 2)
     assert flow.awaiting_screening == 1  # o2
     assert flow.screened == 7

@@ -306,7 +306,7 @@ def prisma_flow(flow) -> Figure:
         return _no_evidence(title, CURATED_BY_HAND.capitalize())
     fig, ax = plt.subplots(figsize=(10, 8.2))
     ax.set_xlim(0, 1), ax.set_ylim(0, 1), ax.set_axis_off()
-    L, R, O, W, WR = 0.3, 0.58, 0.89, 0.3, 0.24
+    lx, rx, ox, w, wr = 0.3, 0.6, 0.89, 0.3, 0.24  # column centres and widths
     queries = [f"{_shorten(r.term, 48)} ({r.searched_at[:10]}): n = {len(r.pmids)}"
                for r in flow.searches[-4:]]  # fmt: skip
     if len(flow.searches) > 4:
@@ -314,9 +314,9 @@ def prisma_flow(flow) -> Figure:
     rows = [0.86, 0.66, 0.48, 0.31, 0.1]
     _box(
         ax,
-        L,
+        lx,
         rows[0],
-        W,
+        w,
         0.17,
         _wrapped([f"Records identified from PubMed (n = {flow.identified}):", *queries], 52),
     )
@@ -324,45 +324,45 @@ def prisma_flow(flow) -> Figure:
         ax,
         R + 0.02,
         rows[0],
-        WR,
+        wr,
         0.1,
         _wrapped(
             ["Records removed before screening:", f"duplicate records (n = {flow.duplicates})"], 36
         ),
     )
     waiting = f"\n{flow.awaiting_screening} more awaiting screening" * bool(flow.awaiting_screening)
-    _box(ax, L, rows[1], W, 0.07, f"Records screened\n(n = {flow.screened}){waiting}")
+    _box(ax, lx, rows[1], w, 0.07, f"Records screened\n(n = {flow.screened}){waiting}")
     _box(
         ax,
         R + 0.02,
         rows[1],
-        WR,
+        wr,
         0.14,
         _wrapped(
             [f"Records excluded (n = {flow.excluded})", *_reason_lines(flow.excluded_reasons)], 40
         ),
     )
-    _box(ax, L, rows[2], W, 0.07, f"Reports sought for full reading\n(n = {flow.sought})")
+    _box(ax, lx, rows[2], w, 0.07, f"Reports sought for full reading\n(n = {flow.sought})")
     if flow.awaiting_full_text:
         _box(
             ax,
             R + 0.02,
             rows[2],
-            WR,
+            wr,
             0.07,
             f"Reports still being read\n(n = {flow.awaiting_full_text})",
         )
-        _arrow(ax, (L + W / 2, rows[2]), (R + 0.02 - WR / 2, rows[2]))
-    _box(ax, L, rows[3], W, 0.07, f"Reports assessed in full\n(n = {flow.assessed})")
-    _box(ax, R + 0.02, rows[3], WR, 0.13, _wrapped(
+        _arrow(ax, (lx + w / 2, rows[2]), (R + 0.02 - wr / 2, rows[2]))
+    _box(ax, lx, rows[3], w, 0.07, f"Reports assessed in full\n(n = {flow.assessed})")
+    _box(ax, R + 0.02, rows[3], wr, 0.13, _wrapped(
         [f"Reports excluded (n = {flow.excluded_full_text})",
          *_reason_lines(flow.full_text_reasons)], 40))  # fmt: skip
-    _box(ax, L, rows[4], W, 0.09, _wrapped(
+    _box(ax, lx, rows[4], w, 0.09, _wrapped(
         [f"Studies included (n = {flow.total_included}):", f"from the search: {flow.included}",
          f"identified by other methods: {flow.other_included}"], 46))  # fmt: skip
     _box(
         ax,
-        O,
+        ox,
         rows[2],
         0.18,
         0.16,
@@ -378,11 +378,11 @@ def prisma_flow(flow) -> Figure:
     )
     for a, b, h in ((rows[0], rows[1], 0.17), (rows[1], rows[2], 0.07),
                     (rows[2], rows[3], 0.07), (rows[3], rows[4], 0.07)):  # fmt: skip
-        _arrow(ax, (L, a - h / 2), (L, b + 0.045 if b == rows[4] else b + 0.035))
+        _arrow(ax, (lx, a - h / 2), (lx, b + 0.045 if b == rows[4] else b + 0.035))
     for y in (rows[0], rows[1], rows[3]):
-        _arrow(ax, (L + W / 2, y), (R + 0.02 - WR / 2, y))
-    ax.plot([O, O], [rows[2] - 0.08, rows[4]], color="#333333", linewidth=0.9)
-    _arrow(ax, (O, rows[4]), (L + W / 2, rows[4]))
+        _arrow(ax, (lx + w / 2, y), (R + 0.02 - wr / 2, y))
+    ax.plot([ox, ox], [rows[2] - 0.08, rows[4]], color="#333333", linewidth=0.9)
+    _arrow(ax, (ox, rows[4]), (lx + w / 2, rows[4]))
     for y0, y1, label in ((0.76, 0.96, "Identification"), (0.22, 0.74, "Screening"),
                           (0.04, 0.17, "Included")):  # fmt: skip
         ax.add_patch(plt.Rectangle((0.02, y0), 0.04, y1 - y0, facecolor="#cfe2f3",
