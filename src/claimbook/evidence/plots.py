@@ -322,7 +322,7 @@ def prisma_flow(flow) -> Figure:
     )
     _box(
         ax,
-        R + 0.02,
+        rx,
         rows[0],
         wr,
         0.1,
@@ -334,7 +334,7 @@ def prisma_flow(flow) -> Figure:
     _box(ax, lx, rows[1], w, 0.07, f"Records screened\n(n = {flow.screened}){waiting}")
     _box(
         ax,
-        R + 0.02,
+        rx,
         rows[1],
         wr,
         0.14,
@@ -346,15 +346,15 @@ def prisma_flow(flow) -> Figure:
     if flow.awaiting_full_text:
         _box(
             ax,
-            R + 0.02,
+            rx,
             rows[2],
             wr,
             0.07,
             f"Reports still being read\n(n = {flow.awaiting_full_text})",
         )
-        _arrow(ax, (lx + w / 2, rows[2]), (R + 0.02 - wr / 2, rows[2]))
+        _arrow(ax, (lx + w / 2, rows[2]), (rx - wr / 2, rows[2]))
     _box(ax, lx, rows[3], w, 0.07, f"Reports assessed in full\n(n = {flow.assessed})")
-    _box(ax, R + 0.02, rows[3], wr, 0.13, _wrapped(
+    _box(ax, rx, rows[3], wr, 0.13, _wrapped(
         [f"Reports excluded (n = {flow.excluded_full_text})",
          *_reason_lines(flow.full_text_reasons)], 40))  # fmt: skip
     _box(ax, lx, rows[4], w, 0.09, _wrapped(
@@ -380,7 +380,7 @@ def prisma_flow(flow) -> Figure:
                     (rows[2], rows[3], 0.07), (rows[3], rows[4], 0.07)):  # fmt: skip
         _arrow(ax, (lx, a - h / 2), (lx, b + 0.045 if b == rows[4] else b + 0.035))
     for y in (rows[0], rows[1], rows[3]):
-        _arrow(ax, (lx + w / 2, y), (R + 0.02 - wr / 2, y))
+        _arrow(ax, (lx + w / 2, y), (rx - wr / 2, y))
     ax.plot([ox, ox], [rows[2] - 0.08, rows[4]], color="#333333", linewidth=0.9)
     _arrow(ax, (ox, rows[4]), (lx + w / 2, rows[4]))
     for y0, y1, label in ((0.76, 0.96, "Identification"), (0.22, 0.74, "Screening"),
