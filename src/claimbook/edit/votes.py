@@ -170,3 +170,21 @@ def flow_inputs(project: PathLike | ReviewFolder, claim) -> tuple[list, list, se
     sought = {v.key for v in final if v.stage == TITLE_ABSTRACT and v.decision == "include"}
     full_text = {v.key for v in final if v.stage == FULL_TEXT}
     return saved.searches, saved.records, sought, full_text
+
+
+def vote_pairs(votes: list[Vote], what: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The first two reviewers and, for each paper both decided, their two final answers:
+    `what` "inclusion" (title-and-abstract decisions) or "stance" (the last stance each gave)."""
+    names = reviewers(votes)[:2]
+    if len(names) < 2:
+        return names, []
+    answers: dict[str, dict[str, str]] = {n: {} for n in names}
+    for v in votes:  # oldest first: a later vote replaces an earlier one
+        if v.reviewer not in answers:
+            continue
+        if what == "inclusion" and v.stage == TITLE_ABSTRACT:
+            answers[v.reviewer][v.key] = v.decision
+        elif what == "stance" and v.stance:
+            answers[v.reviewer][v.key] = v.stance
+    a, b = answers[names[0]], answers[names[1]]
+    return names, [(a[k], b[k]) for k in a if k in b]
