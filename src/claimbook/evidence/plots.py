@@ -298,7 +298,8 @@ def prisma_flow(flow) -> Figure:
     """The PRISMA 2020 flow diagram of a claim's (or the review's) search and screening:
     identification, screening and inclusion down the left, what was removed at each step on
     the right, studies identified by other methods (by hand) in a column of their own.
-    `flow` is an `evidence.prisma.Flow`; a claim curated by hand gets a note, not a diagram."""
+    `flow` is an `evidence.prisma.Flow`; a claim curated by hand gets a note, not a diagram.
+    Long because it places the boxes of the PRISMA layout one by one, top to bottom."""
     from claimbook.evidence.prisma import CURATED_BY_HAND
 
     title = f"PRISMA 2020 flow: {'the review' if flow.claim_id == 'review' else flow.claim_id}"
