@@ -286,6 +286,7 @@ the end-to-end row differ.
 The notebooks take longest (a Jupyter kernel starts for each one, and each imports
 pandas and matplotlib); they are run by `make test` through nbval, not by `make report`.
 """
+    doc += "\n" + run("screening_bench.py") + "\n"
     (ROOT / "docs" / "benchmarks.md").write_text(doc, encoding="utf-8")
     print(doc)
 

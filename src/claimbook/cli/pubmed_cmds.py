@@ -15,8 +15,10 @@ from claimbook.claims.load import load_claims
 from claimbook.claims.schema import normal_id
 from claimbook.cli import app
 from claimbook.cli.app import QUIET_OPT, fail, folder_options, warn_alerts
+from claimbook.cli.terminal import plain
 from claimbook.folder import ReviewFolder
 from claimbook.ids import pmid_problem, short_list
+from claimbook.pubmed.search import AUTO, FILTER_CHOICES
 
 
 @click.command()
@@ -144,14 +146,29 @@ def curate(evidence_dir: Path, folder: ReviewFolder) -> None:
     help="How many new hits to list.",
 )  # fmt: skip
 @click.option(
+    "--filter", "filter_name", type=click.Choice(FILTER_CHOICES), default=AUTO,
+    show_default=True,
+    help="PubMed Clinical Queries filter added to the query; auto: the one the claim's "
+    "question calls for (effect: therapy-broad, harm and cause: etiology-broad, prevalence: "
+    "prognosis-broad, description: none); none: the bare query.",
+)  # fmt: skip
+@click.option("--reviews-only", is_flag=True, help="Only systematic reviews (systematic[sb]).")
+@click.option(
     "--save", is_flag=True,
     help="Also store the hits and their records in the review folder, for offline screening.",
 )  # fmt: skip
 @QUIET_OPT
-def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet: bool) -> None:
-    """Run a claim's saved PubMed query; list hits neither cited nor excluded."""
+def search(
+    claim_id: str, folder: ReviewFolder, max_hits: int, filter_name: str, reviews_only: bool,
+    save: bool, quiet: bool,
+) -> None:  # fmt: skip
+    """Run a claim's saved PubMed query; list hits neither cited nor excluded.
+
+    The query gets the Clinical Queries filter its question calls for (--filter none turns it
+    off); the line `PubMed ran:` is the query as PubMed translated it, saved with the hits.
+    """
     from claimbook.cli import terminal
-    from claimbook.pubmed.search import new_hits
+    from claimbook.pubmed.search import design_term, new_hits
 
     claims = {c.id: c for c in load_claims(folder.claims)}
     claim = claims.get(normal_id(claim_id))
@@ -159,9 +176,15 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
         fail(f"no claim {claim_id} in {folder.claims} (known: {', '.join(sorted(claims))})")
     if not claim.query:
         fail(f"{claim.id} has no PubMed query yet (a draft); add `query:` to its file first")
+    sent = design_term(claim.query, claim.question, filter_name, reviews_only)
     known = {c.pmid for c in [*claim.evidence, *claim.excluded] if c.pmid}
     client = app.client(quiet)
-    found = new_hits(client, claim.query, known, max_hits)
+    found = new_hits(client, sent.term, known, max_hits)
+    click.echo(f"Searched: {plain(sent.term, one_line=True)}")
+    how = "from the claim's question, " if filter_name == AUTO else ""
+    click.echo(f"Filter: {sent.described} ({how}{claim.question}; --filter none: the bare query)")
+    if found.query_translation:
+        click.echo(f"PubMed ran: {plain(found.query_translation, one_line=True)}")
     click.echo(
         f"{claim.id}: {found.count} PubMed hits; {len(found.hits)} shown that are neither "
         "cited nor excluded."
@@ -171,7 +194,7 @@ def search(claim_id: str, folder: ReviewFolder, max_hits: int, save: bool, quiet
     if save:
         from claimbook.edit.screening import save_hits, screening_queue
 
-        saved = save_hits(folder, claim, client, max_hits + len(known))
+        saved = save_hits(folder, claim, client, max_hits + len(known), filter_name, reviews_only)
         queued = len(screening_queue(folder, claim))
         click.echo(
             f"Saved {len(saved.records)} hits in {saved.path}: {queued} wait in the screening "

@@ -269,3 +269,127 @@ def verdict_overview(verdicts: pd.DataFrame) -> Figure:
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.subplots_adjust(left=0.4)  # long claim labels: tight_layout alone clips them
     return fig
+
+
+def _box(ax, x: float, y: float, w: float, h: float, text: str, fill: str = "white") -> None:
+    """A PRISMA box: its centre at (x, y), `w` by `h` in axes units, the text wrapped inside."""
+    ax.add_patch(plt.Rectangle((x - w / 2, y - h / 2), w, h, facecolor=fill,
+                               edgecolor="#333333", linewidth=0.9))  # fmt: skip
+    ax.text(x, y, text, ha="center", va="center", fontsize=7.6, wrap=False, linespacing=1.25)
+
+
+def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops={"arrowstyle": "-|>", "color": "#333333", "linewidth": 0.9})  # fmt: skip
+
+
+def _wrapped(lines: list[str], width: int = 44) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="   ") for line in lines)
+
+
+def _reason_lines(reasons, limit: int = 4) -> list[str]:
+    shown = [f"{_shorten(why, 60)} (n = {n})" for why, n in reasons.most_common(limit)]
+    rest = sum(n for _why, n in reasons.most_common()[limit:])
+    return shown + ([f"other reasons (n = {rest})"] if rest else [])
+
+
+def prisma_flow(flow) -> Figure:
+    """The PRISMA 2020 flow diagram of a claim's (or the review's) search and screening:
+    identification, screening and inclusion down the left, what was removed at each step on
+    the right, studies identified by other methods (by hand) in a column of their own.
+    `flow` is an `evidence.prisma.Flow`; a claim curated by hand gets a note, not a diagram.
+    Long because it places the boxes of the PRISMA layout one by one, top to bottom."""
+    from claimbook.evidence.prisma import CURATED_BY_HAND
+
+    title = f"PRISMA 2020 flow: {'the review' if flow.claim_id == 'review' else flow.claim_id}"
+    if not flow.searched:
+        return _no_evidence(title, CURATED_BY_HAND.capitalize())
+    fig, ax = plt.subplots(figsize=(10, 8.2))
+    ax.set_xlim(0, 1), ax.set_ylim(0, 1), ax.set_axis_off()
+    lx, rx, ox, w, wr = 0.3, 0.6, 0.89, 0.3, 0.24  # column centres and widths
+    queries = [f"{_shorten(r.term, 48)} ({r.searched_at[:10]}): n = {len(r.pmids)}"
+               for r in flow.searches[-4:]]  # fmt: skip
+    if len(flow.searches) > 4:
+        queries.insert(0, f"({len(flow.searches) - 4} earlier searches)")
+    rows = [0.86, 0.66, 0.48, 0.31, 0.1]
+    _box(
+        ax,
+        lx,
+        rows[0],
+        w,
+        0.17,
+        _wrapped([f"Records identified from PubMed (n = {flow.identified}):", *queries], 52),
+    )
+    _box(
+        ax,
+        rx,
+        rows[0],
+        wr,
+        0.1,
+        _wrapped(
+            ["Records removed before screening:", f"duplicate records (n = {flow.duplicates})"], 36
+        ),
+    )
+    waiting = f"\n{flow.awaiting_screening} more awaiting screening" * bool(flow.awaiting_screening)
+    _box(ax, lx, rows[1], w, 0.07, f"Records screened\n(n = {flow.screened}){waiting}")
+    _box(
+        ax,
+        rx,
+        rows[1],
+        wr,
+        0.14,
+        _wrapped(
+            [f"Records excluded (n = {flow.excluded})", *_reason_lines(flow.excluded_reasons)], 40
+        ),
+    )
+    _box(ax, lx, rows[2], w, 0.07, f"Reports sought for full reading\n(n = {flow.sought})")
+    if flow.awaiting_full_text:
+        _box(
+            ax,
+            rx,
+            rows[2],
+            wr,
+            0.07,
+            f"Reports still being read\n(n = {flow.awaiting_full_text})",
+        )
+        _arrow(ax, (lx + w / 2, rows[2]), (rx - wr / 2, rows[2]))
+    _box(ax, lx, rows[3], w, 0.07, f"Reports assessed in full\n(n = {flow.assessed})")
+    _box(ax, rx, rows[3], wr, 0.13, _wrapped(
+        [f"Reports excluded (n = {flow.excluded_full_text})",
+         *_reason_lines(flow.full_text_reasons)], 40))  # fmt: skip
+    _box(ax, lx, rows[4], w, 0.09, _wrapped(
+        [f"Studies included (n = {flow.total_included}):", f"from the search: {flow.included}",
+         f"identified by other methods: {flow.other_included}"], 46))  # fmt: skip
+    _box(
+        ax,
+        ox,
+        rows[2],
+        0.18,
+        0.16,
+        _wrapped(
+            [
+                "Identified by other methods (cited or excluded by hand, not in a saved search):",
+                f"n = {flow.other_identified}",
+                f"excluded: {flow.other_excluded}",
+            ],
+            24,
+        ),
+        "#f2f2f2",
+    )
+    for a, b, h in ((rows[0], rows[1], 0.17), (rows[1], rows[2], 0.07),
+                    (rows[2], rows[3], 0.07), (rows[3], rows[4], 0.07)):  # fmt: skip
+        _arrow(ax, (lx, a - h / 2), (lx, b + 0.045 if b == rows[4] else b + 0.035))
+    for y in (rows[0], rows[1], rows[3]):
+        _arrow(ax, (lx + w / 2, y), (rx - wr / 2, y))
+    ax.plot([ox, ox], [rows[2] - 0.08, rows[4]], color="#333333", linewidth=0.9)
+    _arrow(ax, (ox, rows[4]), (lx + w / 2, rows[4]))
+    for y0, y1, label in ((0.76, 0.96, "Identification"), (0.22, 0.74, "Screening"),
+                          (0.04, 0.17, "Included")):  # fmt: skip
+        ax.add_patch(plt.Rectangle((0.02, y0), 0.04, y1 - y0, facecolor="#cfe2f3",
+                                   edgecolor="#5b8db8", linewidth=0.8))  # fmt: skip
+        ax.text(0.04, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=9)
+    ax.set_title(title, fontsize=11, loc="left")
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.95)
+    return fig
