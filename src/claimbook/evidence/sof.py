@@ -23,6 +23,7 @@ import pandas as pd
 from claimbook.claims.schema import Claim
 from claimbook.evidence.domains import Rating
 from claimbook.evidence.rules import Rules
+from claimbook.evidence.table import paper_name
 from claimbook.vocab import CERTAINTY_SYMBOLS, DOMAIN_LABELS, DOMAINS, design_label
 
 SOF_COLUMNS = [
@@ -87,10 +88,11 @@ def count_primary(rows: pd.DataFrame, rules: Rules) -> Counted:
     return Counted(sum(sizes) if sizes else None, studies, ", ".join(designs))
 
 
+STANCE_SAID = {"supports": "for the claim", "contradicts": "against it", "mixed": "mixed"}
+
+
 def _name(r) -> str:
-    who = r.first_author if isinstance(r.first_author, str) and r.first_author else r.journal
-    year = "" if pd.isna(r.year) else f" {r.year}"
-    return f"{who or 'a study'}{year}".strip()
+    return paper_name(r.first_author, r.journal, None if pd.isna(r.year) else int(r.year))
 
 
 def effect_text(rows: pd.DataFrame, rules: Rules) -> tuple[str, str | None]:
@@ -110,7 +112,8 @@ def effect_text(rows: pd.DataFrame, rules: Rules) -> tuple[str, str | None]:
     if len(directions):
         said = ", ".join(f"{n} {d}" for d, n in directions.items())
     else:
-        said = ", ".join(f"{n} {s}" for s, n in live["stance"].value_counts().items())
+        stances = live["stance"].value_counts().items()
+        said = ", ".join(f"{n} {STANCE_SAID.get(s, s)}" for s, n in stances)
     text = f"{NOT_POOLED}; the studies found: {said}" if said else f"{NOT_POOLED}: no study counted"
     if not len(sized):
         return text, None

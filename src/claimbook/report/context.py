@@ -347,7 +347,7 @@ def build_context(review: Review) -> ReportContext:
     refs: dict[str, Reference] = {}
     sections = []
     sof = {
-        r["claim_id"]: {k: None if v is pd.NA else v for k, v in r.items()}
+        r["claim_id"]: {k: None if _missing(v) else v for k, v in r.items()}
         for r in review.summary_of_findings().to_dict("records")
     }
     searches = page1.saved_searches(review)
@@ -408,6 +408,11 @@ def build_context(review: Review) -> ReportContext:
         gathered=page1.gathered(review),
         sof_groups=_sof_groups(review, sections),
     )
+
+
+def _missing(value) -> bool:
+    """A table cell holding nothing (None, NA, NaN): the templates get None for it."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _thin(review: Review, claim_id: str, independent: int) -> bool:

@@ -85,7 +85,7 @@ def _basis(c: ClaimSection) -> str:
     n = c.sof.get("studies") or 0
     people = c.sof.get("participants")
     studies = f"{n} stud{'y' if n == 1 else 'ies'}"
-    return f"{studies} with {people} participants" if people else studies
+    return f"{studies} with {people:,} participants" if people else studies
 
 
 def _one(kind: str, c: ClaimSection, advice: str | None) -> KeyMessage:
@@ -103,10 +103,6 @@ def _one(kind: str, c: ClaimSection, advice: str | None) -> KeyMessage:
     )
 
 
-def _ids(cs: list[ClaimSection]) -> str:
-    return ", ".join(c.id for c in cs)
-
-
 def key_messages(sections: list[ClaimSection], advice: dict[str, str | None]) -> list[KeyMessage]:
     """3 to 5 key messages from the verdicts (`advice`: each claim's advice as recorded, not
     hedged): the article wrong, then right, surest first; then disagreement and uncertainty."""
@@ -121,8 +117,8 @@ def key_messages(sections: list[ClaimSection], advice: dict[str, str | None]) ->
         out.append(KeyMessage(
             DISAGREE, [c.id for c in split],
             f"The studies disagree on {len(split)} of the {len(graded)} claims.",
-            f"On {_ids(split)} the research points both ways or gives mixed results, so the "
-            "article states as settled what is still open.",
+            "On these the research points both ways or gives mixed results, so the article "
+            "states as settled what is still open.",
         ))  # fmt: skip
     unsure = [c for c in graded if c.certainty == VERY_LOW or c.verdict == "insufficient"]
     if unsure:
@@ -130,8 +126,8 @@ def key_messages(sections: list[ClaimSection], advice: dict[str, str | None]) ->
             UNCERTAIN, [c.id for c in unsure],
             f"For {len(unsure)} of the {len(graded)} claims the evidence is very uncertain or "
             "too thin to judge.",
-            f"On {_ids(unsure)} the research cannot say whether the article is right; tell a "
-            "client that it is not known, rather than that it is true or false.",
+            "On these the research cannot say whether the article is right; tell a client that "
+            "it is not known, rather than that it is true or false.",
         ))  # fmt: skip
     defined = [c for c in graded if c.certainty == NOT_GRADED]
     for c in defined:
