@@ -4,6 +4,7 @@ the PDF read with pdftotext. Expectations come from the review's data, not from 
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -87,7 +88,8 @@ def test_every_claim_on_one_line_surest_first_with_advice(built):
     assert ranks == sorted(ranks), "surest first, too little research last"
     advised = {c.id for c in review.claims if c.advice or c.record.advice}
     for li, cid in zip(items, ids, strict=True):
-        assert li.xpath(".//span[contains(@class,'badge')]")[0].text_content() == v.loc[cid, "label"]
+        badge = li.xpath(".//span[contains(@class,'badge')]")[0]
+        assert badge.text_content() == v.loc[cid, "label"]
         assert bool(li.xpath(".//span[@class='tell']")) == (cid in advised)
 
 
@@ -126,7 +128,7 @@ def test_every_svg_is_an_image_with_a_name(built):
 
 
 def test_author_names_keep_particles_and_never_print_an_address(built):
-    review, written, doc = built
+    review, _, doc = built
     body = words(doc.text_content())
     for rec in review.snapshot:
         first = rec.first_author or ""
@@ -160,7 +162,7 @@ def test_no_horizontal_scroll_at_390px(built):
             # a table is stacked cards: its cells sit one above the other
             first = page.locator("table.sof-table tbody tr").first
             boxes = [c.bounding_box() for c in first.locator("td").all()]
-            assert all(b["y"] < n["y"] for b, n in zip(boxes, boxes[1:], strict=False))
+            assert all(b["y"] < n["y"] for b, n in itertools.pairwise(boxes))
             # a way back to the summary from every claim
             claims = page.locator("main > section").count()
             assert page.locator("main > section .back a[href='#summary']").count() == claims

@@ -128,9 +128,13 @@ def test_narrative_review_or_context_stance_never_counts(pooled_review):
     table = review.table.copy()
     q06 = table["claim_id"] == "Q06"
     table.loc[q06 & (table["design"] == "rct"), "stance"] = "context"
-    after = type(review)(
-        review.article, review.claims, review.snapshot, review.rules, table, review.verdicts
-    ).summary_of_findings(["Q06"]).iloc[0]
+    after = (
+        type(review)(
+            review.article, review.claims, review.snapshot, review.rules, table, review.verdicts
+        )
+        .summary_of_findings(["Q06"])
+        .iloc[0]
+    )
     rct_n = table.loc[q06 & (table["design"] == "rct"), "n"]
     pooled_rct = table.loc[q06 & (table["design"] == "rct")].iloc[0]
     assert after.participants == before.participants - int(rct_n.iloc[1])
