@@ -56,7 +56,9 @@ def test_every_footnote_names_a_grade_domain_and_letters_run_in_order(review):
     v = review.verdicts.set_index("claim_id")
     for row in sof.itertuples():
         lowered = [DOMAIN_LABELS[d] for d in DOMAIN_LABELS if v.loc[row.claim_id, d].lowers]
-        assert [n.split(",")[0].lower() for n in row.footnotes[: len(lowered)]] == lowered
+        notes = row.footnotes[: len(lowered)]
+        assert len(notes) == len(lowered)
+        assert all(n.lower().startswith(d + " ") for n, d in zip(notes, lowered, strict=True))
 
 
 def test_letters_go_past_z():

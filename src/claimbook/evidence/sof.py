@@ -136,7 +136,7 @@ def footnotes(verdict: pd.Series) -> list[str]:
     for domain in DOMAINS:
         r = verdict[domain]
         if isinstance(r, Rating) and r.lowers:
-            notes.append(tidy(f"{DOMAIN_LABELS[domain].capitalize()}, {r.rating}: {r.reason}"))
+            notes.append(tidy(f"{DOMAIN_LABELS[domain].capitalize()} {r.rating}: {r.reason}"))
     for up in filter(None, str(verdict["upgrades"]).split("; ")):
         kind, _, why = up.partition(": ")
         notes.append(tidy(f"Upgraded for {kind}: {why}" if why else f"Upgraded for {kind}"))

@@ -58,7 +58,8 @@ def _cover(ctx: ReportContext) -> list[str]:
     reviewed = "; ".join(md(r) for r in ctx.reviewers) or (
         f"no claim is signed off by a named reviewer yet (reviewed {a.reviewed.isoformat()})"
     )
-    searched = f"papers as of {ctx.snapshot_date}: {ctx.snapshot_size} records"
+    sources = "; ".join(f"{n} {md(name)}" for name, n in ctx.snapshot_sources)
+    searched = f"papers as of {ctx.snapshot_date}: {ctx.snapshot_size} records ({sources})"
     if ctx.gathered:
         searched += ", " + "; ".join(md(g) for g in ctx.gathered)
     out = [

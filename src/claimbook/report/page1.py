@@ -26,8 +26,8 @@ MIN_MESSAGES = 3
 WRONG, HOLDS, DISAGREE, UNCERTAIN, DEFINED = "wrong", "holds", "disagree", "uncertain", "defined"
 NOT_MEDICAL_ADVICE = (
     "This is not medical advice. It summarises published research on the article's claims; it "
-    "does not replace a clinician's assessment of a person, and anyone with cramps that worry "
-    "them should see a doctor."
+    "does not replace a clinician's assessment of a person, and anyone worried by their "
+    "symptoms should see a doctor."
 )
 THIN_RULE = (
     "fewer than 2 independent primary studies count towards the verdict (a systematic review "
@@ -192,7 +192,7 @@ def gathered(review: Review) -> list[str]:
         manifest = store.load_manifest(directory) if directory is not None else {}
     except store.SnapshotError:
         manifest = {}
-    words = {"curate": "curated from verified pages", "efetch": "fetched from PubMed"}
+    words = {"curate": "curated", "efetch": "fetched from PubMed"}
     when: dict[str, list[str]] = {}
     for entry in manifest.get("history", []):
         if isinstance(entry, dict) and entry.get("action") in words:
