@@ -427,6 +427,11 @@ def _shared(values: list[str | None]) -> str | None:
     return values[0] if values and all(v == values[0] for v in values) else None
 
 
+def _none_given(group: SofGroup, key: str) -> str | None:
+    """'not recorded' when no outcome of the table records it (else each row says its own)."""
+    return None if any(s.sof[key] for s in group.rows) else "not recorded in the claim files"
+
+
 def _sof_groups(review: Review, sections: list[ClaimSection]) -> list[SofGroup]:
     """The Summary of Findings, one table per topic, in the claims' order."""
     groups: dict[str, SofGroup] = {}
@@ -434,8 +439,10 @@ def _sof_groups(review: Review, sections: list[ClaimSection]) -> list[SofGroup]:
         g = groups.setdefault(s.topic, SofGroup(s.topic, s.topic_label, None, None, []))
         g.rows.append(s)
     for g in groups.values():
-        g.population = _shared([s.sof["population"] for s in g.rows])
-        g.setting = _shared([s.sof["setting"] for s in g.rows])
+        g.population = _shared([s.sof["population"] for s in g.rows]) or _none_given(
+            g, "population"
+        )
+        g.setting = _shared([s.sof["setting"] for s in g.rows]) or _none_given(g, "setting")
         for s in g.rows:
             for text in s.sof["footnotes"]:
                 g.notes.append((letter(len(g.notes)), s.id, text))
