@@ -119,7 +119,7 @@ def _sof_row(c: ClaimSection, shared: tuple[str | None, str | None], letters: li
     count = f"{people} ({n} stud{'y' if n == 1 else 'ies'})"
     if sof["designs"]:
         count += f": {md(sof['designs'])}"
-    notes = "".join(sup(x) for x in letters)
+    notes = sup(",".join(letters)) if letters else ""
     effect = md(sof["effect"]) + (f" ({md(sof['reported'])})" if sof["reported"] else "")
     return (
         f"| {outcome} | {count} | {effect} | {c.symbols} {md(c.certainty)}{notes} "
