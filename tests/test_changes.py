@@ -84,6 +84,12 @@ def test_the_report_shows_what_changed_and_keeps_showing_it_on_a_rebuild(review,
     section = html[html.index('id="changes"') : html.index("<main>")]
     assert 'href="#c04"' in section
     assert f"no longer cites PMID {pmid}" in section
+    # the reason it was screened out, and the verdicts in words (none is "0 verdicts")
+    assert "screened out: Testing the changes section: screened out." in section
+    assert "0 verdicts" not in section
+    records = [load_review_json(out / n) for n in ("review.previous.json", "review.json")]
+    moved = [c for c in diff_reviews(*records).claims if c.verdict]
+    assert ("no verdict changed" in section) == (not moved)
     assert (out / "review.previous.json").exists()
     md = built["md"].read_text(encoding="utf-8")
     assert "## Changes since the last review" in md

@@ -124,7 +124,7 @@ def test_every_claim_and_verdict_in_markdown(review, built):
         assert f"**Verdict: {row.label}** — " in parts[row.claim_id]
         assert f"({row.certainty} certainty)" in parts[row.claim_id]
         cid, label = row.claim_id, re.escape(row.label)
-        assert re.search(rf"\| \[{cid}\]\(#{cid.lower()}\) .*\| \*\*{label}\*\* \|", body)
+        assert re.search(rf"^- \*\*{label}\*\* \[{cid}\]\(#{cid.lower()}\) ", body, re.M)
 
 
 def test_every_claim_and_verdict_in_pdf(review, pdf_text):
@@ -137,7 +137,7 @@ def test_every_claim_and_verdict_in_pdf(review, pdf_text):
 
 def test_cover_has_article_kind_dates_and_sources(review, built):
     html = text(built[1]["html"])
-    cover = html[: html.index('id="summary"')]
+    cover = html[: html.index('id="glance"')]  # page 1: title, key messages and the facts
     a = review.article
     for fact in (a.title, a.publisher, a.kind.split(".")[0], a.reviewed.isoformat()):
         assert str(escape_html(fact)) in cover, fact
@@ -185,12 +185,12 @@ def test_method_appendix_has_queries_rules_and_limitations(review, built):
     assert "at least 75%" in method and "at most 25%" in method
     assert "Certainty follows GRADE" in method and "reading-the-report.md" in method
     assert "curated" in method and "verified there" in method
-    thin = review.verdicts[
-        (review.verdicts["verdict"] == "insufficient")
-        | (review.verdicts["certainty"] == "very low")
-    ]
+    # thin: fewer than 2 independent primary studies (the rule is stated, not just applied)
+    thin = review.verdicts[review.verdicts["independent_studies"] < 2]
+    assert "Thin evidence</b> means fewer than 2 independent primary studies" in method
+    assert len(thin) < len(review.verdicts)
     for cid in thin["claim_id"]:
-        assert re.search(rf"Thin evidence:.*>{cid}</a>", method, re.S)
+        assert re.search(rf"Thin evidence</b> means.*>{cid}</a>", method, re.S)
 
 
 # --------------------------------------------------------------------------- exports

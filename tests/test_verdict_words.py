@@ -76,7 +76,7 @@ def test_the_report_shows_each_claims_label(review, ctx):
         badge = f'<span class="badge v-{row.verdict}">{escape(label)}</span>'
         assert html.count(badge) >= 2, (row.claim_id, badge)  # summary table and the section
         assert f"**Verdict: {label}** — " in md, row.claim_id
-        assert f"| **{label}** |" in md, row.claim_id
+        assert f"- **{label}** [{row.claim_id}]" in md, row.claim_id  # page 1's list
     # no badge shows a bare verdict word any more
     for word in vocab.VERDICTS:
         assert f'">{word}</span>' not in html, word

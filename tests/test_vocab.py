@@ -113,7 +113,7 @@ def _run(tmp_path, script: str) -> subprocess.CompletedProcess:
 
 
 def test_vocab_defines_each_word_once_and_its_readers_agree():
-    from claimbook.evidence import plots, table
+    from claimbook.evidence import plots, sof
     from claimbook.evidence.domains import DOMAIN_RULES
 
     assert tuple(s.word for s in vocab.STANCE_WORDS) == vocab.STANCES
@@ -127,7 +127,7 @@ def test_vocab_defines_each_word_once_and_its_readers_agree():
         == "\u2295\u2295\u2295\u2295 high to \u2295\u25ef\u25ef\u25ef very low"
     )
     assert tuple(name for name, _ in DOMAIN_RULES) == vocab.DOMAINS
-    assert table.DOMAIN_LABELS == vocab.DOMAIN_LABELS
+    assert sof.DOMAIN_LABELS == vocab.DOMAIN_LABELS
     assert vocab.stance_counts({"supports": 3, "context": 1}) == (
         "3 support, 0 contradict, 0 mixed, 1 background"
     )

@@ -238,6 +238,26 @@ def _polarity_field() -> Any:
     )
 
 
+def _population_field() -> Any:
+    return Field(
+        None,
+        min_length=3,
+        max_length=200,
+        description="who the claim is about, as the cited studies enrolled them (the Summary "
+        "of Findings' 'Patient or population'), e.g. 'marathon and ultramarathon runners'",
+    )
+
+
+def _setting_field() -> Any:
+    return Field(
+        None,
+        min_length=3,
+        max_length=200,
+        description="where the studies were done (the Summary of Findings' 'Setting'), e.g. "
+        "'endurance races; laboratory'",
+    )
+
+
 def _check_polarity(model: Any) -> None:
     """A negative polarity needs the positive wording it negates."""
     if model.polarity == "negative" and not model.positive:
@@ -265,6 +285,8 @@ class ClaimPart(_Model):
         return self
 
     question: Question | None = Field(None, description="the record's kind unless set here")
+    population: str | None = _population_field()
+    setting: str | None = _setting_field()
     publication_bias: PublicationBias | None = None
 
 
@@ -286,6 +308,8 @@ class Claim(_Model):
     question: Question = Field(
         "effect", description="the kind of question it asks (claimbook.vocab.QUESTION_KINDS)"
     )
+    population: str | None = _population_field()
+    setting: str | None = _setting_field()
     publication_bias: PublicationBias | None = Field(
         None, description="the reviewer's judgement (default: undetected, not formally assessed)"
     )
@@ -393,6 +417,8 @@ class Claim(_Model):
                     "positive": p.positive,
                     "polarity": p.polarity,
                     "question": p.question or self.question,
+                    "population": p.population or self.population,
+                    "setting": p.setting or self.setting,
                     "publication_bias": p.publication_bias or self.publication_bias,
                 }
             )

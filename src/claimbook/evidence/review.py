@@ -12,7 +12,8 @@ import pandas as pd
 from claimbook.claims.schema import Claim, ReviewedArticle, claim_order
 from claimbook.claims.validate import validate_project
 from claimbook.evidence.grading import Rules, load_rules
-from claimbook.evidence.table import evidence_table, summary_of_findings, verdicts
+from claimbook.evidence.sof import summary_of_findings
+from claimbook.evidence.table import evidence_table, verdicts
 from claimbook.folder import PathLike, ReviewFolder, find_root
 from claimbook.pubmed.store import Snapshot
 
@@ -78,9 +79,13 @@ class Review:
         return replace(self, claims=claims, snapshot=snapshot, table=table, verdicts=graded)
 
     def summary_of_findings(self, claim_ids: list[str] | None = None) -> pd.DataFrame:
-        """GRADEpro-style Summary of Findings, for all claims or the given ones."""
+        """GRADEpro's Summary of Findings, one row per outcome (a graded claim, or each part of a
+        claim in parts), for all claims or the given ones: population and setting, № of
+        participants (studies) from primary studies only, the effect as the papers report it,
+        the certainty with lettered footnotes (one per domain that lowered it) and the plain
+        statement. See claimbook.evidence.sof."""
         claims = [c for c in self.claims if claim_ids is None or c.id in claim_ids]
-        return summary_of_findings(claims, self.table, self.verdicts)
+        return summary_of_findings(claims, self.table, self.verdicts, self.rules)
 
     def by_topic(self, topic: str) -> list[Claim]:
         return [c for c in self.claims if c.topic == topic]

@@ -19,13 +19,9 @@ from claimbook.pubmed.designs import design_from_pubmed
 from claimbook.pubmed.store import PaperRecord, Snapshot
 from claimbook.pubmed.watch import KIND_WORDS, flags
 from claimbook.vocab import (
-    CERTAINTY_SYMBOLS,
-    DOMAIN_LABELS,
     DOMAINS,
     STANCES,
     VERY_LOW,
-    design_label,
-    stance_counts,
     verdict_label,
 )
 
@@ -43,10 +39,6 @@ VERDICT_COLUMNS = [
     "rule", *STANCES, "retracted", "independent_studies", "review_rating", "support_weight",
     "contradict_weight", "deciding", "status", *DOMAINS, "upgrades", "statement",
 ]  # fmt: skip
-SOF_COLUMNS = [
-    "claim_id", "claim", "studies", "participants", "findings", "certainty", "statement",
-    "footnotes",
-]  # fmt: skip
 
 # A draft is not reviewed: with no evidence it is not graded at all; with some, the grade is
 # provisional and says so.
@@ -61,8 +53,33 @@ DRAFT = Grading(
 
 
 def surname(author: str | None) -> str:
-    """'Maughan' from 'Maughan RJ': how rationales and tables name a paper's first author."""
-    return author.split(" ")[0] if author else "Anon."
+    """'Maughan' from 'Maughan RJ', 'de Jager' from 'de Jager I': how rationales and tables
+    name a paper's first author; a collective name ('US Food and Drug Administration') is kept
+    whole, and a record without authors is 'Anon.' (`paper_name` names it by its journal)."""
+    if not author:
+        return "Anon."
+    name, _, initials = author.strip().rpartition(" ")
+    is_initials = initials.isalpha() and initials.isupper() and len(initials) <= 4
+    if name and is_initials and len(name.split()) <= 3:  # a person; a group name is longer
+        return name
+    return author.strip()
+
+
+def paper_name(first_author: str | None, journal: str | None, year) -> str:
+    """'de Jager 2022', 'US Food and Drug Administration 2010', 'Arch Phys Med Rehabil 1991'
+    (no authors recorded: its journal): how a paper is named in rationales and tables."""
+    who = surname(first_author) if isinstance(first_author, str) and first_author else None
+    if who is None:
+        who = journal if isinstance(journal, str) and journal else "Anon."
+    return f"{who} {'' if year is None or pd.isna(year) else year}".strip()
+
+
+def paper_ident(pmid, doi) -> str:
+    """'PMID 3735481', 'doi:10.1/x', or 'not in PubMed': a paper's id in a rationale (a bare
+    address is never printed inside a name)."""
+    if isinstance(pmid, str) and pmid:
+        return f"PMID {pmid}"
+    return f"doi:{doi}" if isinstance(doi, str) and doi else "not in PubMed"
 
 
 def _appraisal(cit) -> dict:
@@ -151,13 +168,11 @@ def _text(value) -> str | None:
 def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
     out = []
     for r in rows.itertuples(index=False):
-        who = surname(r.first_author) if isinstance(r.first_author, str) else "Anon."
-        year = "" if pd.isna(r.year) else f" {r.year}"
-        ident = f"PMID {r.pmid}" if isinstance(r.pmid, str) else r.key
+        name, ident = paper_name(r.first_author, r.journal, r.year), paper_ident(r.pmid, r.doi)
         out.append(WeighedCitation(
             key=r.key, stance=r.stance, design=r.design,
             n=None if pd.isna(r.n) else int(r.n), retracted=bool(r.retracted),
-            label=f"{who}{year} ({ident})",
+            label=f"{name} ({ident})",
             risk_of_bias=_text(r.risk_of_bias), bias_reason=_text(r.bias_reason),
             indirect=_text(r.indirectness), indirect_note=_text(r.indirect_note),
             effect_size=_text(r.effect_size), dose_response=bool(r.dose_response),
@@ -214,42 +229,3 @@ def verdicts(
             "statement": v.statement,
         })  # fmt: skip
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
-
-
-def _downgrades(row: pd.Series) -> list[str]:
-    """The footnotes of a Summary of Findings row: each domain that lowered certainty, and each
-    upgrade, with its reason."""
-    notes = []
-    for domain in DOMAINS:
-        r: Rating = row[domain]
-        if r.lowers:
-            notes.append(f"{DOMAIN_LABELS[domain].capitalize()} {r.rating}: {r.reason}")
-    notes += [f"Upgraded for {u}" for u in filter(None, str(row["upgrades"]).split("; "))]
-    return notes
-
-
-def summary_of_findings(
-    claims: list[Claim], table: pd.DataFrame, graded: pd.DataFrame
-) -> pd.DataFrame:
-    """GRADEpro's Summary of Findings, one row per claim: the studies (how many, which designs,
-    how many participants), what they found, the certainty as circles and word, the plain
-    statement, and a footnote for each domain that moved the certainty."""
-    by_id = graded.set_index("claim_id")
-    rows = []
-    for claim in claims:
-        v = by_id.loc[claim.id]
-        live = table[(table["claim_id"] == claim.id) & ~table["retracted"]]
-        designs = live["design"].value_counts()
-        studies = ", ".join(f"{n} {design_label(d).lower()}" for d, n in designs.items())
-        n = int(live["n"].fillna(0).sum())
-        rows.append({
-            "claim_id": claim.id,
-            "claim": claim.claim,
-            "studies": f"{len(live)} ({studies})" if len(live) else "none yet",
-            "participants": n or None,
-            "findings": stance_counts({s: int(v[s]) for s in STANCES}),
-            "certainty": f"{CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}",
-            "statement": v["statement"],
-            "footnotes": _downgrades(v),
-        })  # fmt: skip
-    return pd.DataFrame(rows, columns=SOF_COLUMNS)

@@ -17,16 +17,19 @@ from claimbook.evidence.changes import ReviewDiff
 from claimbook.evidence.method import method_paragraphs
 from claimbook.evidence.review import Review
 from claimbook.evidence.rules import Rules
+from claimbook.evidence.sof import counted_rows, letter
+from claimbook.evidence.table import paper_name
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.pubmed.watch import paper_alerts
+from claimbook.report import page1
 from claimbook.vocab import (
     CERTAINTY_SYMBOLS,
     DOMAIN_LABELS,
     DOMAINS,
+    STANCE_WORDS,
     STANCES,
     VERDICT_RATING,
-    VERY_LOW,
     design_label,
     hedged_advice,
     verdict_label,
@@ -78,9 +81,10 @@ class Reference:
 
     @property
     def short(self) -> str:
-        """'Maughan RJ 1986': how the evidence tables name the paper."""
+        """'Maughan 1986', 'de Jager 2022', 'US Food and Drug Administration 2010': how the
+        evidence tables name the paper (its journal when no author is recorded)."""
         r = self.record
-        return f"{r.first_author or 'Anon.'} {r.year or ''}".strip()
+        return paper_name(r.first_author, r.journal, r.year)
 
     @property
     def authors(self) -> str:
@@ -93,6 +97,20 @@ class Reference:
         r = self.record
         bits = (self.authors, r.title, r.journal, str(r.year) if r.year else "")
         return ". ".join(b.strip().rstrip(".") for b in bits if b) + "."
+
+
+def stance_tally(counts: dict[str, int]) -> str:
+    """'6 support, 3 contradict, 0 mixed, 3 cited as context': citations by stance, in the
+    words the evidence tables use (the context stance is called context everywhere)."""
+    words = {s.word: ("cited as context" if s.word == "context" else s.counted)
+             for s in STANCE_WORDS}  # fmt: skip
+    return ", ".join(f"{counts.get(w, 0)} {said}" for w, said in words.items())
+
+
+def changes_verdicts(diff: ReviewDiff) -> str:
+    """'no verdict changed', '1 verdict changed', '3 verdicts changed'."""
+    n = len(diff.verdict_changes)
+    return "no verdict changed" if not n else f"{n} verdict{'' if n == 1 else 's'} changed"
 
 
 @dataclass
@@ -142,6 +160,16 @@ class ClaimSection:
     alerts: list[str] = field(default_factory=list)  # retracted / concern / corrected papers
     part: str | None = None  # "a" for C10a: one part of a claim graded in parts
     whole: WholeClaim | None = None  # set on the first part of such a claim
+    independent: int = 0  # independent primary studies counted for the verdict
+    thin: bool = False  # page1.THIN_RULE
+    raw_advice: str | None = None  # the advice as recorded (page 1 hedges its first sentence)
+    search: page1.SearchRecord | None = None  # the saved PubMed search, when recorded
+
+    @property
+    def tell(self) -> str | None:
+        """What to tell a client, hedged to this claim's certainty (a part speaks with its
+        record's advice when it has none of its own)."""
+        return hedged_advice(self.raw_advice, self.certainty) if self.raw_advice else None
 
     @property
     def label(self) -> str:
@@ -162,6 +190,21 @@ class WholeClaim:
     claim: str
     advice: str | None  # hedged to the weakest certainty of its parts
     parts: list[tuple[str, str]]  # (part id, title)
+
+
+@dataclass
+class SofGroup:
+    """One Summary of Findings table: the outcomes of one topic, with the population and
+    setting they share (None when each outcome has its own: then each row says it)."""
+
+    topic: str
+    title: str
+    population: str | None
+    setting: str | None
+    rows: list[ClaimSection]
+    # its footnotes, lettered from a in each table as GRADEpro does: (letter, claim id, text)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    letters: dict[str, list[str]] = field(default_factory=dict)  # claim id -> its letters
 
 
 @dataclass
@@ -190,6 +233,28 @@ class ReportContext:
     thin: list[ClaimSection]
     rules: RulesView
     changes: ReviewDiff | None = None  # since the last review built into the same folder
+    key_messages: list[page1.KeyMessage] = field(default_factory=list)
+    glance: list[ClaimSection] = field(default_factory=list)  # page 1's order (reader_order)
+    reviewers: list[str] = field(default_factory=list)  # who signed off which claims
+    gathered: list[str] = field(default_factory=list)  # when the evidence was curated/fetched
+    sof_groups: list[SofGroup] = field(default_factory=list)
+    not_medical_advice: str = page1.NOT_MEDICAL_ADVICE
+    thin_rule: str = page1.THIN_RULE
+
+    def change_details(self, change) -> list[str]:
+        """A change's lines, with the reason when a paper no longer cited was screened out."""
+        claim = next((c for c in self.claims if c.id == change.claim_id), None)
+        reasons = {}
+        for x in claim.excluded if claim else []:
+            ident = f"PMID {x.pmid}" if x.pmid else f"doi:{x.doi}"
+            reasons[ident] = x.reason
+        out = []
+        for d in change.details:
+            why = next(
+                (r for i, r in reasons.items() if d.startswith(f"no longer cites {i}")), None
+            )
+            out.append(f"{d}; screened out: {why}" if why else d)
+        return out
 
     @property
     def article(self) -> ReviewedArticle:
@@ -281,7 +346,11 @@ def build_context(review: Review) -> ReportContext:
     """Number the references in order of first citation and assemble each claim's section."""
     refs: dict[str, Reference] = {}
     sections = []
-    sof = {r["claim_id"]: r for r in review.summary_of_findings().to_dict("records")}
+    sof = {
+        r["claim_id"]: {k: None if _missing(v) else v for k, v in r.items()}
+        for r in review.summary_of_findings().to_dict("records")
+    }
+    searches = page1.saved_searches(review)
     for claim in review.claims:
         v = review.verdict_row(claim.id)
         rows = _rows(review, claim.id, refs)
@@ -316,10 +385,14 @@ def build_context(review: Review) -> ReportContext:
                 alerts=[a.message for a in paper_alerts([claim], review.snapshot)],
                 part=claim.part,
                 whole=_whole(review, claim),
+                independent=int(v["independent_studies"]),
+                thin=_thin(review, claim.id, int(v["independent_studies"])),
+                raw_advice=claim.advice or (claim.record.advice if claim.part else None),
+                search=searches.get(claim.id),
             )
         )
     sources = review.snapshot.count_by_source()
-    thin = [s for s in sections if s.verdict == "insufficient" or s.certainty == VERY_LOW]
+    thin = [s for s in sections if s.thin and not s.draft]
     return ReportContext(
         review=review,
         claims=sections,
@@ -329,4 +402,49 @@ def build_context(review: Review) -> ReportContext:
         snapshot_sources=[(SOURCE_NAMES.get(k, k), n) for k, n in sorted(sources.items())],
         thin=thin,
         rules=rules_view(review.rules),
+        key_messages=page1.key_messages(sections, {s.id: s.raw_advice for s in sections}),
+        glance=page1.reader_order(sections),
+        reviewers=page1.reviewers(review),
+        gathered=page1.gathered(review),
+        sof_groups=_sof_groups(review, sections),
     )
+
+
+def _missing(value) -> bool:
+    """A table cell holding nothing (None, NA, NaN): the templates get None for it."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _thin(review: Review, claim_id: str, independent: int) -> bool:
+    """page1.THIN_RULE: fewer than 2 independent primary studies, or every counted study
+    indirect."""
+    live = counted_rows(review.table[review.table["claim_id"] == claim_id], review.rules)
+    indirect = live["indirectness"].map(lambda x: isinstance(x, str) and x != "none")
+    return independent < 2 or (len(live) > 0 and bool(indirect.all()))
+
+
+def _shared(values: list[str | None]) -> str | None:
+    return values[0] if values and all(v == values[0] for v in values) else None
+
+
+def _none_given(group: SofGroup, key: str) -> str | None:
+    """'not recorded' when no outcome of the table records it (else each row says its own)."""
+    return None if any(s.sof[key] for s in group.rows) else "not recorded in the claim files"
+
+
+def _sof_groups(review: Review, sections: list[ClaimSection]) -> list[SofGroup]:
+    """The Summary of Findings, one table per topic, in the claims' order."""
+    groups: dict[str, SofGroup] = {}
+    for s in sections:
+        g = groups.setdefault(s.topic, SofGroup(s.topic, s.topic_label, None, None, []))
+        g.rows.append(s)
+    for g in groups.values():
+        g.population = _shared([s.sof["population"] for s in g.rows]) or _none_given(
+            g, "population"
+        )
+        g.setting = _shared([s.sof["setting"] for s in g.rows]) or _none_given(g, "setting")
+        for s in g.rows:
+            for text in s.sof["footnotes"]:
+                g.notes.append((letter(len(g.notes)), s.id, text))
+                g.letters.setdefault(s.id, []).append(g.notes[-1][0])
+    return list(groups.values())

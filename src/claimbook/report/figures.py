@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib
 import matplotlib.pyplot as plt
+from markupsafe import escape
 from matplotlib.figure import Figure
 
 from claimbook.evidence import plots
@@ -25,6 +26,7 @@ class Figures:
 
     overview: str
     claims: dict[str, str]  # claim id -> timeline
+    alt: dict[str, str] = field(default_factory=dict)  # "overview" / claim id -> what it shows
 
 
 def svg_document(fig: Figure) -> str:
@@ -39,9 +41,39 @@ def svg_document(fig: Figure) -> str:
     return re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
 
 
-def inline_svg(document: str) -> str:
-    """The <svg> element of an SVG document, for embedding in HTML."""
-    return document[document.index("<svg") :]
+def inline_svg(document: str, label: str = "") -> str:
+    """The <svg> element of an SVG document, for embedding in HTML; with `label`, an image to
+    assistive technology: role="img", aria-label and a <title> saying what the chart shows."""
+    svg = document[document.index("<svg") :]
+    if not label:
+        return svg
+    text = str(escape(label))
+    end = svg.index(">")
+    return f'{svg[:end]} role="img" aria-label="{text}"><title>{text}</title>{svg[end + 1 :]}'
+
+
+def _tally(c) -> str:
+    parts = [f"{n} {word}" for word, n in c.counts.items() if n]
+    return ", ".join(parts) or "no papers"
+
+
+def alt_texts(ctx: ReportContext) -> dict[str, str]:
+    """One sentence per figure saying what it shows (alt text for the HTML, PDF and Markdown)."""
+    labels = "; ".join(f"{c.id} {c.label.lower()}" for c in ctx.claims)
+    out = {
+        "overview": (
+            f"Bar chart of the weighted evidence for and against each of the {len(ctx.claims)} "
+            f"claims, coloured by verdict: {labels}."
+        )
+    }
+    for c in ctx.claims:
+        years = [r.ref.record.year for r in c.rows if r.ref.record.year]
+        span = f", published {min(years)} to {max(years)}" if years else ""
+        out[c.id] = (
+            f"Timeline of the {len(c.rows)} papers cited for {c.id}{span}, by year and strength "
+            f"of design; stances: {_tally(c)}."
+        )
+    return out
 
 
 def render_figures(ctx: ReportContext) -> Figures:
@@ -50,4 +82,5 @@ def render_figures(ctx: ReportContext) -> Figures:
     return Figures(
         overview=svg_document(plots.verdict_overview(ctx.review.verdicts)),
         claims={c.id: svg_document(plots.timeline(table, c.id)) for c in ctx.claims},
+        alt=alt_texts(ctx),
     )

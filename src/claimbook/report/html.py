@@ -21,9 +21,15 @@ from claimbook import __version__
 from claimbook.evidence import plots
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.report.claimreview import claim_reviews, jsonld_script
-from claimbook.report.context import RATING, Reference, ReportContext
+from claimbook.report.context import (
+    RATING,
+    Reference,
+    ReportContext,
+    changes_verdicts,
+    stance_tally,
+)
 from claimbook.report.figures import Figures, inline_svg
-from claimbook.vocab import VERDICT_COLOURS, certainty_range, stance_counts
+from claimbook.vocab import VERDICT_COLOURS, certainty_range
 
 INLINE_TAGS = {"i", "b", "sup", "sub"}
 
@@ -88,7 +94,8 @@ def _env() -> Environment:
     )
     env.filters["href"] = safe_url  # the only way an outside address reaches an href
     env.globals.update(pubmed_url=pubmed_url, doi_url=doi_url)  # the addresses of ids.py
-    env.globals.update(certainty_range=certainty_range, stance_counts=stance_counts)  # vocab
+    env.globals.update(certainty_range=certainty_range, stance_tally=stance_tally)
+    env.globals.update(changes_verdicts=changes_verdicts)
     return env
 
 
@@ -105,8 +112,10 @@ def render_html(ctx: ReportContext, figures: Figures, self_url: str = "") -> str
             references=ctx.references,
             rules=ctx.rules,
             rating=sorted(RATING.items(), key=lambda kv: -kv[1]),
-            overview=Markup(inline_svg(figures.overview)),
-            claim_figures={k: Markup(inline_svg(v)) for k, v in figures.claims.items()},
+            overview=Markup(inline_svg(figures.overview, figures.alt.get("overview", ""))),
+            claim_figures={
+                k: Markup(inline_svg(v, figures.alt.get(k, ""))) for k, v in figures.claims.items()
+            },
             citations={ref.key: citation_html(ref) for ref in ctx.references},
             claimreviews=[jsonld_script(b) for b in claim_reviews(ctx, self_url)],
             css=Markup(colour_css() + "\n" + css),

@@ -13,8 +13,16 @@ import html
 from claimbook import __version__
 from claimbook.ids import doi_url, pubmed_url
 from claimbook.markup import code, md, md_link, md_url
-from claimbook.report.context import DASH, RATING, ClaimSection, ReportContext
-from claimbook.vocab import certainty_range, stance_counts
+from claimbook.report.context import (
+    DASH,
+    RATING,
+    ClaimSection,
+    ReportContext,
+    changes_verdicts,
+    stance_tally,
+)
+from claimbook.report.figures import alt_texts
+from claimbook.vocab import certainty_range
 
 
 def link(text: str, url: str | None) -> str:
@@ -41,77 +49,114 @@ def _pct(x: float) -> str:
 
 
 def _cover(ctx: ReportContext) -> list[str]:
+    """Page 1: the title, the key messages, the not-medical-advice line and the facts."""
     a = ctx.article
     by = md(a.publisher) + (f" · {link(a.url, a.url)}" if a.url else "")
     papers = f"{len(ctx.references)}"
     if ctx.retracted:
         papers += f" ({len(ctx.retracted)} retracted, flagged and not counted)"
+    reviewed = "; ".join(md(r) for r in ctx.reviewers) or (
+        f"no claim is signed off by a named reviewer yet (reviewed {a.reviewed.isoformat()})"
+    )
     sources = "; ".join(f"{n} {md(name)}" for name, n in ctx.snapshot_sources)
-    return [
-        f"# Evidence review: {md(a.title)}",
+    searched = f"papers as of {ctx.snapshot_date}: {ctx.snapshot_size} records ({sources})"
+    if ctx.gathered:
+        searched += ", " + "; ".join(md(g) for g in ctx.gathered)
+    out = [
+        f"# Evidence review of: {md(a.title)}",
         "",
         "*Evidence review · claim by claim against PubMed*",
         "",
         f"An article by {by}.",
         "",
-        f"**What kind of piece this is:** {md(a.kind)}",
+        anchor("summary"),
         "",
-        f"- **Review date:** {a.reviewed.isoformat()}",
-        f"- **Claims checked:** {len(ctx.claims)}",
-        f"- **Papers cited:** {papers}",
-        f"- **Citation snapshot:** as of {ctx.snapshot_date}: {ctx.snapshot_size} records, "
-        f"{sources}",
+        "## Key messages",
         "",
-        f"> {md(a.attribution)}",
+    ]
+    for i, m in enumerate(ctx.key_messages, 1):
+        see = ", ".join(here(cid, cid.lower()) for cid in m.claim_ids)
+        client = f" **For a client:** {md(m.client)}" if m.client else ""
+        out.append(f"{i}. **{md(m.headline)}** {md(m.text)}{client} See {see}.")
+    return [
+        *out,
+        "",
+        f"**{md(ctx.not_medical_advice)}**",
+        "",
+        f"- **Reviewed by:** {reviewed}",
+        f"- **Evidence searched:** {searched}; the searches are in the Method",
+        f"- **Claims checked:** {len(ctx.claims)}, with {papers} papers",
+        f"- **The article:** {md(a.kind)}",
     ]
 
 
 def _summary(ctx: ReportContext, figures_dir: str | None) -> list[str]:
-    out = [
-        "",
-        "## Summary",
-        "",
-        "| Claim | Verdict | Certainty | Support | Contradict |",
-        "|---|---|---|---:|---:|",
-    ]
-    for c in ctx.claims:
-        if c.whole:
-            out.append(
-                f"| {here(c.whole.id, c.whole.anchor)} **{md(c.whole.title)}**: "
-                f"{len(c.whole.parts)} claims in one, graded separately | | | | |"
-            )
+    """Every claim on one line, surest first, with what to tell a client."""
+    out = ["", anchor("glance"), "", "## Every claim, surest first", ""]
+    for c in ctx.glance:
         flag = f" **{c.retracted} retracted**" if c.retracted else ""
-        out.append(
-            f"| {here(c.id, c.anchor)} {md(c.title)}{flag} | **{md(c.label)}** "
-            f"| {md(c.certainty)} | {c.counts['supports']} | {c.counts['contradicts']} |"
-        )
+        tell = f" — {md(c.tell)}" if c.tell else ""
+        out.append(f"- **{md(c.label)}** {here(c.id, c.anchor)} {md(c.title)}{flag}{tell}")
     if figures_dir:
-        out += ["", f"![Weighted evidence for and against each claim]({figures_dir}/overview.svg)"]
-    return out
+        alt = md(ctx_alt(ctx, "overview"))
+        out += ["", f"![{alt}]({figures_dir}/overview.svg)"]
+    return [*out, "", f"> {md(ctx.article.attribution)}"]
+
+
+def ctx_alt(ctx: ReportContext, key: str) -> str:
+    """A figure's alt text (what it shows), as the HTML gives it."""
+    return alt_texts(ctx).get(key, key)
+
+
+def _sof_row(c: ClaimSection, shared: tuple[str | None, str | None], letters: list[str]) -> str:
+    sof = c.sof
+    who = [f"{label}: {sof[key]}" for label, key, common in
+           (("Population", "population", shared[0]), ("Setting", "setting", shared[1]))
+           if sof[key] and not common]  # fmt: skip
+    outcome = f"{here(c.id, c.anchor)} {md(c.title)}" + (f" ({md('; '.join(who))})" if who else "")
+    n = sof["studies"]
+    people = f"{sof['participants']}" if sof["participants"] else "not reported"
+    count = f"{people} ({n} stud{'y' if n == 1 else 'ies'})"
+    if sof["designs"]:
+        count += f": {md(sof['designs'])}"
+    notes = sup(",".join(letters)) if letters else ""
+    effect = md(sof["effect"]) + (f" ({md(sof['reported'])})" if sof["reported"] else "")
+    return (
+        f"| {outcome} | {count} | {effect} | {c.symbols} {md(c.certainty)}{notes} "
+        f"| {md(c.statement)} |"
+    )
 
 
 def _sof(ctx: ReportContext) -> list[str]:
+    """GRADEpro's Summary of Findings: one table per topic, one row per outcome."""
     out = [
+        "",
+        anchor("summary-of-findings"),
         "",
         "## Summary of findings",
         "",
-        "In the layout of GRADE's Summary of Findings tables: the studies, what they found, how "
-        f"certain the evidence is ({certainty_range()}) and what that means in plain words.",
-        "",
-        "| Claim | Studies (participants) | What they found | Certainty | In plain words |",
-        "|---|---|---|---|---|",
+        "In the layout of GRADE's Summary of Findings tables (GRADEpro), one row per outcome. "
+        "№ of participants (studies) counts primary studies only, each once: a systematic "
+        "review stands for the studies it pooled; narrative reviews, guidelines and papers "
+        f"cited as context are not counted. The certainty is {certainty_range()}; each "
+        "lettered note names the GRADE domain that lowered it and why.",
     ]
-    for c in ctx.claims:
-        people = f" ({md(c.sof['participants'])})" if c.sof["participants"] else ""
-        mark = f" {sup(c.id)}" if c.sof["footnotes"] else ""
-        out.append(
-            f"| {here(c.id, c.anchor)} {md(c.title)} | {md(c.sof['studies'])}{people} "
-            f"| {md(c.sof['findings'])} | {c.symbols} {md(c.certainty)}{mark} "
-            f"| {md(c.statement)} |"
-        )
-    notes = [f"- {sup(c.id)} {md('; '.join(c.sof['footnotes']))}." for c in ctx.claims
-             if c.sof["footnotes"]]  # fmt: skip
-    return out + (["", *notes] if notes else [])
+    for g in ctx.sof_groups:
+        out += [
+            "",
+            f"### {md(g.title)}",
+            "",
+            f"**Patient or population:** {md(g.population or 'as each outcome says')} · "
+            f"**Setting:** {md(g.setting or 'as each outcome says')}",
+            "",
+            "| Outcome | № of participants (studies) | Effect | Certainty of the evidence "
+            "(GRADE) | What it means |",
+            "|---|---|---|---|---|",
+            *[_sof_row(c, (g.population, g.setting), g.letters.get(c.id, [])) for c in g.rows],
+        ]
+        notes = [f"- {sup(x)} {md(cid)}: {md(note)}" for x, cid, note in g.notes]
+        out += ["", *notes] if notes else []
+    return out
 
 
 def _changes(ctx: ReportContext) -> list[str]:
@@ -119,15 +164,15 @@ def _changes(ctx: ReportContext) -> list[str]:
     diff = ctx.changes
     if not diff:
         return []
-    n, v = len(diff.claims), len(diff.verdict_changes)
+    n = len(diff.claims)
     other = ", which used another snapshot of the papers" if diff.snapshot else ""
     out = ["", "## Changes since the last review", ""]
-    claims, verdicts = f"{n} claim{'' if n == 1 else 's'}", f"{v} verdict{'' if v == 1 else 's'}"
-    out += [f"What differs from the previous build of this report{other}: {claims} changed, "
-            f"{verdicts}.", ""]  # fmt: skip
+    claims = f"{n} claim{'' if n == 1 else 's'}"
+    out += [f"What differs from the previous build of this report{other}: {claims} changed; "
+            f"{changes_verdicts(diff)}.", ""]  # fmt: skip
     for change in diff.claims:
         out.append(f"- {md(change.headline)}")
-        out += [f"  - {md(d)}" for d in change.details]
+        out += [f"  - {md(d)}" for d in ctx.change_details(change)]
     return out
 
 
@@ -186,10 +231,10 @@ def _claim(c: ClaimSection, ctx: ReportContext, figures_dir: str | None) -> list
         out += ["**PubMed flags papers cited here** (read the notice before relying on the "
                 "paper; a retracted paper is given no weight):", ""]  # fmt: skip
         out += [*(f"- {md(a)}" for a in c.alerts), ""]
-    counts = f"{len(c.rows)} paper{'' if len(c.rows) == 1 else 's'}: {stance_counts(c.counts)}"
+    counts = f"{len(c.rows)} paper{'' if len(c.rows) == 1 else 's'}: {stance_tally(c.counts)}"
     out += ["### The evidence", "", counts + ". Numbers in brackets refer to the references.", ""]
     if figures_dir:
-        out += [f"![{c.id}: the papers by year and design]({figures_dir}/{c.id}.svg)", ""]
+        out += [f"![{md(ctx_alt(ctx, c.id))}]({figures_dir}/{c.id}.svg)", ""]
     out += [
         "| Ref | Study | Design | n | Stance | Finding | Links |",
         "|---|---|---|---:|---|---|---|",
@@ -321,14 +366,17 @@ def _method_limitations(ctx: ReportContext) -> list[str]:
         "rules are simple and public so that others can disagree precisely.",
     ]
     out += [f"- {md(text)}" for text in ctx.article.limitations]  # the review's own
-    if ctx.thin:
-        thin = ", ".join(
-            f"{c.id} ({c.verdict}, {c.certainty} certainty, {len(c.rows)} papers)" for c in ctx.thin
-        )
-        out.append(
-            f"- **Thin evidence:** {thin}. Read these verdicts as what the little research "
-            "there is suggests."
-        )
+    thin = ", ".join(
+        f"{c.id} ({md(c.label)}, {c.independent} stud{'y' if c.independent == 1 else 'ies'})"
+        for c in ctx.thin
+    )
+    listed = (
+        f"{len(ctx.thin)} of the {len(ctx.claims)} claims: {thin}. Read these verdicts as what "
+        "the little research there is suggests."
+        if ctx.thin
+        else "No claim's evidence is that thin."
+    )
+    out.append(f"- **Thin evidence** means {md(ctx.thin_rule)}. {listed}")
     if ctx.retracted:
         nums = ", ".join(f"\\[{r.number}\\]" for r in ctx.retracted)
         out.append(
