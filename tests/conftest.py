@@ -36,13 +36,15 @@ def tree_digest(directory: Path) -> dict[str, str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A small, valid project: article.yaml, claim C01, the real snapshot, and an article text
+    """A small, valid project: article.yaml, claim C01 and the papers' appraisals (papers.yaml,
+    with papers other claims cite: a warning each, not an error), the real snapshot, and an article text
     made of C01's own quotes and section headings (so it needs nothing from ../shared)."""
     claims = tmp_path / "claims"
     claims.mkdir()
     shutil.copy(ROOT / "claims" / "article.yaml", claims / "article.yaml")
     c01 = next((ROOT / "claims").glob("C01-*.yaml"))
     shutil.copy(c01, claims / c01.name)
+    shutil.copy(ROOT / "claims" / "papers.yaml", claims / "papers.yaml")  # C01's appraisals
     (tmp_path / "data" / "pubmed").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "pubmed" / "records.jsonl", tmp_path / "data" / "pubmed")
     quotes = yaml.safe_load(c01.read_text(encoding="utf-8"))["quotes"]

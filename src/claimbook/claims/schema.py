@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -33,16 +33,21 @@ from claimbook.vocab import (
     PublicationBiasRating,
     Question,
     RiskOfBiasRating,
+    RobTool,
     Stance,
 )
 
 __all__ = [
     "ARTICLE_FILE",
     "MAX_PARTICIPANTS",
+    "PAPERS_FILE",
+    "STUDY_FIELDS",
     "Citation",
     "Claim",
     "ClaimPart",
     "Excluded",
+    "PaperAppraisal",
+    "PaperBook",
     "Quote",
     "ReviewedArticle",
     "SignOff",
@@ -54,6 +59,12 @@ __all__ = [
 ]
 
 ARTICLE_FILE = "article.yaml"  # in the claims folder, beside the claim files
+PAPERS_FILE = "papers.yaml"  # in the claims folder: each cited paper's appraisal, once
+# What belongs to the study, not to a claim citing it: kept once per paper in PAPERS_FILE
+# (older claim files keep them on each citation; `claimbook migrate` moves them).
+STUDY_FIELDS = (
+    "design", "randomised", "n", "population", "setting", "risk_of_bias", "funding", "includes",
+)  # fmt: skip
 MAX_PARTICIPANTS = 1_000_000_000  # more than any study has had; bounds what a typo can do
 
 
@@ -84,11 +95,15 @@ class Quote(_Model):
 
 
 class RiskOfBias(_Model):
-    """How far the study's own design or conduct could have biased its result (RoB 2 words)."""
+    """How far the study's own design or conduct could have biased its result: one of three
+    ratings, with why, judged with a named tool (by default the one for its design)."""
 
     rating: RiskOfBiasRating
     reason: str = Field(
         min_length=5, description="e.g. not randomised; unblinded, self-reported outcome"
+    )
+    tool: RobTool | None = Field(
+        None, description="RoB 2, ROBINS-I, ROBINS-E, AMSTAR 2, ROBIS or none (default: by design)"
     )
 
 
@@ -114,23 +129,23 @@ class Effect(_Model):
     dose_response: bool = Field(False, description="the paper shows a dose-response gradient")
 
 
-class Citation(_Model):
-    """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL."""
+class _Study(_Model):
+    """What belongs to a study, whichever claim cites it: its design, size, population and
+    setting, risk of bias and funding, and (a systematic review) the studies it pooled."""
 
+    what: ClassVar[str] = "an entry"
     pmid: str | None = None
     doi: str | None = None
     url: str | None = None
-    stance: Stance
-    design: Design
-    n: int | None = Field(None, description=f"participants, 1 to {MAX_PARTICIPANTS:,}")
-    finding: str = Field(min_length=20, max_length=700)
-    note: str | None = None
-    risk_of_bias: RiskOfBias | None = None
-    indirectness: Indirectness | None = None
-    effect: Effect | None = None
+    design: Design | None = None
     randomised: bool | None = Field(
         None, description="a crossover trial: whether its order was randomised (else observational)"
     )
+    n: int | None = Field(None, description=f"participants, 1 to {MAX_PARTICIPANTS:,}")
+    population: str | None = Field(None, min_length=3, description="who was studied")
+    setting: str | None = Field(None, min_length=3, description="where: clinic, race, lab ...")
+    risk_of_bias: RiskOfBias | None = None
+    funding: str | None = Field(None, min_length=3, description="funding and conflicts")
     includes: list[str] = Field(
         default_factory=list,
         description="a systematic review or meta-analysis: the PMIDs of the studies it pooled",
@@ -142,9 +157,11 @@ class Citation(_Model):
     _n = field_validator("n", mode="before")(check_participants)
 
     @model_validator(mode="after")
-    def _has_id(self) -> Citation:
+    def _has_id(self) -> _Study:
         if not (self.pmid or self.doi or self.url):
-            raise ValueError("a citation needs a pmid, a doi or (for sources not in PubMed) a url")
+            raise ValueError(
+                f"{self.what} needs a pmid, a doi or (for sources not in PubMed) a url"
+            )
         return self
 
     @field_validator("includes")
@@ -155,6 +172,47 @@ class Citation(_Model):
     @property
     def key(self) -> str:
         return citation_key(self.pmid, self.doi, self.url)
+
+    def study(self) -> dict[str, Any]:
+        """The study fields this entry itself gives (left out: those unset or empty)."""
+        return {f: getattr(self, f) for f in STUDY_FIELDS if getattr(self, f) not in (None, [], "")}
+
+
+class Citation(_Study):
+    """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL: how
+    it bears on this claim (stance, finding, indirectness, effect). Its study fields (design,
+    n, risk of bias ...) come from the paper's appraisal in papers.yaml once loaded (older
+    claim files write them on the citation)."""
+
+    what: ClassVar[str] = "a citation"
+    stance: Stance
+    finding: str = Field(min_length=20, max_length=700)
+    note: str | None = None
+    indirectness: Indirectness | None = None
+    effect: Effect | None = None
+
+
+class PaperAppraisal(_Study):
+    """The appraisal of one paper, once for every claim citing it: an entry of papers.yaml."""
+
+    what: ClassVar[str] = "a paper"
+    design: Design
+
+    def keys(self) -> set[str]:
+        """Every key a citation of this paper may have: its PMID, its DOI, its URL."""
+        found = {self.pmid} if self.pmid else set()
+        if self.doi:
+            found.add("doi:" + self.doi.lower())
+        if self.url:
+            found.add("url:" + self.url)
+        return found
+
+
+class PaperBook(_Model):
+    """papers.yaml: the appraisal of each paper the claims cite, one entry per paper."""
+
+    papers: list[PaperAppraisal] = Field(default_factory=list)
+    path: Path | None = Field(None, exclude=True)
 
 
 class PublicationBias(_Model):

@@ -15,9 +15,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from claimbook.errors import Problem
-from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, decode, read_text
+from claimbook.inputs import (
+    MAX_YAML_BYTES,
+    PLAIN_TAGS,
+    InputError,
+    check_plain_yaml,
+    decode,
+    read_text,
+)
 
-__all__ = ["Located", "parse_file", "problem_at", "read_yaml"]
+__all__ = ["Located", "field_name", "parse_file", "problem_at", "read_yaml"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -143,7 +150,8 @@ def _bad_value_line(node: yaml.Node, message: str) -> int:
     return 1
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
+def field_name(loc: tuple[Any, ...]) -> str:
+    """'parts[0].evidence[2].pmid': a YAML path as a problem names the field."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -164,7 +172,7 @@ def _pydantic_problems(path: Path, exc: ValidationError, located: Located) -> li
             msg = "missing required field"
         elif err["type"] == "literal_error":
             msg = f"{err['input']!r} is not allowed; {msg[0].lower()}{msg[1:]}"
-        problems.append(Problem(str(path), located.line(loc), _field_name(loc), msg))
+        problems.append(Problem(str(path), located.line(loc), field_name(loc), msg))
     return problems
 
 
@@ -191,4 +199,31 @@ def parse_file(
 
 def problem_at(where: str, located: Located, loc: tuple[Any, ...], message: str) -> Problem:
     """A problem at the YAML node `loc` (e.g. ("evidence", 2, "pmid")) of a file."""
-    return Problem(where, located.line(loc), _field_name(loc), message)
+    return Problem(where, located.line(loc), field_name(loc), message)
+
+
+def parse_quickly(model: type[M], path: Path) -> tuple[M | None, Located | None]:
+    """A YAML file that is expected to be valid, read fast (libyaml when PyYAML has it) and
+    validated as `model`; (None, None) when it is not valid (`parse_file` says why). For what
+    an edit checks against the other files of the folder."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        text = read_text(path, MAX_YAML_BYTES, "claim file")
+        for event in yaml.parse(text, Loader=loader):  # plain YAML only, as check_plain_yaml
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return None, None
+            if getattr(event, "tag", None) not in (None, "!", *PLAIN_TAGS):
+                return None, None
+        node = yaml.compose(text, Loader=loader)
+        if node is None:
+            return None, None
+        constructor = yaml.SafeLoader("")
+        try:
+            data = constructor.construct_document(node)
+        finally:
+            constructor.dispose()
+        obj = model.model_validate(data)
+    except (InputError, yaml.YAMLError, ValueError, TypeError):  # ValidationError is one
+        return None, None
+    obj.path = path
+    return obj, Located(node)
