@@ -2,7 +2,7 @@
 cited paper put together from it (and, in older claim files, from the study fields written on
 each citation), every disagreement a problem naming both places.
 
-After `appraise`, every citation carries its paper's study fields (design, n, risk of bias ...),
+After `appraise`, every citation carries its paper's study fields (design, n, risk_of_bias ...),
 so what reads `citation.design` reads the paper's appraisal, the same in every claim.
 """
 
@@ -23,7 +23,7 @@ from claimbook.claims.schema import (
 )
 from claimbook.claims.yaml_lines import Located, field_name, parse_file
 from claimbook.errors import Problem
-from claimbook.vocab import rob_tool
+from claimbook.vocab import DOMAIN_LABELS, rob_tool
 
 __all__ = [
     "OLD_FORMAT_NOTICE",
@@ -164,7 +164,7 @@ def _merge(
 
 
 def _appraisal(ids: dict[str, Any], fields: dict[str, Any]) -> PaperAppraisal | None:
-    """The paper's appraisal from its merged fields, its risk of bias tool filled in from its
+    """The paper's appraisal from its merged fields, its bias-rating tool filled in from its
     design when not named; None without a design (not appraised)."""
     if "design" not in fields:
         return None
@@ -246,7 +246,7 @@ def appraise(
                     found.append(
                         Problem(place.file, place.line(), f"{place.field()} ({label})",
                                 f"this paper has no appraisal; add it to {papers_path} "
-                                "(design, n, risk of bias)")
+                                f"(design, n, {DOMAIN_LABELS['risk_of_bias']})")
                     )  # fmt: skip
     for _place, cit, group in cited:
         paper = appraised.get(group)

@@ -1,5 +1,7 @@
 """The claim files' schema: the pydantic models of a claim record (its quotes, citations,
-excluded papers, sign-off and parts) and of `article.yaml`, with the claim-id helpers.
+excluded papers, sign-off and parts) and of `article.yaml`, with the claim-id helpers; the
+models of what belongs to a study (papers.yaml) live in `claimbook.claims.study`, and are
+re-exported here.
 
 A model checks one file's fields on their own; what needs the other files (duplicate ids, the
 snapshot, the article's text) is checked by `claimbook.claims.load` and
@@ -15,8 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationInfo,
@@ -24,16 +24,24 @@ from pydantic import (
     model_validator,
 )
 
+from claimbook.claims.study import (
+    MAX_PARTICIPANTS,
+    PAPERS_FILE,
+    STUDY_FIELDS,
+    PaperAppraisal,
+    PaperBook,
+    RiskOfBias,
+    Study,
+    _Model,
+    check_participants,
+)
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
 from claimbook.vocab import (
     STANCES,
-    Design,
     EffectDirection,
     IndirectnessRating,
     PublicationBiasRating,
     Question,
-    RiskOfBiasRating,
-    RobTool,
     Stance,
 )
 
@@ -50,6 +58,7 @@ __all__ = [
     "PaperBook",
     "Quote",
     "ReviewedArticle",
+    "RiskOfBias",
     "SignOff",
     "Topic",
     "check_participants",
@@ -59,32 +68,9 @@ __all__ = [
 ]
 
 ARTICLE_FILE = "article.yaml"  # in the claims folder, beside the claim files
-PAPERS_FILE = "papers.yaml"  # in the claims folder: each cited paper's appraisal, once
-# What belongs to the study, not to a claim citing it: kept once per paper in PAPERS_FILE
-# (older claim files keep them on each citation; `claimbook migrate` moves them).
-STUDY_FIELDS = (
-    "design", "randomised", "n", "population", "setting", "risk_of_bias", "funding", "includes",
-)  # fmt: skip
-MAX_PARTICIPANTS = 1_000_000_000  # more than any study has had; bounds what a typo can do
-
-
-def check_participants(value: Any) -> int | None:
-    """A number of participants: a whole number from 1 to MAX_PARTICIPANTS (not true/false,
-    not 12.5, not 10**30)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"the number of participants must be a whole number, not {value!r}")
-    if not 1 <= value <= MAX_PARTICIPANTS:
-        raise ValueError(f"the number of participants must be from 1 to {MAX_PARTICIPANTS:,}")
-    return value
 
 
 # --------------------------------------------------------------------------- models
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Quote(_Model):
@@ -92,19 +78,6 @@ class Quote(_Model):
 
     section: str = Field(min_length=1)
     text: str = Field(min_length=8, max_length=600)
-
-
-class RiskOfBias(_Model):
-    """How far the study's own design or conduct could have biased its result: one of three
-    ratings, with why, judged with a named tool (by default the one for its design)."""
-
-    rating: RiskOfBiasRating
-    reason: str = Field(
-        min_length=5, description="e.g. not randomised; unblinded, self-reported outcome"
-    )
-    tool: RobTool | None = Field(
-        None, description="RoB 2, ROBINS-I, ROBINS-E, AMSTAR 2, ROBIS or none (default: by design)"
-    )
 
 
 class Indirectness(_Model):
@@ -129,59 +102,10 @@ class Effect(_Model):
     dose_response: bool = Field(False, description="the paper shows a dose-response gradient")
 
 
-class _Study(_Model):
-    """What belongs to a study, whichever claim cites it: its design, size, population and
-    setting, risk of bias and funding, and (a systematic review) the studies it pooled."""
-
-    what: ClassVar[str] = "an entry"
-    pmid: str | None = None
-    doi: str | None = None
-    url: str | None = None
-    design: Design | None = None
-    randomised: bool | None = Field(
-        None, description="a crossover trial: whether its order was randomised (else observational)"
-    )
-    n: int | None = Field(None, description=f"participants, 1 to {MAX_PARTICIPANTS:,}")
-    population: str | None = Field(None, min_length=3, description="who was studied")
-    setting: str | None = Field(None, min_length=3, description="where: clinic, race, lab ...")
-    risk_of_bias: RiskOfBias | None = None
-    funding: str | None = Field(None, min_length=3, description="funding and conflicts")
-    includes: list[str] = Field(
-        default_factory=list,
-        description="a systematic review or meta-analysis: the PMIDs of the studies it pooled",
-    )
-
-    _pmid = field_validator("pmid")(check_pmid)
-    _doi = field_validator("doi")(check_doi)
-    _url = field_validator("url")(check_url)
-    _n = field_validator("n", mode="before")(check_participants)
-
-    @model_validator(mode="after")
-    def _has_id(self) -> _Study:
-        if not (self.pmid or self.doi or self.url):
-            raise ValueError(
-                f"{self.what} needs a pmid, a doi or (for sources not in PubMed) a url"
-            )
-        return self
-
-    @field_validator("includes")
-    @classmethod
-    def _pmids(cls, v: list[str]) -> list[str]:
-        return [check_pmid(p) for p in v]
-
-    @property
-    def key(self) -> str:
-        return citation_key(self.pmid, self.doi, self.url)
-
-    def study(self) -> dict[str, Any]:
-        """The study fields this entry itself gives (left out: those unset or empty)."""
-        return {f: getattr(self, f) for f in STUDY_FIELDS if getattr(self, f) not in (None, [], "")}
-
-
-class Citation(_Study):
+class Citation(Study):
     """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL: how
-    it bears on this claim (stance, finding, indirectness, effect). Its study fields (design,
-    n, risk of bias ...) come from the paper's appraisal in papers.yaml once loaded (older
+    it bears on this claim (stance, finding, how direct it is, effect). Its study fields (design,
+    n, risk_of_bias ...) come from the paper's appraisal in papers.yaml once loaded (older
     claim files write them on the citation)."""
 
     what: ClassVar[str] = "a citation"
@@ -190,29 +114,6 @@ class Citation(_Study):
     note: str | None = None
     indirectness: Indirectness | None = None
     effect: Effect | None = None
-
-
-class PaperAppraisal(_Study):
-    """The appraisal of one paper, once for every claim citing it: an entry of papers.yaml."""
-
-    what: ClassVar[str] = "a paper"
-    design: Design
-
-    def keys(self) -> set[str]:
-        """Every key a citation of this paper may have: its PMID, its DOI, its URL."""
-        found = {self.pmid} if self.pmid else set()
-        if self.doi:
-            found.add("doi:" + self.doi.lower())
-        if self.url:
-            found.add("url:" + self.url)
-        return found
-
-
-class PaperBook(_Model):
-    """papers.yaml: the appraisal of each paper the claims cite, one entry per paper."""
-
-    papers: list[PaperAppraisal] = Field(default_factory=list)
-    path: Path | None = Field(None, exclude=True)
 
 
 class PublicationBias(_Model):

@@ -58,7 +58,7 @@ def cite(
     note: str | None, offline: bool, folder: ReviewFolder,
 ) -> None:  # fmt: skip
     """Cite PAPER (a PMID or DOI) for CLAIM_ID. A paper the snapshot lacks is fetched first; an
-    appraised paper keeps its appraisal (design, n, risk of bias) from claims/papers.yaml."""
+    appraised paper keeps its appraisal (design, n, risk_of_bias) from claims/papers.yaml."""
     from claimbook import edit
     from claimbook.pubmed import load_snapshot
 
@@ -150,7 +150,7 @@ def signoff(claim_id: str, reviewer: str, note: str | None, folder: ReviewFolder
 @click.option("--dry-run", is_flag=True, help="Say what would move; write nothing.")
 @folder_options(data=False)
 def migrate(dry_run: bool, folder: ReviewFolder) -> None:
-    """Keep one appraisal per paper: move the study fields (design, n, risk of bias ...) off
+    """Keep one appraisal per paper: move the study fields (design, n, risk_of_bias ...) off
     every citation into claims/papers.yaml. Refused, with every file unchanged, when two claims
     appraise a paper differently: make them agree, then run it again."""
     from claimbook.edit.migrate import migrate as run

@@ -24,9 +24,9 @@ __all__ = ["PAPERS_HEAD", "PapersDoc", "move_study_fields", "study_value"]
 PAPERS_HEAD = """\
 # The appraisal of each paper the claims cite, written once per paper and used by every claim
 # that cites it: what belongs to the study itself, whichever claim it is read for (its design,
-# whether it was randomised, n, population, setting, risk of bias with its reason and tool,
+# whether it was randomised, n, population, setting, risk_of_bias with its reason and tool,
 # funding and conflicts, and for a systematic review the PMIDs it pooled). How a paper bears
-# on one claim (stance, finding, indirectness, effect) stays on the citation in the claim file.
+# on one claim (stance, finding, how direct it is, effect) stays on the citation in the claim file.
 """
 
 IDS = ("pmid", "doi", "url")
@@ -114,7 +114,7 @@ class PapersDoc:
 
 
 def study_value(name: str, value: Any) -> Any:
-    """A study field's value as papers.yaml writes it: a risk of bias as its mapping (reason
+    """A study field's value as papers.yaml writes it: a risk_of_bias as its mapping (reason
     folded like the hand-written files), a list of PMIDs quoted."""
     if name == "risk_of_bias" and not isinstance(value, dict):
         value = value.model_dump(exclude_none=True)
