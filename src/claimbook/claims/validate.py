@@ -246,7 +246,8 @@ def check_claim_text(path: str | os.PathLike[str], text: str, context: ClaimCont
     if claim is not None:
         check_claim_file(claim, located, problems)
         _check_in_context(claim, located, context, problems)
-        others = [(c, at) for c, at in context.others if c.path != path]
+        # copies: appraising gives their citations study fields, and the context is reused
+        others = [(c.model_copy(deep=True), at) for c, at in context.others if c.path != path]
         papers_path = context.papers_path or path.parent / PAPERS_FILE
         appraise(
             [*others, (claim, located)], context.papers, context.papers_located, problems,
