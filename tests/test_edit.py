@@ -27,7 +27,7 @@ from claimbook.edit import (
     update_citation,
 )
 
-from conftest import tree_digest, ARTICLE_TEXT, changed_lines, claim_file, need_shared
+from conftest import ARTICLE_TEXT, changed_lines, claim_file, need_shared, tree_digest
 
 
 def _evidence(review: Path, claim_id: str, i: int) -> dict:

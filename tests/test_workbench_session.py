@@ -190,8 +190,10 @@ def test_looking_up_and_citing_a_paper(review):
     design = appraised.design if appraised else "other"
     if appraised is not None and appraised.design != "other":
         with pytest.raises(NotSaved, match="the design given \\(other\\) disagrees"):
-            session.cite(rec.pmid, stance="context", design="other",
-                         finding="A paper cited from the session test, in the project's words.")  # fmt: skip
+            session.cite(
+                rec.pmid, stance="context", design="other",
+                finding="A paper cited from the session test, in the project's words.",
+            )  # fmt: skip
         assert _files(review) == before
     with pytest.raises(NotSaved, match="finding"):
         session.cite(rec.pmid, stance="context", design=design, finding="short")

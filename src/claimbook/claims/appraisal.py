@@ -51,7 +51,7 @@ class Place:
     at: tuple[Any, ...]
 
     def line(self, name: str | None = None) -> int:
-        return self.located.line((*self.at, name) if name else self.at)
+        return self.located.key_line((*self.at, name)) if name else self.located.line(self.at)
 
     def field(self, name: str | None = None) -> str:
         """'evidence[2].risk_of_bias': the field as a problem names it."""
@@ -204,11 +204,13 @@ def appraise(
     problems: list[Problem],
     papers_path: Path,
     only: set[str] | None = None,
+    papers_broken: bool = False,
 ) -> Appraisals:
     """Put together the appraisal of every cited paper and give each citation its paper's
     study fields. A paper appraised differently in two places (two citations, or a citation
-    and papers.yaml), and a citation of a paper with no appraisal, are problems; `only`: keep
-    just the problems about these files (an edit checks what it changes)."""
+    and papers.yaml), and a citation of a paper with no appraisal, are problems (not when
+    `papers_broken`: papers.yaml's own problems say why); `only`: keep just the problems about
+    these files (an edit checks what it changes)."""
     found: list[Problem] = []
     index, entries = _entries(book, book_located, found)
     groups: dict[Any, list[tuple[Place, dict[str, Any]]]] = {}
@@ -240,7 +242,7 @@ def appraise(
             cit = next(c for _, c, g in cited if g == group)
             ids = {k: getattr(cit, k) for k in ("pmid", "doi", "url")}
         appraised[group] = _appraisal(ids, fields)
-        if appraised[group] is None and not clashes:
+        if appraised[group] is None and not clashes and not papers_broken:
             for place, _cit, g in cited:
                 if g == group:
                     found.append(

@@ -91,8 +91,10 @@ def load_appraised(
     files, from its citations) given to every citation of it; a conflict or a paper with no
     appraisal is a problem."""
     loaded = load_records(directory, problems)
+    known = len(problems)
     book, located = load_papers(directory, problems)
-    found = appraise(loaded, book, located, problems, directory / PAPERS_FILE)
+    broken = len(problems) > known
+    found = appraise(loaded, book, located, problems, directory / PAPERS_FILE, None, broken)
     return loaded, found
 
 

@@ -54,6 +54,25 @@ class Located:
                 break
         return node.start_mark.line + 1
 
+    def key_line(self, loc: tuple[Any, ...]) -> int:
+        """1-based line of the key that `loc` ends on (a nested mapping's own key line, where
+        `line` gives its first field's); `line(loc)` when `loc` does not end on a key."""
+        if not loc or isinstance(loc[-1], int):
+            return self.line(loc)
+        node = self.node
+        for part in loc[:-1]:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if 0 <= part < len(node.value) else None
+            if node is None:
+                return self.line(loc)
+        if isinstance(node, yaml.MappingNode):
+            key = next((k for k, _ in node.value if k.value == loc[-1]), None)
+            if key is not None:
+                return key.start_mark.line + 1
+        return self.line(loc)
+
     def duplicate_keys(self) -> list[tuple[int, str]]:
         """(line, dotted key) of every key that appears twice in the same mapping."""
         found: list[tuple[int, str]] = []
