@@ -21,7 +21,7 @@ from claimbook.claims.schema import (
     PaperAppraisal,
     PaperBook,
 )
-from claimbook.claims.yaml_lines import Located, field_name, parse_file
+from claimbook.claims.yaml_lines import Located, field_name, parse_file, parse_quickly
 from claimbook.errors import Problem
 from claimbook.vocab import DOMAIN_LABELS, rob_tool
 
@@ -86,13 +86,18 @@ def paper_label(key: str) -> str:
 
 
 def load_papers(
-    directory: Path, problems: list[Problem], text: str | None = None
+    directory: Path, problems: list[Problem], text: str | None = None, quick: bool = False
 ) -> tuple[PaperBook | None, Located | None]:
     """papers.yaml of a claims folder (or `text`, as if it were that file), with where its
-    fields are; (None, None) when there is none. Its problems are added to `problems`."""
+    fields are; (None, None) when there is none. Its problems are added to `problems`.
+    `quick`: read a valid file fast (an edit's check), the slow way only to say what is wrong."""
     path = Path(directory) / PAPERS_FILE
     if text is None and not path.exists():
         return None, None
+    if quick:
+        book, located = parse_quickly(PaperBook, path, text)
+        if book is not None:
+            return book, located
     return parse_file(PaperBook, path, problems, text)
 
 

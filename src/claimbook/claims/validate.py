@@ -209,7 +209,7 @@ def _read_context(
 def _with_folder(context: ClaimContext, claims_dir: Path, problems: list[Problem]) -> None:
     """Add papers.yaml and the other claim files (read fast: an edit checks its claim against
     the papers they appraise; their own problems are validate's to list) to `context`."""
-    context.papers, context.papers_located = load_papers(claims_dir, problems)
+    context.papers, context.papers_located = load_papers(claims_dir, problems, quick=True)
     quick = (parse_quickly(Claim, p) for p in claim_files(claims_dir))
     context.others = [(c, located) for c, located in quick if c is not None]
 
@@ -231,7 +231,7 @@ def check_papers_text(text: str, context: ClaimContext) -> ClaimContext:
     """Validate `text` as papers.yaml would hold it, without writing anything: `context` with
     those appraisals; ClaimsError with every problem found."""
     problems: list[Problem] = []
-    book, located = load_papers(context.papers_path.parent, problems, text)
+    book, located = load_papers(context.papers_path.parent, problems, text, quick=True)
     if problems:
         raise ClaimsError(problems)
     return replace(context, papers=book, papers_located=located)

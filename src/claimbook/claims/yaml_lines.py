@@ -221,20 +221,23 @@ def problem_at(where: str, located: Located, loc: tuple[Any, ...], message: str)
     return Problem(where, located.line(loc), field_name(loc), message)
 
 
-def parse_quickly(model: type[M], path: Path) -> tuple[M | None, Located | None]:
-    """A YAML file that is expected to be valid, read fast (libyaml when PyYAML has it) and
-    validated as `model`; (None, None) when it is not valid (`parse_file` says why). For what
-    an edit checks against the other files of the folder."""
+def parse_quickly(
+    model: type[M], path: Path, text: str | None = None
+) -> tuple[M | None, Located | None]:
+    """A YAML file (or `text`, as if it were that file) that is expected to be valid, read fast
+    (libyaml when PyYAML has it) and validated as `model`; (None, None) when it is not valid
+    (`parse_file` says why). For what an edit checks its change against."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        text = read_text(path, MAX_YAML_BYTES, "claim file")
+        if text is None:
+            text = read_text(path, MAX_YAML_BYTES, "claim file")
         for event in yaml.parse(text, Loader=loader):  # plain YAML only, as check_plain_yaml
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 return None, None
             if getattr(event, "tag", None) not in (None, "!", *PLAIN_TAGS):
                 return None, None
         node = yaml.compose(text, Loader=loader)
-        if node is None:
+        if node is None or Located(node).duplicate_keys():
             return None, None
         constructor = yaml.SafeLoader("")
         try:

@@ -108,10 +108,6 @@ class PapersDoc:
     def dump(self) -> str:
         return dump(self.yaml, self.doc)
 
-    @property
-    def changed(self) -> bool:
-        return self.dump() != self.text
-
 
 def study_value(name: str, value: Any) -> Any:
     """A study field's value as papers.yaml writes it: a risk_of_bias as its mapping (reason

@@ -174,10 +174,10 @@ def read_papers(folder: ReviewFolder) -> PapersDoc:
         raise refuse(exc.file, exc.field, exc.message, exc.line) from None
 
 
-def checked_papers(papers: PapersDoc, context: ClaimContext) -> ClaimContext:
-    """`context` with papers.yaml as the edit leaves it, validated; EditError if it is not."""
+def checked_papers(text: str, context: ClaimContext) -> ClaimContext:
+    """`context` with papers.yaml as the edit leaves it (`text`), validated; EditError if not."""
     try:
-        return check_papers_text(papers.dump(), context)
+        return check_papers_text(text, context)
     except ClaimsError as exc:
         raise EditError(exc.problems) from None
 
@@ -236,9 +236,10 @@ def edit_claim(
         if papers_change is not None:
             papers = read_papers(folder)
             papers_change(papers, context)
-            if papers.changed:
-                context = checked_papers(papers, context)
-                files[papers.path] = papers.dump()
+            new_papers = papers.dump()
+            if new_papers != papers.text:
+                context = checked_papers(new_papers, context)
+                files[papers.path] = new_papers
         record = _checked(path, new, context)
         if files:
             _writable(path)
