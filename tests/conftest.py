@@ -34,15 +34,33 @@ def tree_digest(directory: Path) -> dict[str, str]:
     }
 
 
+def papers_of(*claim_files: Path) -> str:
+    """papers.yaml with the shipped appraisals of just the papers these claim files cite."""
+    keys = set()
+    for path in claim_files:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for unit in doc.get("parts") or [doc]:
+            for cit in unit.get("evidence") or []:
+                keys.add(str(cit.get("pmid") or cit.get("doi") or cit.get("url")).lower())
+    shipped = yaml.safe_load((ROOT / "claims" / "papers.yaml").read_text(encoding="utf-8"))
+    kept = [
+        p for p in shipped["papers"]
+        if str(p.get("pmid") or p.get("doi") or p.get("url")).lower() in keys
+    ]  # fmt: skip
+    return yaml.safe_dump({"papers": kept}, sort_keys=False, allow_unicode=True, width=96)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A small, valid project: article.yaml, claim C01, the real snapshot, and an article text
+    """A small, valid project: article.yaml, claim C01 and its papers' appraisals (papers.yaml),
+    the real snapshot, and an article text
     made of C01's own quotes and section headings (so it needs nothing from ../shared)."""
     claims = tmp_path / "claims"
     claims.mkdir()
     shutil.copy(ROOT / "claims" / "article.yaml", claims / "article.yaml")
     c01 = next((ROOT / "claims").glob("C01-*.yaml"))
     shutil.copy(c01, claims / c01.name)
+    (claims / "papers.yaml").write_text(papers_of(c01), encoding="utf-8")
     (tmp_path / "data" / "pubmed").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "pubmed" / "records.jsonl", tmp_path / "data" / "pubmed")
     quotes = yaml.safe_load(c01.read_text(encoding="utf-8"))["quotes"]

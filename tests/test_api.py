@@ -194,7 +194,8 @@ def test_curate_refuses_a_paper_missing_from_the_dossiers_and_writes_nothing(tmp
     shutil.copytree(ROOT / "data", tmp_path / "data")
     c01 = next((tmp_path / "claims").glob("C01-*.yaml"))
     first_pmid = re.search(r'pmid: "(\d+)"', c01.read_text()).group(1)
-    c01.write_text(c01.read_text().replace(f'pmid: "{first_pmid}"', 'pmid: "999999999"', 1))
+    for path in (tmp_path / "claims").glob("*.yaml"):  # its appraisal too, in papers.yaml
+        path.write_text(path.read_text().replace(f'pmid: "{first_pmid}"', 'pmid: "999999999"'))
     before = tree_digest(tmp_path / "data")
     result = CliRunner().invoke(
         main, ["curate", "--evidence", str(EVIDENCE_DIR), "--project", str(tmp_path)]
@@ -216,6 +217,7 @@ PINNED_TOP = [
     "EditError",
     "Excluded",
     "Grading",
+    "PaperAppraisal",
     "PDFError",
     "PaperAlert",
     "Problem",
@@ -275,11 +277,13 @@ PINNED_PUBMED = [
 ]
 PINNED_EDIT = [
     "EditError",
+    "Migration",
     "add_claim",
     "cite",
     "exclude",
     "fetch_paper",
     "lookup_paper",
+    "migrate",
     "parse_ident",
     "set_advice",
     "signoff",

@@ -201,9 +201,20 @@ def test_missing_field_in_a_citation_points_at_the_citation(project):
     assert "1 problem found" in output
 
 
+def _break_papers(project: Path, old: str, new: str) -> tuple[Path, int]:
+    """Change the first `old` of papers.yaml into `new`: the file and the entry it is in."""
+    path = project / "claims" / "papers.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    at = text.index(old)
+    entry = text[:at].count("\n- ") + text[:at].startswith("- ") - 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path, entry
+
+
 def test_wrong_type(project):
-    path = _break(project, "    n: 82\n", "    n: eighty-two\n")
-    _expect(project, path, _line_of(path, "n: eighty-two"), "evidence[0].n", "whole number")
+    path, i = _break_papers(project, "  n: 82\n", "  n: eighty-two\n")
+    _expect(project, path, _line_of(path, "n: eighty-two"), f"papers[{i}].n", "whole number")
 
 
 def test_duplicate_id(project):
@@ -228,12 +239,12 @@ def test_unknown_stance(project):
 
 
 def test_unknown_design(project):
-    path = _break(project, "design: lab-experiment", "design: vibes")
+    path, i = _break_papers(project, "design: lab-experiment", "design: vibes")
     _expect(
         project,
         path,
         _line_of(path, "design: vibes"),
-        "evidence[4].design",
+        f"papers[{i}].design",
         "'vibes' is not allowed",
     )
 
@@ -323,7 +334,7 @@ def test_broken_snapshot_line_is_located(project):
 
 def test_every_problem_is_reported_not_just_the_first(project):
     _break(project, "stance: mixed", "stance: maybe")
-    _break(project, "design: lab-experiment", "design: vibes")
+    _break_papers(project, "design: lab-experiment", "design: vibes")
     result = _run(project)
     assert result.exit_code == 1
     assert "2 problems found." in result.output

@@ -27,7 +27,7 @@ from claimbook.edit import (
     update_citation,
 )
 
-from conftest import ARTICLE_TEXT, changed_lines, claim_file, need_shared
+from conftest import ARTICLE_TEXT, changed_lines, claim_file, need_shared, tree_digest
 
 
 def _evidence(review: Path, claim_id: str, i: int) -> dict:
@@ -86,22 +86,27 @@ def test_the_folded_style_of_a_file_is_kept_on_every_shipped_claim(review):
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "message", "where"),
     [
-        ({"finding": "too short"}, "finding: String should have at least 20 characters"),
-        ({"n": 0}, "n: the number of participants must be from 1 to"),
-        ({"stance": "maybe"}, "stance: 'maybe' is not allowed"),
+        ({"finding": "too short"}, "finding: String should have at least 20 characters",
+         r"C01-[\w-]+\.yaml:\d+: evidence\[0\]\."),
+        # n is the paper's appraisal: refused where it is kept, in papers.yaml
+        ({"n": 0}, "n: the number of participants must be from 1 to",
+         r"papers\.yaml:\d+: papers\[\d+\]\."),
+        ({"stance": "maybe"}, "stance: 'maybe' is not allowed",
+         r"C01-[\w-]+\.yaml:\d+: evidence\[0\]\."),
     ],
-)
-def test_a_refused_edit_names_file_line_field_and_leaves_bytes_identical(review, change, message):
-    path = claim_file(review, "C01")
-    before = path.read_bytes()
+)  # fmt: skip
+def test_a_refused_edit_names_file_line_field_and_leaves_bytes_identical(
+    review, change, message, where
+):
+    before = tree_digest(review / "claims")
     first = _evidence(review, "C01", 0)
     with pytest.raises(EditError) as err:
         update_citation(review, "C01", first["pmid"], **change)
-    assert re.match(rf"{re.escape(str(path))}:\d+: evidence\[0\]\.", str(err.value))
+    assert re.match(rf"{re.escape(str(review / 'claims'))}/{where}", str(err.value)), err.value
     assert message in str(err.value)
-    assert path.read_bytes() == before
+    assert tree_digest(review / "claims") == before
 
 
 def test_uncite_and_exclude(review):
@@ -250,7 +255,12 @@ def test_cli_cite_exclude_signoff_and_refusals(review):
     row = load_review(project=review).verdict_row("C01")
     assert f"Verdict now: {row['label']} ({row['certainty']} certainty)." in result.output
 
+    # the paper is appraised (papers.yaml): another design is refused, none reuses its own
     result = cli("cite", "C01", first["pmid"], "--stance", "supports", "--design", "rct",
+                 "--finding", "Back in the evidence, cited again by a test.", "--offline",
+                 "--project", review)  # fmt: skip
+    assert result.exit_code == 1 and "the design given (rct) disagrees" in result.output
+    result = cli("cite", "C01", first["pmid"], "--stance", "supports",
                  "--finding", "Back in the evidence, cited again by a test.", "--offline",
                  "--project", review)  # fmt: skip
     assert result.exit_code == 0, result.output

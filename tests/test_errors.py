@@ -128,6 +128,7 @@ def broken(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "claims" / "article.yaml", claims / "article.yaml")
     c01 = next((ROOT / "claims").glob("C01-*.yaml"))
     shutil.copy(c01, claims / c01.name)
+    shutil.copy(ROOT / "claims" / "papers.yaml", claims / "papers.yaml")
     (claims / "C02-broken.yaml").write_text("id: C02\ntitle: [unclosed\n", encoding="utf-8")
     text = c01.read_text(encoding="utf-8").replace("id: C01", "id: C03", 1)
     (claims / "C03-stance.yaml").write_text(

@@ -184,14 +184,14 @@ def _quotes(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("value", ["100000000000000000000000000000000000000", "true", "12.5"])
 def test_validate_refuses_a_number_of_participants_that_is_no_number(project, value):
-    path = claim_file(project, "C01")
+    path = project / "claims" / "papers.yaml"  # n is the paper's appraisal
     text = path.read_text(encoding="utf-8")
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("n: "))
     lines = text.splitlines()
     lines[line - 1] = lines[line - 1].split("n:")[0] + f"n: {value}"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("validate", "--project", project)
-    one_line_error(result, f"{path.name}:{line}: evidence[", "].n: the number of participants")
+    one_line_error(result, f"{path.name}:{line}: papers[", "].n: the number of participants")
 
 
 def test_cite_with_a_huge_n_is_refused_and_the_review_still_builds(project, tmp_path):

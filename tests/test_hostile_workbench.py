@@ -193,8 +193,9 @@ def test_an_edit_names_the_claim_its_row_was_drawn_for(review, monkeypatch):
     assert calls == [(SHOWN_FIRST, SHARED)] and _files(review) == before
     bench.rows[0].n.value = "85"
     assert calls[-1] == (PICKED_NEXT, SHARED)
+    # n is the paper's appraisal (papers.yaml): the last edit holds for both claims citing it
     assert _saved_citation(review, PICKED_NEXT, SHARED).n == 85
-    assert _saved_citation(review, SHOWN_FIRST, SHARED).n == 83
+    assert _saved_citation(review, SHOWN_FIRST, SHARED).n == 85
 
 
 # --------------------------------------------------------------------------- refused values

@@ -129,6 +129,7 @@ def test_second_article_from_init_to_report(fresh, tmp_path, monkeypatch):
     article_yaml.write_text(yaml.safe_dump(ours, sort_keys=False), encoding="utf-8")
     for claim in sorted((EXAMPLE / "claims").glob("Q*.yaml")):
         shutil.copy(claim, fresh / "claims" / claim.name)
+    shutil.copy(EXAMPLE / "claims" / "papers.yaml", fresh / "claims" / "papers.yaml")
     assert cli("curate", "--evidence", EVIDENCE_DIR, "--project", fresh).exit_code == 0
     result = cli("validate", "--project", fresh)
     assert result.exit_code == 0, result.output

@@ -91,22 +91,31 @@ def pooled_review(tmp_path):
         rec = json.loads(line)
         if rec["pmid"] and not rec["retracted"]:
             pmids.append(rec["pmid"])
-    sr, included, other, narrative = pmids[:4]
+    sr, included, other, narrative, uncited = pmids[:5]
+    study = {  # each paper's appraisal, once, in papers.yaml (issue 22)
+        sr: {"design": "systematic-review", "n": 500, "includes": [included, uncited]},
+        included: {"design": "rct", "n": 120},
+        other: {"design": "rct", "n": 60},
+        narrative: {"design": "narrative-review", "n": 9000},
+    }
     evidence = [
-        {"pmid": sr, "stance": "supports", "design": "systematic-review", "n": 500,
-         "includes": [included, "99999999"], "finding": "A review pooled two trials."},
-        {"pmid": included, "stance": "supports", "design": "rct", "n": 120,
-         "finding": "A trial the review pooled."},
-        {"pmid": other, "stance": "contradicts", "design": "rct", "n": 60,
-         "finding": "A trial the review did not pool."},
-        {"pmid": narrative, "stance": "supports", "design": "narrative-review", "n": 9000,
+        {"pmid": sr, "stance": "supports", "finding": "A review pooled two trials."},
+        {"pmid": included, "stance": "supports", "finding": "A trial the review pooled."},
+        {"pmid": other, "stance": "contradicts", "finding": "A trial the review did not pool."},
+        {"pmid": narrative, "stance": "supports",
          "finding": "A narrative review: context, never counted."},
     ]  # fmt: skip
+    papers_file = tmp_path / "claims" / "papers.yaml"
+    papers = yaml.safe_load(papers_file.read_text(encoding="utf-8"))["papers"]
+    papers = [p for p in papers if p.get("pmid") not in study]
+    papers += [{"pmid": pmid, **fields} for pmid, fields in study.items()]
+    papers_file.write_text(yaml.safe_dump({"papers": papers}, sort_keys=False), "utf-8")
     path = next((tmp_path / "claims").glob("Q06-*.yaml"))
     record = yaml.safe_load(path.read_text(encoding="utf-8"))
     record.update(evidence=evidence, excluded=[])
     path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), "utf-8")
-    return load_review(project=tmp_path), record
+    appraised = [{**c, **study[c["pmid"]]} for c in evidence]  # as the tests read them
+    return load_review(project=tmp_path), {**record, "evidence": appraised}
 
 
 def test_participants_count_primary_studies_once(pooled_review):

@@ -153,7 +153,9 @@ def test_an_action_on_a_view_no_longer_shown_writes_nothing(review):
         session.update_citation(SHARED, n=85, view=shown)
     session.update_citation(SHARED, n=85, view=saved.view)
     reread = {c.id: c for c in load_review(review / "claims", review / "data").claims}
-    assert reread[OTHER].evidence[0].n == 85 and reread[FIRST].evidence[0].n != 85
+    # n is the paper's appraisal: saved once, for every claim citing it (and shown so)
+    assert reread[OTHER].evidence[0].n == 85 and reread[FIRST].evidence[0].n == 85
+    assert session.citation(FIRST, SHARED).n == 85
 
 
 def test_signing_off_and_advice(review):
@@ -184,13 +186,22 @@ def test_looking_up_and_citing_a_paper(review):
     rec = _uncited(session)
     assert session.look_up(rec.pmid).key == rec.key and session.already(rec) is None
     before = _files(review)
+    appraised = session.appraisal(rec)  # another claim cites it: its appraisal is reused
+    design = appraised.design if appraised else "other"
+    if appraised is not None and appraised.design != "other":
+        with pytest.raises(NotSaved, match="the design given \\(other\\) disagrees"):
+            session.cite(
+                rec.pmid, stance="context", design="other",
+                finding="A paper cited from the session test, in the project's words.",
+            )  # fmt: skip
+        assert _files(review) == before
     with pytest.raises(NotSaved, match="finding"):
-        session.cite(rec.pmid, stance="context", design="other", finding="short")
+        session.cite(rec.pmid, stance="context", design=design, finding="short")
     assert _files(review) == before
 
     view = session.view
     saved = session.cite(
-        rec.pmid, stance="context", design="other", n=12,
+        rec.pmid, stance="context", design=design,
         finding="A paper cited from the session test, in the project's words.",
     )  # fmt: skip
     assert saved.view != view  # one more row: a new view

@@ -30,6 +30,7 @@ _EXPORTS = {
     "Citation": "claimbook.claims.schema",
     "ClaimsError": "claimbook.claims.load",
     "Excluded": "claimbook.claims.schema",
+    "PaperAppraisal": "claimbook.claims.schema",
     "Problem": "claimbook.errors",
     "Project": "claimbook.claims.validate",  # the old name of ValidatedClaims
     "Quote": "claimbook.claims.schema",

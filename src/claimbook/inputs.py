@@ -35,6 +35,7 @@ _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}"
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
+PLAIN_TAGS = frozenset(_PLAIN_TAGS)  # the tags plain YAML resolves to (what claim files hold)
 
 
 class InputError(ClaimbookError):

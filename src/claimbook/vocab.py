@@ -83,7 +83,59 @@ DESIGN_LABELS = {
 
 # Appraisal of one study (GRADE / Cochrane RoB 2 words).
 RiskOfBiasRating = Literal["low", "some concerns", "high"]
+RISK_OF_BIAS_RATINGS: tuple[str, ...] = get_args(RiskOfBiasRating)  # lowest risk first
 HIGH_RISK_OF_BIAS: RiskOfBiasRating = "high"
+
+# The tool a risk of bias was judged with. The ratings stay the three above (what grading
+# counts); each tool shows them in its own words, one per rating in RISK_OF_BIAS_RATINGS order.
+# RoB 2 (Sterne et al., BMJ 2019;366:l4898) for randomised trials; ROBINS-I (Sterne et al.,
+# BMJ 2016;355:i4919) for non-randomised studies of interventions; ROBINS-E (Higgins et al.,
+# Environ Int 2024;186:108602) for observational studies of exposures; AMSTAR 2 (Shea et al.,
+# BMJ 2017;358:j4008, which rates the confidence in a review's results) and ROBIS (Whiting et
+# al., J Clin Epidemiol 2016;69:225-234) for systematic reviews; "none": the reviewer's own
+# judgement, for designs no tool covers (narrative reviews, case reports, lab work).
+RobTool = Literal["RoB 2", "ROBINS-I", "ROBINS-E", "AMSTAR 2", "ROBIS", "none"]
+ROB_TOOLS: tuple[str, ...] = get_args(RobTool)
+ROB_TOOL_WORDS: dict[str, tuple[str, str, str]] = {
+    "RoB 2": ("Low risk of bias", "Some concerns", "High risk of bias"),
+    "ROBINS-I": ("Low risk of bias", "Moderate risk of bias", "Serious risk of bias"),
+    "ROBINS-E": ("Low risk of bias", "Some concerns", "High risk of bias"),
+    "AMSTAR 2": ("High confidence", "Moderate confidence", "Low confidence"),
+    "ROBIS": ("Low risk of bias", "Unclear risk of bias", "High risk of bias"),
+    "none": ("Low risk of bias", "Some concerns", "High risk of bias"),
+}
+ROB_TOOL_LABELS = {tool: tool for tool in ROB_TOOLS} | {"none": "reviewer's judgement"}
+# The tool a design is appraised with unless its appraisal names another; a design missing
+# here gets "none". A crossover or lab study that was randomised is appraised with RoB 2.
+DEFAULT_ROB_TOOLS: dict[str, str] = {
+    "rct": "RoB 2",
+    "crossover-trial": "ROBINS-I",
+    "prospective-cohort": "ROBINS-E",
+    "retrospective-cohort": "ROBINS-E",
+    "case-control": "ROBINS-E",
+    "cross-sectional": "ROBINS-E",
+    "systematic-review": "AMSTAR 2",
+    "meta-analysis": "AMSTAR 2",
+}
+if set(ROB_TOOL_WORDS) != set(ROB_TOOLS) or set(DEFAULT_ROB_TOOLS.values()) - set(ROB_TOOLS):
+    raise ValueError("claimbook.vocab: every risk-of-bias tool needs its words")
+
+
+def rob_tool(design: str | None, randomised: bool | None = None) -> str:
+    """The risk-of-bias tool a study of `design` is appraised with by default: 'RoB 2' for a
+    randomised trial (a randomised crossover or lab study too), 'ROBINS-E' for a cohort ..."""
+    if randomised and design in ("crossover-trial", "lab-experiment"):
+        return "RoB 2"
+    return DEFAULT_ROB_TOOLS.get(design or "", "none")
+
+
+def rob_words(rating: str, tool: str | None = None) -> str:
+    """A risk-of-bias rating in its tool's words: 'Serious risk of bias' (ROBINS-I) for
+    'high', 'Moderate confidence' (AMSTAR 2) for 'some concerns'."""
+    words = ROB_TOOL_WORDS.get(tool or "none", ROB_TOOL_WORDS["none"])
+    return words[RISK_OF_BIAS_RATINGS.index(rating)]
+
+
 IndirectnessRating = Literal["none", "population", "intervention", "outcome"]
 EffectDirection = Literal["benefit", "harm", "no difference", "association", "no association"]
 

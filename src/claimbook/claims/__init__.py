@@ -1,8 +1,12 @@
 """The claims layer: the claim files' schema, their YAML read with line numbers, loading and
 validation against the article and the snapshot. It reads; it never writes (claimbook.edit does).
 
-    schema.py      the pydantic models of a claim file and of article.yaml; claim ids
+    schema.py      the pydantic models of a claim file, of papers.yaml (PaperAppraisal) and of
+                   article.yaml; claim ids
+    study.py       what belongs to a study, once per paper: PaperAppraisal, papers.yaml
     yaml_lines.py  YAML that remembers every field's line; pydantic errors as FILE:LINE problems
+    appraisal.py   each paper appraised once: papers.yaml read, every citation given its paper's
+                   appraisal, two places that appraise a paper differently refused
     load.py        load_article, load_claims: each file, and the files against each other
     validate.py    validate_project -> ValidatedClaims: against the topics, the snapshot and
                    the article's text; claim_context + check_claim_text for an edit
@@ -17,6 +21,7 @@ from claimbook.claims.schema import (
     Claim,
     ClaimPart,
     Excluded,
+    PaperAppraisal,
     Quote,
     ReviewedArticle,
     SignOff,
@@ -32,6 +37,7 @@ __all__ = [
     "ClaimPart",
     "ClaimsError",
     "Excluded",
+    "PaperAppraisal",
     "Problem",
     "Quote",
     "ReviewedArticle",

@@ -11,8 +11,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from claimbook.claims.appraisal import Appraisals, appraise, load_papers
 from claimbook.claims.schema import (
     ARTICLE_FILE,
+    PAPERS_FILE,
     REVIEWED_NEEDS,
     Claim,
     ReviewedArticle,
@@ -46,8 +48,8 @@ def load_article(directory: str | os.PathLike[str]) -> ReviewedArticle:
     return article
 
 
-def _claim_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.y*ml") if p.name != ARTICLE_FILE)
+def claim_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.y*ml") if p.name not in (ARTICLE_FILE, PAPERS_FILE))
 
 
 def load_records(directory: Path, problems: list[Problem]) -> list[tuple[Claim, Located]]:
@@ -57,7 +59,7 @@ def load_records(directory: Path, problems: list[Problem]) -> list[tuple[Claim, 
     if not directory.is_dir():
         problems.append(Problem(str(directory), 1, "directory", "not found"))
         return []
-    files = _claim_files(directory)
+    files = claim_files(directory)
     loaded = []
     for path in files:
         claim, located = parse_file(Claim, path, problems)
@@ -80,6 +82,20 @@ def load_records(directory: Path, problems: list[Problem]) -> list[tuple[Claim, 
             first.setdefault((field, value), claim.path)
         check_claim_file(claim, located, problems)
     return loaded
+
+
+def load_appraised(
+    directory: Path, problems: list[Problem]
+) -> tuple[list[tuple[Claim, Located]], Appraisals]:
+    """`load_records`, then each cited paper's appraisal from papers.yaml (or, in older claim
+    files, from its citations) given to every citation of it; a conflict or a paper with no
+    appraisal is a problem."""
+    loaded = load_records(directory, problems)
+    known = len(problems)
+    book, located = load_papers(directory, problems)
+    broken = len(problems) > known
+    found = appraise(loaded, book, located, problems, directory / PAPERS_FILE, None, broken)
+    return loaded, found
 
 
 def units_at(claim: Claim) -> list[tuple[tuple[Any, ...], Claim]]:
@@ -136,11 +152,12 @@ def load_claims(directory: str | os.PathLike[str]) -> list[Claim]:
     record in parts gives one claim per part: C10a, C10b; see `Claim.units`).
 
     Raises ClaimsError listing every problem (syntax, unknown/missing fields, types, duplicate
-    ids, bad stance/design, malformed PMID/DOI). Cross-checks against the snapshot and the
-    article are done by `validate_project`.
+    ids, bad stance/design, malformed PMID/DOI, a paper appraised differently in two places or
+    not at all). Each citation carries its paper's appraisal (papers.yaml). Cross-checks
+    against the snapshot and the article are done by `validate_project`.
     """
     problems: list[Problem] = []
-    loaded = load_records(Path(directory), problems)
+    loaded, _ = load_appraised(Path(directory), problems)
     if problems:
         raise ClaimsError(problems)
     return graded(loaded)

@@ -1,5 +1,7 @@
 """The claim files' schema: the pydantic models of a claim record (its quotes, citations,
-excluded papers, sign-off and parts) and of `article.yaml`, with the claim-id helpers.
+excluded papers, sign-off and parts) and of `article.yaml`, with the claim-id helpers; the
+models of what belongs to a study (papers.yaml) live in `claimbook.claims.study`, and are
+re-exported here.
 
 A model checks one file's fields on their own; what needs the other files (duplicate ids, the
 snapshot, the article's text) is checked by `claimbook.claims.load` and
@@ -12,11 +14,9 @@ import datetime as dt
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationInfo,
@@ -24,29 +24,43 @@ from pydantic import (
     model_validator,
 )
 
+from claimbook.claims.study import (
+    MAX_PARTICIPANTS,
+    PAPERS_FILE,
+    STUDY_FIELDS,
+    PaperAppraisal,
+    PaperBook,
+    RiskOfBias,
+    Study,
+    _Model,
+    check_participants,
+)
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
 from claimbook.vocab import (
     STANCES,
     Certainty,
-    Design,
     EffectDirection,
     IndirectnessRating,
     PublicationBiasRating,
     Question,
-    RiskOfBiasRating,
     Stance,
 )
 
 __all__ = [
     "ARTICLE_FILE",
     "MAX_PARTICIPANTS",
+    "PAPERS_FILE",
+    "STUDY_FIELDS",
     "Citation",
     "Claim",
     "ClaimPart",
     "Excluded",
+    "PaperAppraisal",
+    "PaperBook",
     "Quote",
     "ReviewRating",
     "ReviewedArticle",
+    "RiskOfBias",
     "SignOff",
     "Topic",
     "check_participants",
@@ -56,26 +70,9 @@ __all__ = [
 ]
 
 ARTICLE_FILE = "article.yaml"  # in the claims folder, beside the claim files
-MAX_PARTICIPANTS = 1_000_000_000  # more than any study has had; bounds what a typo can do
-
-
-def check_participants(value: Any) -> int | None:
-    """A number of participants: a whole number from 1 to MAX_PARTICIPANTS (not true/false,
-    not 12.5, not 10**30)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"the number of participants must be a whole number, not {value!r}")
-    if not 1 <= value <= MAX_PARTICIPANTS:
-        raise ValueError(f"the number of participants must be from 1 to {MAX_PARTICIPANTS:,}")
-    return value
 
 
 # --------------------------------------------------------------------------- models
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Quote(_Model):
@@ -83,15 +80,6 @@ class Quote(_Model):
 
     section: str = Field(min_length=1)
     text: str = Field(min_length=8, max_length=600)
-
-
-class RiskOfBias(_Model):
-    """How far the study's own design or conduct could have biased its result (RoB 2 words)."""
-
-    rating: RiskOfBiasRating
-    reason: str = Field(
-        min_length=5, description="e.g. not randomised; unblinded, self-reported outcome"
-    )
 
 
 class Indirectness(_Model):
@@ -127,50 +115,21 @@ class ReviewRating(_Model):
     )
 
 
-class Citation(_Model):
-    """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL."""
+class Citation(Study):
+    """One piece of evidence for or against a claim, by PMID, DOI or (not in PubMed) URL: how
+    it bears on this claim (stance, finding, how direct it is, effect). Its study fields (design,
+    n, risk_of_bias ...) come from the paper's appraisal in papers.yaml once loaded (older
+    claim files write them on the citation)."""
 
-    pmid: str | None = None
-    doi: str | None = None
-    url: str | None = None
+    what: ClassVar[str] = "a citation"
     stance: Stance
-    design: Design
-    n: int | None = Field(None, description=f"participants, 1 to {MAX_PARTICIPANTS:,}")
     finding: str = Field(min_length=20, max_length=700)
     note: str | None = None
-    risk_of_bias: RiskOfBias | None = None
     indirectness: Indirectness | None = None
     effect: Effect | None = None
     review_rating: ReviewRating | None = Field(
         None, description="a systematic review: its own GRADE rating of this claim's outcome"
     )
-    randomised: bool | None = Field(
-        None, description="a crossover trial: whether its order was randomised (else observational)"
-    )
-    includes: list[str] = Field(
-        default_factory=list,
-        description="a systematic review or meta-analysis: the PMIDs of the studies it pooled",
-    )
-
-    _pmid = field_validator("pmid")(check_pmid)
-    _doi = field_validator("doi")(check_doi)
-    _url = field_validator("url")(check_url)
-    _n = field_validator("n", mode="before")(check_participants)
-
-    @model_validator(mode="after")
-    def _has_id(self) -> Citation:
-        if not (self.pmid or self.doi or self.url):
-            raise ValueError("a citation needs a pmid, a doi or (for sources not in PubMed) a url")
-        return self
-
-    @field_validator("includes")
-    @classmethod
-    def _pmids(cls, v: list[str]) -> list[str]:
-        return [check_pmid(p) for p in v]
-
-    @property
-    def key(self) -> str:
-        return citation_key(self.pmid, self.doi, self.url)
 
 
 class PublicationBias(_Model):

@@ -11,19 +11,21 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from claimbook.claims.appraisal import appraise, load_papers
 from claimbook.claims.load import (
     ClaimsError,
     check_claim_file,
+    claim_files,
     graded,
+    load_appraised,
     load_article,
-    load_records,
     units_at,
 )
-from claimbook.claims.schema import Claim, ReviewedArticle
-from claimbook.claims.yaml_lines import Located, parse_file, problem_at
+from claimbook.claims.schema import PAPERS_FILE, Claim, PaperAppraisal, PaperBook, ReviewedArticle
+from claimbook.claims.yaml_lines import Located, parse_file, parse_quickly, problem_at
 from claimbook.errors import Problem
 from claimbook.folder import shown_path
 from claimbook.inputs import MAX_ARTICLE_BYTES, InputError, read_text
@@ -33,6 +35,7 @@ __all__ = [
     "ClaimContext",
     "ValidatedClaims",
     "check_claim_text",
+    "check_papers_text",
     "claim_context",
     "validate_project",
 ]
@@ -41,13 +44,17 @@ __all__ = [
 @dataclass
 class ValidatedClaims:
     """What `validate_project` returns: a claims folder that passed every check, with the
-    article it reviews, the snapshot its citations are in, and the text file its quotes were
-    checked against (None: not checked, the text was not found)."""
+    article it reviews, the snapshot its citations are in, the text file its quotes were
+    checked against (None: not checked, the text was not found), each cited paper's appraisal
+    (by every key a citation may have: PMID, DOI, URL) and the warnings to show (one line
+    each: an older folder that keeps appraisals on citations, an appraisal no claim cites)."""
 
     article: ReviewedArticle
     claims: list[Claim]
     snapshot: Snapshot
     article_text_checked: Path | None
+    papers: dict[str, PaperAppraisal] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """'17 claims, 210 citations, snapshot of 108 records (108 curated); quotes checked
@@ -87,13 +94,18 @@ def _article_text(
 
 @dataclass
 class ClaimContext:
-    """What a claim is checked against: the article, the snapshot and the article's text."""
+    """What a claim is checked against: the article, the snapshot, the article's text, the
+    papers' appraisals (papers.yaml) and the other claim files (for a paper they appraise)."""
 
     article: ReviewedArticle | None
     snapshot: Snapshot | None  # None: unreadable (a problem already says why)
     store_dir: Path
     text: str | None
     text_path: Path | None
+    papers_path: Path | None = None
+    papers: PaperBook | None = None
+    papers_located: Located | None = None
+    others: list[tuple[Claim, Located]] = field(default_factory=list)
 
 
 def _check_in_context(
@@ -191,7 +203,15 @@ def _read_context(
             text = read_text(text_path, MAX_ARTICLE_BYTES, "article text")
         except InputError as exc:
             problems.append(Problem(exc.file, exc.line, "article", exc.message))
-    return ClaimContext(article, snapshot, store_dir, text, text_path)
+    return ClaimContext(article, snapshot, store_dir, text, text_path, claims_dir / PAPERS_FILE)
+
+
+def _with_folder(context: ClaimContext, claims_dir: Path, problems: list[Problem]) -> None:
+    """Add papers.yaml and the other claim files (read fast: an edit checks its claim against
+    the papers they appraise; their own problems are validate's to list) to `context`."""
+    context.papers, context.papers_located = load_papers(claims_dir, problems, quick=True)
+    quick = (parse_quickly(Claim, p) for p in claim_files(claims_dir))
+    context.others = [(c, located) for c, located in quick if c is not None]
 
 
 def claim_context(
@@ -201,9 +221,20 @@ def claim_context(
     of them is broken."""
     problems: list[Problem] = []
     context = _read_context(Path(claims_dir), Path(data_dir), None, problems)
+    _with_folder(context, Path(claims_dir), problems)
     if problems:
         raise ClaimsError(problems)
     return context
+
+
+def check_papers_text(text: str, context: ClaimContext) -> ClaimContext:
+    """Validate `text` as papers.yaml would hold it, without writing anything: `context` with
+    those appraisals; ClaimsError with every problem found."""
+    problems: list[Problem] = []
+    book, located = load_papers(context.papers_path.parent, problems, text, quick=True)
+    if problems:
+        raise ClaimsError(problems)
+    return replace(context, papers=book, papers_located=located)
 
 
 def check_claim_text(path: str | os.PathLike[str], text: str, context: ClaimContext) -> Claim:
@@ -215,6 +246,13 @@ def check_claim_text(path: str | os.PathLike[str], text: str, context: ClaimCont
     if claim is not None:
         check_claim_file(claim, located, problems)
         _check_in_context(claim, located, context, problems)
+        # copies: appraising gives their citations study fields, and the context is reused
+        others = [(c.model_copy(deep=True), at) for c, at in context.others if c.path != path]
+        papers_path = context.papers_path or path.parent / PAPERS_FILE
+        appraise(
+            [*others, (claim, located)], context.papers, context.papers_located, problems,
+            papers_path, only={str(path), str(papers_path)},
+        )  # fmt: skip
     if problems:
         raise ClaimsError(problems)
     return claim
@@ -237,13 +275,16 @@ def validate_project(
     context = _read_context(
         claims_dir, Path(data_dir), Path(article_file) if article_file else None, problems
     )
-    loaded = load_records(claims_dir, problems)
+    loaded, appraised = load_appraised(claims_dir, problems)
     for claim, located in loaded:
         _check_in_context(claim, located, context, problems)
     if problems:
         raise ClaimsError(problems)
     claims = graded(loaded)
-    return ValidatedClaims(context.article, claims, context.snapshot, context.text_path)
+    return ValidatedClaims(
+        context.article, claims, context.snapshot, context.text_path, appraised.papers,
+        appraised.warnings,
+    )  # fmt: skip
 
 
 Project = ValidatedClaims

@@ -15,9 +15,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from claimbook.errors import Problem
-from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, decode, read_text
+from claimbook.inputs import (
+    MAX_YAML_BYTES,
+    PLAIN_TAGS,
+    InputError,
+    check_plain_yaml,
+    decode,
+    read_text,
+)
 
-__all__ = ["Located", "parse_file", "problem_at", "read_yaml"]
+__all__ = ["Located", "field_name", "parse_file", "problem_at", "read_yaml"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,6 +53,25 @@ class Located:
             else:
                 break
         return node.start_mark.line + 1
+
+    def key_line(self, loc: tuple[Any, ...]) -> int:
+        """1-based line of the key that `loc` ends on (a nested mapping's own key line, where
+        `line` gives its first field's); `line(loc)` when `loc` does not end on a key."""
+        if not loc or isinstance(loc[-1], int):
+            return self.line(loc)
+        node = self.node
+        for part in loc[:-1]:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if 0 <= part < len(node.value) else None
+            if node is None:
+                return self.line(loc)
+        if isinstance(node, yaml.MappingNode):
+            key = next((k for k, _ in node.value if k.value == loc[-1]), None)
+            if key is not None:
+                return key.start_mark.line + 1
+        return self.line(loc)
 
     def duplicate_keys(self) -> list[tuple[int, str]]:
         """(line, dotted key) of every key that appears twice in the same mapping."""
@@ -143,7 +169,8 @@ def _bad_value_line(node: yaml.Node, message: str) -> int:
     return 1
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
+def field_name(loc: tuple[Any, ...]) -> str:
+    """'parts[0].evidence[2].pmid': a YAML path as a problem names the field."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -164,7 +191,7 @@ def _pydantic_problems(path: Path, exc: ValidationError, located: Located) -> li
             msg = "missing required field"
         elif err["type"] == "literal_error":
             msg = f"{err['input']!r} is not allowed; {msg[0].lower()}{msg[1:]}"
-        problems.append(Problem(str(path), located.line(loc), _field_name(loc), msg))
+        problems.append(Problem(str(path), located.line(loc), field_name(loc), msg))
     return problems
 
 
@@ -191,4 +218,34 @@ def parse_file(
 
 def problem_at(where: str, located: Located, loc: tuple[Any, ...], message: str) -> Problem:
     """A problem at the YAML node `loc` (e.g. ("evidence", 2, "pmid")) of a file."""
-    return Problem(where, located.line(loc), _field_name(loc), message)
+    return Problem(where, located.line(loc), field_name(loc), message)
+
+
+def parse_quickly(
+    model: type[M], path: Path, text: str | None = None
+) -> tuple[M | None, Located | None]:
+    """A YAML file (or `text`, as if it were that file) that is expected to be valid, read fast
+    (libyaml when PyYAML has it) and validated as `model`; (None, None) when it is not valid
+    (`parse_file` says why). For what an edit checks its change against."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        if text is None:
+            text = read_text(path, MAX_YAML_BYTES, "claim file")
+        for event in yaml.parse(text, Loader=loader):  # plain YAML only, as check_plain_yaml
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return None, None
+            if getattr(event, "tag", None) not in (None, "!", *PLAIN_TAGS):
+                return None, None
+        node = yaml.compose(text, Loader=loader)
+        if node is None or Located(node).duplicate_keys():
+            return None, None
+        constructor = yaml.SafeLoader("")
+        try:
+            data = constructor.construct_document(node)
+        finally:
+            constructor.dispose()
+        obj = model.model_validate(data)
+    except (InputError, yaml.YAMLError, ValueError, TypeError):  # ValidationError is one
+        return None, None
+    obj.path = path
+    return obj, Located(node)

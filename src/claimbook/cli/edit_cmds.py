@@ -1,5 +1,6 @@
-"""Commands that change claim files: `cite`, `uncite`, `exclude`, `add-claim`, `signoff`. Each
-calls one writer of `claimbook.edit` and prints what it did and the claim's verdict after it."""
+"""Commands that change claim files: `cite`, `uncite`, `exclude`, `add-claim`, `signoff`,
+`migrate`. Each calls one writer of `claimbook.edit` and prints what it did (and, for an edit of
+a claim, the claim's verdict after it)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ STANCE_OPT = click.option(
     help="How the paper bears on the claim as the article makes it.",
 )  # fmt: skip
 DESIGN_OPT = click.option(
-    "--design", required=True, type=click.Choice(DESIGNS), help="The study design."
-)
+    "--design", default=None, type=click.Choice(DESIGNS),
+    help="The study design: the paper's appraisal in claims/papers.yaml, for every claim citing "
+    "it (needed only for a paper not yet appraised).",
+)  # fmt: skip
 
 
 @click.command()
@@ -45,17 +48,18 @@ DESIGN_OPT = click.option(
 @DESIGN_OPT
 @click.option(
     "--n", "n", type=click.IntRange(min=1, max=MAX_PARTICIPANTS), default=None,
-    help="Participants.",
+    help="Participants (the paper's appraisal, like --design).",
 )  # fmt: skip
 @click.option("--finding", required=True, help="What the paper found, in your own words.")
 @click.option("--note", default=None, help="Caveats: small sample, indirect evidence, ...")
 @click.option("--offline", is_flag=True, help="Never fetch: refuse a paper the snapshot lacks.")
 @folder_options()
 def cite(
-    claim_id: str, paper: str, stance: str, design: str, n: int | None, finding: str,
+    claim_id: str, paper: str, stance: str, design: str | None, n: int | None, finding: str,
     note: str | None, offline: bool, folder: ReviewFolder,
 ) -> None:  # fmt: skip
-    """Cite PAPER (a PMID or DOI) for CLAIM_ID. A paper the snapshot lacks is fetched first."""
+    """Cite PAPER (a PMID or DOI) for CLAIM_ID. A paper the snapshot lacks is fetched first; an
+    appraised paper keeps its appraisal (design, n, risk_of_bias) from claims/papers.yaml."""
     from claimbook import edit
     from claimbook.pubmed import load_snapshot
 
@@ -63,7 +67,9 @@ def cite(
         folder, claim_id, paper, stance=stance, design=design, finding=finding, n=n, note=note,
         offline=offline, client=None if offline else app.client(quiet=True),
     )  # fmt: skip
-    _edited(folder, claim, f"cites {paper} ({stance}, {design})")
+    cited = next((c for c in claim.evidence if c.key in {paper, f"doi:{paper.lower()}"}), None)
+    shown = design or (cited.design if cited is not None else None)
+    _edited(folder, claim, f"cites {paper} ({stance}{f', {shown}' if shown else ''})")
     warn_alerts([claim], load_snapshot(folder.snapshot))
 
 
@@ -141,4 +147,16 @@ def signoff(claim_id: str, reviewer: str, note: str | None, folder: ReviewFolder
     _edited(folder, claim, f"signed off by {reviewer} on {claim.signoff.date}")
 
 
-COMMANDS = [cite, uncite, exclude, add_claim, signoff]
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Say what would move; write nothing.")
+@folder_options(data=False)
+def migrate(dry_run: bool, folder: ReviewFolder) -> None:
+    """Keep one appraisal per paper: move the study fields (design, n, risk_of_bias ...) off
+    every citation into claims/papers.yaml. Refused, with every file unchanged, when two claims
+    appraise a paper differently: make them agree, then run it again."""
+    from claimbook.edit.migrate import migrate as run
+
+    click.echo(plain(run(folder, dry_run=dry_run).summary(), one_line=True))
+
+
+COMMANDS = [cite, uncite, exclude, add_claim, signoff, migrate]

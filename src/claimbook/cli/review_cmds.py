@@ -90,8 +90,9 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
     """Check claim files, the snapshot and the article quotes; list every problem.
 
     Exits 0 when all is well and 1 with one FILE:LINE: field: message line per problem.
-    Cited papers that are retracted, under an expression of concern or corrected, and refresh
-    disagreements not yet accepted, are listed as warnings (exit 0).
+    Cited papers that are retracted, under an expression of concern or corrected, refresh
+    disagreements not yet accepted, appraisals in papers.yaml no claim cites and a folder that
+    still keeps appraisals on citations (run claimbook migrate) are listed as warnings (exit 0).
     """
     from claimbook.pubmed import SnapshotError
     from claimbook.pubmed.verify import load_drift
@@ -102,6 +103,8 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
     except SnapshotError as exc:  # validate lists it as a problem, like the ones above
         raise ClaimsError([Problem(exc.file, exc.line, exc.field, exc.message)]) from exc
     click.echo(f"OK: {checked.summary()}.")
+    for warning in checked.warnings:  # an older folder's appraisals; an appraisal not cited
+        click.echo(plain(f"warning: {warning}", one_line=True), err=True)
     warn_alerts(checked.claims, checked.snapshot)
     _warn_drift(drift)
     _warn_review_gaps(checked)

@@ -2,6 +2,10 @@
 screen a paper out (exclude). Each one is a change handed to the write path
 (claim_files.edit_claim); changing the evidence of a signed-off claim returns it to draft, as a
 sign-off vouches for the evidence as it was.
+
+A paper's design and n belong to the study, not to one claim: they are its appraisal in
+papers.yaml, used by every claim citing it. A cite of an appraised paper reuses its appraisal
+(a design that disagrees is refused); changing a citation's design or n changes the paper's.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from claimbook.claims.schema import Claim
+from claimbook.claims.appraisal import paper_label
+from claimbook.claims.schema import STUDY_FIELDS, Claim
 from claimbook.claims.validate import ClaimContext
+from claimbook.edit.appraisals import PapersDoc, move_study_fields, set_study, study_value
 from claimbook.edit.claim_files import context_of, edit_claim, folder_of, refuse, typed
 from claimbook.edit.papers import fetch_paper, parse_ident, parsed
 from claimbook.edit.round_trip import block_list, folded, line_of, set_after
@@ -24,6 +30,7 @@ from claimbook.pubmed.seam import Eutils
 __all__ = ["CITATION_FIELDS", "cite", "exclude", "uncite", "update_citation"]
 
 CITATION_FIELDS = ("stance", "design", "n", "finding", "note")
+PAPER_FIELDS = ("design", "n")  # of those, the ones that are the paper's appraisal
 
 
 def _key_of(entry: dict) -> str:
@@ -77,6 +84,63 @@ def _set_field(entry: CommentedMap, field: str, value: Any) -> None:
     set_after(entry, field, value, before)
 
 
+def _elsewhere(context: ClaimContext, keys: set[str]) -> dict[str, Any]:
+    """The study fields claim files give the paper on its citations (the older format), first
+    given first: its appraisal when papers.yaml has none."""
+    found: dict[str, Any] = {}
+    for claim, _ in context.others:
+        for unit in claim.units():
+            for cit in unit.evidence:
+                if cit.key in keys:
+                    for name, value in cit.study().items():
+                        found.setdefault(name, value)
+    return found
+
+
+def _reuse(papers: PapersDoc, entry: Any, given: dict[str, Any], label: str) -> None:
+    """Cite an appraised paper: what was given must agree with its appraisal; what it lacks
+    (an n) is added to it."""
+    i = list(papers.entries).index(entry)
+    for name, value in given.items():
+        if name not in entry:
+            set_study(entry, name, study_value(name, value))
+        elif entry[name] != value:
+            raise refuse(
+                papers.path, f"papers[{i}].{name}",
+                f"{label} is appraised as {name} {entry[name]} here, for every claim citing it; "
+                f"the {name} given ({value}) disagrees: leave it out to reuse the appraisal, or "
+                f"change the paper's {name} here first",
+                papers.line(entry),
+            )  # fmt: skip
+
+
+def _appraise_new(
+    papers: PapersDoc, context: ClaimContext, keys: set[str], ids: tuple, given: dict[str, Any]
+) -> None:
+    """Cite a paper papers.yaml does not appraise: reuse the appraisal older claim files give
+    it, else add its entry (a design is needed)."""
+    label = paper_label(min(keys))
+    old = _elsewhere(context, keys)
+    if old:
+        for name, value in given.items():
+            if name in old and old[name] != value:
+                raise refuse(
+                    context.papers_path or papers.path, name,
+                    f"{label} is appraised as {name} {old[name]} where other claims cite it; "
+                    f"the {name} given ({value}) disagrees: leave it out to reuse the appraisal",
+                )  # fmt: skip
+        return
+    if "design" not in given:
+        raise refuse(
+            papers.path, "design",
+            f"{label} has no appraisal yet: give its design (and n) to appraise it once for "
+            "every claim that cites it",
+        )  # fmt: skip
+    entry = papers.add(*ids)
+    for name, value in given.items():
+        set_study(entry, name, study_value(name, value))
+
+
 def _paper_entry(pmid: str | None, doi: str | None) -> CommentedMap:
     entry = CommentedMap()
     if pmid:
@@ -89,21 +153,43 @@ def _paper_entry(pmid: str | None, doi: str | None) -> CommentedMap:
 def update_citation(
     project: PathLike | ReviewFolder, claim_id: str, ident: str, **changes: Any
 ) -> Claim:
-    """Change a citation's stance, design, n, finding or note (None/"" removes n or note)."""
+    """Change a citation's stance, finding or note (None/"" removes the note), or its paper's
+    design or n (None/"" removes n): those are the paper's appraisal in papers.yaml, so the
+    change holds for every claim citing it."""
     unknown = sorted(set(changes) - set(CITATION_FIELDS))
     if unknown:
         raise ValueError(f"cannot change {', '.join(unknown)}; fields: {CITATION_FIELDS}")
     typed(folder_of(project).claims, **changes)
     parsed(ident, folder_of(project))
+    study = {k: v for k, v in changes.items() if k in PAPER_FIELDS}
+    taken: dict[str, Any] = {}  # the study fields taken off the citation (the older format)
+    ids: list[Any] = []
 
     def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         entry = doc["evidence"][_cited(doc, ident, context, path, claim_id)]
         for field, value in changes.items():
-            _set_field(entry, field, value)
+            if field not in study:
+                _set_field(entry, field, value)
+        if study:
+            ids.extend(entry.get(k) for k in ("pmid", "doi", "url"))
+            taken.update(move_study_fields(entry, None))
         if changes:
             _return_to_draft(root)
 
-    return edit_claim(project, claim_id, change)
+    def papers_change(papers: PapersDoc, context: ClaimContext) -> None:
+        keys = _keys(ident, context)
+        paper = papers.find(keys)
+        if paper is None:
+            paper = papers.add(*ids)
+            for name, value in {**_elsewhere(context, keys), **taken}.items():
+                set_study(paper, name, study_value(name, value))
+        for name in STUDY_FIELDS:
+            if name in taken and name not in paper:
+                set_study(paper, name, study_value(name, taken[name]))
+        for name, value in study.items():
+            set_study(paper, name, None if value == "" else value)
+
+    return edit_claim(project, claim_id, change, papers_change=papers_change if study else None)
 
 
 def cite(
@@ -112,8 +198,8 @@ def cite(
     ident: str,
     *,
     stance: str,
-    design: str,
     finding: str,
+    design: str | None = None,
     n: int | None = None,
     note: str | None = None,
     offline: bool = False,
@@ -121,7 +207,11 @@ def cite(
 ) -> Claim:
     """Cite a paper (PMID or DOI) for a claim; an excluded paper is taken off the excluded
     list. A paper the snapshot lacks is fetched from PubMed (refused offline) and stored in the
-    snapshot together with the claim edit: a refused cite changes neither."""
+    snapshot together with the claim edit: a refused cite changes neither.
+
+    The paper's design and n are its appraisal (papers.yaml), shared by every claim citing
+    it: an appraised paper's is reused (a `design` or `n` that disagrees is refused); a paper
+    not yet appraised needs a `design`, and gets its entry in papers.yaml with this cite."""
     folder = folder_of(project)
     typed(folder.claims, stance=stance, design=design, finding=finding, note=note)
     pmid, doi = parsed(ident, folder)
@@ -142,13 +232,22 @@ def cite(
         if gone is not None:
             del doc["excluded"][gone]
         entry = _paper_entry(pmid, doi)
-        for field, value in (("stance", stance), ("design", design), ("n", n),
-                             ("finding", finding), ("note", note)):  # fmt: skip
+        for field, value in (("stance", stance), ("finding", finding), ("note", note)):
             _set_field(entry, field, value)
         block_list(doc, "evidence").append(entry)
         _return_to_draft(root)
 
-    return edit_claim(folder, claim_id, change, context, staged=staged)
+    given = {k: v for k, v in (("design", design), ("n", n)) if v is not None}
+
+    def papers_change(papers: PapersDoc, ctx: ClaimContext) -> None:
+        keys = _keys(ident, ctx) | {citation_key(pmid, doi)}
+        entry = papers.find(keys)
+        if entry is not None:
+            _reuse(papers, entry, given, paper_label(citation_key(pmid, doi)))
+        else:
+            _appraise_new(papers, ctx, keys, (pmid, doi, None), given)
+
+    return edit_claim(folder, claim_id, change, context, staged=staged, papers_change=papers_change)
 
 
 def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim:

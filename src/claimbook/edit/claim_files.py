@@ -23,10 +23,16 @@ from ruamel.yaml.comments import CommentedMap
 
 from claimbook.claims.load import ClaimsError
 from claimbook.claims.schema import Claim, split_id
-from claimbook.claims.validate import ClaimContext, check_claim_text, claim_context
+from claimbook.claims.validate import (
+    ClaimContext,
+    check_claim_text,
+    check_papers_text,
+    claim_context,
+)
+from claimbook.edit.appraisals import PapersDoc
 from claimbook.edit.round_trip import dump, line_of, yaml_for
 from claimbook.errors import ClaimbookError, Problem
-from claimbook.files import lock, os_reason, write_text
+from claimbook.files import atomic_write_all, lock, os_reason, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, read_text
 
@@ -37,6 +43,8 @@ __all__ = ["EditError"]
 
 # change(target, context, path, record): edit `target` (the record, or the part a C10a names)
 Change = Callable[[CommentedMap, ClaimContext, Path, CommentedMap], None]
+# papers_change(papers, context): edit papers.yaml, after the change of the claim file
+PapersChange = Callable[[PapersDoc, ClaimContext], None]
 
 
 class EditError(ClaimbookError):
@@ -97,7 +105,7 @@ def _claim_path(folder: ReviewFolder, claim_id: str) -> Path:
     )
     if not found:
         known = sorted({p.name.split("-")[0].split(".")[0] for p in folder.claims.glob("*.y*ml")})
-        known = [k for k in known if k != "article"]
+        known = [k for k in known if k not in ("article", "papers")]
         raise refuse(folder.claims, "id", f"no claim {record}; known: {', '.join(known)}")
     return found[0]
 
@@ -146,6 +154,34 @@ def _write(path: Path, text: str) -> None:
         raise cannot_write(path, exc) from None
 
 
+def write_all(files: dict[Path, str]) -> None:
+    """Replace several files together (a claim file and papers.yaml): all of them, or none;
+    a folder that cannot be written is an EditError."""
+    if len(files) == 1:
+        _write(*next(iter(files.items())))
+        return
+    try:
+        atomic_write_all({path: text.encode("utf-8") for path, text in files.items()})
+    except OSError as exc:
+        raise cannot_write(Path(getattr(exc, "filename", None) or next(iter(files))), exc) from None
+
+
+def read_papers(folder: ReviewFolder) -> PapersDoc:
+    """papers.yaml as an edit changes it; one that cannot be read is an EditError."""
+    try:
+        return PapersDoc.read(folder.claims)
+    except InputError as exc:
+        raise refuse(exc.file, exc.field, exc.message, exc.line) from None
+
+
+def checked_papers(text: str, context: ClaimContext) -> ClaimContext:
+    """`context` with papers.yaml as the edit leaves it (`text`), validated; EditError if not."""
+    try:
+        return check_papers_text(text, context)
+    except ClaimsError as exc:
+        raise EditError(exc.problems) from None
+
+
 def cannot_write(path: Path, exc: OSError) -> EditError:
     """The EditError for a file that could not be written, the OS's reason in words."""
     why = os_reason(exc)
@@ -176,11 +212,14 @@ def edit_claim(
     context: ClaimContext | None = None,
     whole: bool = False,
     staged: StagedPaper | None = None,
+    papers_change: PapersChange | None = None,
 ) -> Claim:
     """Apply `change(target, context, path, record)` to the claim's YAML document (`target`:
-    the record, or the part a C10a names), validate, write; all under the lock. A `staged`
-    paper is stored in the snapshot only once the change has been validated, and taken out
-    again if the claim file cannot be written: both change, or neither. Returns the claim as
+    the record, or the part a C10a names), and `papers_change(papers, context)` to papers.yaml
+    (a paper's appraisal), validate the claim in the folder as it would then be, write; all
+    under the lock. The claim file and papers.yaml are written together, or neither. A
+    `staged` paper is stored in the snapshot only once the change has been validated, and
+    taken out again if the files cannot be written: all change, or none. Returns the claim as
     graded: the record, or the part."""
     folder = folder_of(project)
     path = _claim_path(folder, claim_id)
@@ -193,14 +232,22 @@ def edit_claim(
         context = context or context_of(folder)
         change(_target(doc, claim_id, path, whole), context, path, doc)
         new = dump(yaml, doc)
+        files = {path: new} if new != text else {}
+        if papers_change is not None:
+            papers = read_papers(folder)
+            papers_change(papers, context)
+            new_papers = papers.dump()
+            if new_papers != papers.text:
+                context = checked_papers(new_papers, context)
+                files[papers.path] = new_papers
         record = _checked(path, new, context)
-        if new != text:
+        if files:
             _writable(path)
             if staged is None:
-                _write(path, new)
+                write_all(files)
             else:
                 with staged.stored(folder):
-                    _write(path, new)
+                    write_all(files)
     rid, part = split_id(claim_id)
     return {u.id: u for u in record.units()}.get(f"{rid}{part or ''}", record)
 

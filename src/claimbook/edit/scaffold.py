@@ -1,7 +1,8 @@
 """`claimbook init`: a new review folder for an article, ready for a reviewer's first claims.
 
 It writes `claims/article.yaml` (metadata; `text_file` points at the article, which is never
-copied: it is usually under copyright), an empty snapshot with its manifest, the generated
+copied: it is usually under copyright), an empty `claims/papers.yaml` (each cited paper's
+appraisal, once), an empty snapshot with its manifest, the generated
 notebooks, `candidates.yaml` (the sentences worth checking) and a README with the next steps.
 All or nothing: a folder that already holds a review, a non-empty folder (unless --force) or a
 file init did not write where it would write one is refused before anything is written.
@@ -23,7 +24,8 @@ import yaml
 from pydantic import ValidationError
 
 from claimbook.article.candidates import Candidate, find_candidates
-from claimbook.claims.schema import ARTICLE_FILE, ReviewedArticle
+from claimbook.claims.schema import ARTICLE_FILE, PAPERS_FILE, ReviewedArticle
+from claimbook.edit.appraisals import PAPERS_HEAD
 from claimbook.errors import ClaimbookError
 from claimbook.files import atomic_write
 from claimbook.folder import PathLike, ReviewFolder
@@ -108,9 +110,17 @@ query: (insomnia[tiab]) AND (melatonin[tiab])   # the PubMed search that looks f
 evidence:
   - pmid: "<the paper's PMID>"       # or doi: 10.xxxx/...
     stance: supports     # supports | contradicts | mixed | context
+    finding: What the paper found, in your own words (20 characters or more).
+"""
+
+_EXAMPLE_PAPER = """\
+papers:
+  - pmid: "<the paper's PMID>"
     design: rct          # see: claimbook cite --help
     n: 120
-    finding: What the paper found, in your own words (20 characters or more).
+    risk_of_bias:
+      rating: some concerns     # low | some concerns | high
+      reason: Unblinded, with a self-reported outcome.
 """
 
 
@@ -132,6 +142,12 @@ Next steps:
 
    ```yaml
 {textwrap.indent(_EXAMPLE_CLAIM, "   ")}   ```
+
+   Each paper is appraised once, in `claims/papers.yaml`, for every claim that cites it
+   (its design, n and risk_of_bias; `claimbook cite --design` writes it):
+
+   ```yaml
+{textwrap.indent(_EXAMPLE_PAPER, "   ")}   ```
 3. `claimbook validate --project {r}` until it says OK.
 4. `claimbook notebooks --project {r}` to build and run the notebooks, and
    `jupyter lab {(root / "notebooks").as_posix()}` to read them; `workbench.ipynb` there
@@ -164,6 +180,7 @@ def _planned(
         field = ".".join(str(p) for p in err["loc"])
         raise InitError(f"{field}: {err['msg']}; nothing changed") from None
     files = {folder.claims / ARTICLE_FILE: _article_yaml(meta)}
+    files[folder.claims / PAPERS_FILE] = PAPERS_HEAD + "papers: []\n"
     listed = [c.to_dict() for c in candidates]
     files[folder.root / CANDIDATES_FILE] = (
         f"{CANDIDATES_MARK} the sentences of {text_file} that make checkable claims.\n"

@@ -139,7 +139,8 @@ class CitePanel(Panel):
 
     def _show_record(self, rec: PaperRecord) -> None:
         """Show a looked-up record and, unless the claim already cites or excludes it, the
-        fields to cite it with (the design guessed from PubMed's indexing)."""
+        fields to cite it with (the design and n of its appraisal, when another claim cites
+        it; else the design guessed from PubMed's indexing)."""
         self.controls.message.value = ""
         cited = self.session.already(rec)
         if cited:
@@ -149,9 +150,13 @@ class CitePanel(Panel):
                 f"{self.cite_ident.value.strip()} is already {cited} by {self.session.claim_id}"
             )
             return
+        appraised = self.session.appraisal(rec)
         guess = design_from_pubmed(rec.publication_types, rec.mesh_terms)
-        if guess:
-            with self.controls.quietly():
+        with self.controls.quietly():
+            if appraised is not None:  # its appraisal, as every claim citing it has it
+                self.cite_design.value = appraised.design
+                self.cite_n.value = "" if appraised.n is None else str(appraised.n)
+            elif guess:
                 self.cite_design.value = guess
         self._offer(rec)
 

@@ -158,6 +158,7 @@ class EvidencePanel(Panel):
         super().__init__(controls)
         self.children = [
             heading("Evidence", "one row per citation; a change is saved when you leave the field"),
+            widgets.HTML(views.APPRAISAL_NOTE),
             self.evidence_box,
             self.excluded_html,
         ]

@@ -338,12 +338,49 @@ class ReviewSession:
         return Saved(claim, what, timing, view)
 
     def update_citation(self, ident: str, *, view: View | None = None, **changes: Any) -> Saved:
-        """Change fields of one citation of the claim of `view` (stance, design, n, ...)."""
+        """Change fields of one citation of the claim of `view` (stance, design, n, ...). A
+        design or n is the paper's appraisal: every claim citing the paper is graded again."""
         what = ", ".join(f"{k} of {ident}" for k in changes)
-        return self.apply(
+        saved = self.apply(
             what,
             lambda cid: editing.update_citation(self.folder, cid, ident, **changes),
             view=view,
+        )
+        if set(changes) & {"design", "n"}:
+            try:
+                self._regrade_citing(saved.claim, ident)
+            except Exception as exc:
+                raise NotShown(
+                    f"Saved {saved.claim.id} ({what}), but the other claims citing {ident} were "
+                    f"not graded again: {self.one_line(exc)}; press Reload from disk"
+                ) from exc
+        return saved
+
+    def _regrade_citing(self, edited: Claim, ident: str) -> None:
+        """Grade again, from their files, the other claims that cite the paper `ident` (its
+        appraisal changed)."""
+        keys = {ident, f"doi:{ident.lower()}"}
+        keys |= {c.key for c in edited.evidence if c.pmid == ident or c.key in keys}
+        records = {
+            c.record_id: c.record
+            for c in self.review.claims
+            if c.record_id != edited.record_id and any(cit.key in keys for cit in c.evidence)
+        }
+        if not records:
+            return
+        context = claim_context(self.folder.claims, self.folder.data)
+        for record in records.values():
+            text = read_text(record.path, MAX_YAML_BYTES, "claim file")
+            self._regrade(check_claim_text(record.path, text, context), context.snapshot)
+
+    def appraisal(self, rec: PaperRecord) -> Any:
+        """The appraisal of a paper (its design, n, risk_of_bias ...) as the claims citing it
+        have it; None when no claim cites it yet."""
+        if self.review is None:
+            return None
+        keys = {rec.key} | ({"doi:" + rec.doi.lower()} if rec.doi else set())
+        return next(
+            (cit for c in self.review.claims for cit in c.evidence if cit.key in keys), None
         )
 
     def exclude(self, ident: str, reason: str, *, view: View | None = None) -> Saved:
@@ -406,7 +443,7 @@ class ReviewSession:
         ident: str,
         *,
         stance: str,
-        design: str,
+        design: str | None = None,
         finding: str,
         n: int | None = None,
         note: str | None = None,

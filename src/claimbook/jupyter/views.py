@@ -132,6 +132,12 @@ EVIDENCE_HEADER = (
     '<span class="cb-col-n">n</span><span>finding · note</span></div>'
 )
 NO_EVIDENCE = note("No citations yet: cite a paper below.")
+# Design and n are the paper's appraisal (papers.yaml), shared by every claim that cites it.
+APPRAISAL_NOTE = note(
+    "Design and n belong to the paper: a change here changes its appraisal in "
+    "claims/papers.yaml, for every claim that cites it.",
+    "cb-appraisal-note",
+)
 
 
 def excluded(c: Claim) -> str:
