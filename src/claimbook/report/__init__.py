@@ -15,8 +15,9 @@ were written, so a full disk or a failing browser leaves the previous build as i
     exports/all.{ris,bib,csl.json,nbib,csv}   and the same per claim: exports/C01.ris ...
 
 May import: the core modules, claimbook.pubmed, claimbook.claims and claimbook.evidence (a
-graded Review is its input); never claimbook.edit, jupyter or cli. It writes only under
-`out_dir`.
+graded Review is its input), and of claimbook.edit only its readers of the screening record
+(saved searches and votes, in `report.prisma`); never an edit writer, jupyter or cli. It writes
+only under `out_dir`.
 """
 
 from __future__ import annotations
@@ -131,6 +132,9 @@ def write_markdown(ctx: ReportContext, figures: Figures, out_dir: Path) -> dict[
     written[f"{FIGURES_DIR}/overview.svg"] = write_text(
         out_dir / FIGURES_DIR / "overview.svg", figures.overview
     )
+    if "review" in figures.prisma:
+        name = f"{FIGURES_DIR}/prisma-review.svg"
+        written[name] = write_text(out_dir / name, figures.prisma["review"])
     written["md"] = write_text(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
     return written
 

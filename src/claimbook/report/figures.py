@@ -27,6 +27,9 @@ class Figures:
     overview: str
     claims: dict[str, str]  # claim id -> timeline
     alt: dict[str, str] = field(default_factory=dict)  # "overview" / claim id -> what it shows
+    # PRISMA 2020 flow diagrams: "review" and each searched claim's id (none: nothing searched)
+    prisma: dict[str, str] = field(default_factory=dict)
+    prisma_alt: dict[str, str] = field(default_factory=dict)
 
 
 def svg_document(fig: Figure) -> str:
@@ -76,11 +79,37 @@ def alt_texts(ctx: ReportContext) -> dict[str, str]:
     return out
 
 
+def prisma_alt(flow) -> str:
+    """What a PRISMA flow diagram shows, in one sentence (its alt text)."""
+    who = "the review" if flow.claim_id == "review" else flow.claim_id
+    return (
+        f"PRISMA 2020 flow diagram for {who}: {flow.identified} records identified by "
+        f"{len(flow.searches)} PubMed search{'es' if len(flow.searches) != 1 else ''}, "
+        f"{flow.duplicates} duplicates removed, {flow.screened} screened, {flow.excluded} "
+        f"excluded at screening, {flow.assessed} assessed in full, {flow.excluded_full_text} "
+        f"excluded after reading, {flow.total_included} studies included "
+        f"({flow.other_included} of them identified by other methods)."
+    )
+
+
+def prisma_flows(ctx: ReportContext) -> list:
+    """The flows the report draws: the review's, then each searched claim's (when more than
+    one claim was searched: with one, the review's flow is that claim's)."""
+    record = ctx.prisma
+    if record is None or not record.review.searched:
+        return []
+    claims = record.searched
+    return [record.review, *(claims if len(claims) > 1 else [])]
+
+
 def render_figures(ctx: ReportContext) -> Figures:
-    """Draw the verdict overview and each claim's evidence timeline."""
+    """Draw the verdict overview, each claim's evidence timeline and the PRISMA flows."""
     table = ctx.review.table
+    flows = prisma_flows(ctx)
     return Figures(
         overview=svg_document(plots.verdict_overview(ctx.review.verdicts)),
         claims={c.id: svg_document(plots.timeline(table, c.id)) for c in ctx.claims},
         alt=alt_texts(ctx),
+        prisma={f.claim_id: svg_document(plots.prisma_flow(f)) for f in flows},
+        prisma_alt={f.claim_id: prisma_alt(f) for f in flows},
     )

@@ -29,6 +29,7 @@ from claimbook.report.context import (
     stance_tally,
 )
 from claimbook.report.figures import Figures, inline_svg
+from claimbook.report.prisma import REVIEW_NOTE
 from claimbook.vocab import VERDICT_COLOURS, certainty_range
 
 INLINE_TAGS = {"i", "b", "sup", "sub"}
@@ -116,6 +117,11 @@ def render_html(ctx: ReportContext, figures: Figures, self_url: str = "") -> str
             claim_figures={
                 k: Markup(inline_svg(v, figures.alt.get(k, ""))) for k, v in figures.claims.items()
             },
+            prisma_figures={
+                k: Markup(inline_svg(v, figures.prisma_alt.get(k, "")))
+                for k, v in figures.prisma.items()
+            },
+            prisma_note=REVIEW_NOTE,
             citations={ref.key: citation_html(ref) for ref in ctx.references},
             claimreviews=[jsonld_script(b) for b in claim_reviews(ctx, self_url)],
             css=Markup(colour_css() + "\n" + css),
