@@ -124,7 +124,7 @@ def test_a_claim_curated_by_hand_says_so_instead_of_counting(project):
 def test_the_review_flow_counts_each_record_once(queue):
     """A paper the searches of two claims found is one record at review level (the second hit a
     duplicate), in the box of the furthest stage it reached for either claim."""
-    project, o, _claim = queue
+    project, _o, _claim = queue
     flow, claim = _flow(project)
     other = claim.model_copy(update={"id": "C99", "excluded": []})  # o0 is not excluded there
     twin = count_flow(other, *flow_inputs(project, claim))
