@@ -10,6 +10,9 @@ were written, so a full disk or a failing browser leaves the previous build as i
                                 (started first; it prints while the Markdown is written)
     claimbook-report.md         the same content for notes and wikis (+ figures/*.svg)
     claimreview.jsonld          schema.org ClaimReview, one per claim
+    annotated-article.html      the article's own text with the claimed sentences marked, and
+    annotations.jsonld          W3C Web Annotations of them (report.annotate): only when the
+                                article's text is available (private use: it is the full text)
     review.json                 verdicts, certainty, citations and sign-offs, for `claimbook diff`
                                 (the build before, when it differed: review.previous.json)
     exports/all.{ris,bib,csl.json,nbib,csv}   and the same per claim: exports/C01.ris ...
@@ -44,6 +47,7 @@ from claimbook.evidence.changes import (
 from claimbook.evidence.review import Review
 from claimbook.files import write_text
 from claimbook.report import exports
+from claimbook.report.annotate import write_annotated
 from claimbook.report.claimreview import claim_reviews, jsonld_text
 from claimbook.report.context import ReportContext, ReportError, build_context
 from claimbook.report.figures import Figures, render_figures
@@ -262,6 +266,7 @@ def _write_formats(
             written.update(write_markdown(ctx, figures, stage))
             step("md")
         written.update(write_exports(ctx, stage))
+        written.update(write_annotated(ctx, stage, HTML_NAME))
         written[REVIEW_JSON] = write_text(stage / REVIEW_JSON, review_json_text(record))
         step("exports")
         if printer is not None:
