@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -17,6 +18,7 @@ from markupsafe import escape
 from matplotlib.figure import Figure
 
 from claimbook.evidence import plots
+from claimbook.report.cache import PieceCache
 from claimbook.report.context import ReportContext
 
 
@@ -102,14 +104,34 @@ def prisma_flows(ctx: ReportContext) -> list:
     return [record.review, *(claims if len(claims) > 1 else [])]
 
 
-def render_figures(ctx: ReportContext) -> Figures:
-    """Draw the verdict overview, each claim's evidence timeline and the PRISMA flows."""
+def render_figures(ctx: ReportContext, cache: PieceCache | None = None) -> Figures:
+    """Draw the verdict overview, each claim's evidence timeline and the PRISMA flows; with
+    `cache`, only those whose data changed (a claim's rows, the verdicts, a flow)."""
     table = ctx.review.table
+
+    def svg(kind: str, name: str, data: str, draw: Callable[[], Figure]) -> str:
+        make = lambda: svg_document(draw())  # noqa: E731
+        return cache.get(kind, name, data, make) if cache else make()
+
+    verdicts = ctx.review.verdicts
     flows = prisma_flows(ctx)
     return Figures(
-        overview=svg_document(plots.verdict_overview(ctx.review.verdicts)),
-        claims={c.id: svg_document(plots.timeline(table, c.id)) for c in ctx.claims},
+        overview=svg(
+            "overview", "all", verdicts.to_csv(), lambda: plots.verdict_overview(verdicts)
+        ),
+        claims={
+            c.id: svg(
+                "timeline",
+                c.id,
+                table[table["claim_id"] == c.id].to_csv(),
+                lambda c=c: plots.timeline(table, c.id),
+            )
+            for c in ctx.claims
+        },
         alt=alt_texts(ctx),
-        prisma={f.claim_id: svg_document(plots.prisma_flow(f)) for f in flows},
+        prisma={
+            f.claim_id: svg("prisma", f.claim_id, repr(asdict(f)), lambda f=f: plots.prisma_flow(f))
+            for f in flows
+        },
         prisma_alt={f.claim_id: prisma_alt(f) for f in flows},
     )
