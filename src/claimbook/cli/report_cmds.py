@@ -83,11 +83,9 @@ def _say_changes(out_dir: Path) -> None:
         return
     if not changes:
         return
-    n, v = len(changes.claims), len(changes.verdict_changes)
     click.echo(
-        f"Changes since the last review: {n} claim{'s' if n != 1 else ''} changed, {v} "
-        f"verdict{'s' if v != 1 else ''} (see the report; claimbook diff "
-        f"{out_dir / PREVIOUS_JSON} {out_dir / REVIEW_JSON} lists them)."
+        f"Changes since the last review: {changes.counts_in_words()} (see the report; "
+        f"claimbook diff {out_dir / PREVIOUS_JSON} {out_dir / REVIEW_JSON} lists them)."
     )
 
 
