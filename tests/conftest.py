@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from claimbook.files import LOCK_FILE
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 ARTICLE_TEXT = SHARED / "article" / "muscle-cramps-article.txt"
@@ -26,11 +28,13 @@ def need_shared(path: Path) -> Path:
 
 
 def tree_digest(directory: Path) -> dict[str, str]:
-    """sha256 of every file under `directory`: to prove a command wrote nothing."""
+    """sha256 of every file under `directory`: to prove a command wrote nothing. The folder's
+    empty lock file (made by the first command that takes the lock, and left for the next) holds
+    nothing and is not counted; a lock file with content is."""
     return {
         str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(directory.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not (p.name == LOCK_FILE and p.stat().st_size == 0)
     }
 
 

@@ -29,11 +29,14 @@ citation = st.builds(WeighedCitation, **BASICS)
 citations = st.lists(citation, max_size=25, unique_by=lambda c: c.key)
 
 
-def _meta(key: str, stance: str = "supports", retracted: bool = False) -> WeighedCitation:
-    return WeighedCitation(key=key, stance=stance, design="meta-analysis", retracted=retracted)
+def _meta(
+    key: str, stance: str = "supports", retracted: bool = False, n: int | None = 1500
+) -> WeighedCitation:
+    """A meta-analysis that pooled `n` people (None: its citation does not say)."""
+    return WeighedCitation(key=key, stance=stance, design="meta-analysis", retracted=retracted, n=n)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(citations)
 def test_adding_a_supporting_meta_analysis_never_lowers_support(cits):
     before = grade(cits, RULES)
@@ -44,7 +47,7 @@ def test_adding_a_supporting_meta_analysis_never_lowers_support(cits):
         assert after.support_share >= before.support_share
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(citations, st.sampled_from(STANCES), st.sampled_from(DESIGNS))
 def test_a_retracted_citation_never_changes_a_verdict(cits, stance, design):
     before = grade(cits, RULES)
@@ -57,7 +60,7 @@ def test_a_retracted_citation_never_changes_a_verdict(cits, stance, design):
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(citations, st.randoms(use_true_random=False))
 def test_order_of_citations_never_matters(cits, rnd: random.Random):
     shuffled = list(cits)
@@ -90,6 +93,19 @@ def test_consistent_meta_analyses_give_high_certainty_support():
     v = grade([_meta("1"), _meta("2")], RULES)
     assert (v.verdict, v.certainty) == ("supported", "high")
     assert v.deciding == ["1", "2"]
+
+
+def test_a_meta_analysis_that_does_not_say_how_many_it_pooled_is_imprecise():
+    """GRADE judges imprecision on the pooled sample: two concordant meta-analyses whose
+    citations record no participants cannot show the evidence is precise (serious, one level
+    down from high), and the footnote names them; with their numbers recorded they are high."""
+    v = grade([_meta("1", n=None), _meta("2", n=None)], RULES)
+    assert (v.verdict, v.certainty) == ("supported", "moderate")
+    assert v.domains["imprecision"].rating == "serious"
+    assert "1" in v.domains["imprecision"].reason and "do not record" in str(
+        v.domains["imprecision"]
+    )
+    assert grade([_meta("1"), _meta("2")], RULES).certainty == "high"
 
 
 def test_contradicting_trials_give_contradicted():
@@ -151,7 +167,7 @@ appraised = st.builds(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(appraised, max_size=20, unique_by=lambda c: c.key), st.booleans())
 def test_adding_a_supporting_randomised_trial_never_lowers_a_supported_claims_certainty(cits, big):
     before = grade(cits, RULES)
@@ -226,7 +242,7 @@ def test_publication_bias_is_the_reviewers_judgement_never_a_keyword():
     """Issue 22 item 5: a meta-analysis whose appraisal *mentions* publication bias (it
     corrected for it) is not suspected of it; the reviewer's recorded judgement is what counts."""
     meta = WeighedCitation(
-        key="1", stance="supports", design="meta-analysis", label="Meta 2015",
+        key="1", stance="supports", design="meta-analysis", label="Meta 2015", n=2000,
         risk_of_bias="some concerns",
         bias_reason="published trials overstated the benefit (publication bias)",
     )  # fmt: skip

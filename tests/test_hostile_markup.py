@@ -241,6 +241,12 @@ def make_hostile(dest: Path) -> Path:
                 cit["note"] = HOSTILE
             unit["excluded"] = [{"pmid": "1", "reason": HOSTILE}]
         _write_yaml(claims / path.name, claim)
+    papers = yaml.safe_load((ROOT / "claims" / "papers.yaml").read_text(encoding="utf-8"))
+    for paper in papers["papers"]:  # each paper's appraisal is the reviewer's text too
+        if paper.get("risk_of_bias"):
+            paper["risk_of_bias"]["reason"] = HOSTILE
+        paper.update(population=HOSTILE, funding=HOSTILE)
+    _write_yaml(claims / "papers.yaml", papers)
     pubmed = dest / "data" / "pubmed"
     pubmed.mkdir(parents=True)
     lines = []

@@ -171,6 +171,7 @@ def made_up(tmp_path: Path) -> Path:
     )
     _claim(tmp_path, "C11", "K02", "knee-cartilage")
     _claim(tmp_path, "C01", "K01", "warm-ups")
+    shutil.copy(ROOT / "claims" / "papers.yaml", tmp_path / "claims" / "papers.yaml")
     (tmp_path / "data" / "pubmed").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "pubmed" / "records.jsonl", tmp_path / "data" / "pubmed")
     return tmp_path

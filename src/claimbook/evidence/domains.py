@@ -167,23 +167,31 @@ def indirectness(body: Body) -> Rating:
 
 
 def imprecision(body: Body) -> Rating:
-    """Serious when the deciding primary studies enrolled few people (pooled evidence of a
-    high enough rank waives it)."""
+    """Serious when the deciding studies enrolled few people, a pooled review counting with the
+    people it pooled (its `n`): a review that does not record them cannot show the evidence is
+    precise, so it no longer waives the rule by its design alone (GRADE judges imprecision on
+    the pooled sample, not on the word "meta-analysis")."""
     rules, g = body.rules, body.rules.grade.imprecision
-    primary = [c for c in body.deciding if c.design not in rules.pooled]
     waive = rules.certainty.size_waived_from_rank
     pooled = [
         c for c in body.deciding if c.design in rules.pooled and rules.rank(c.design) >= waive
     ]
-    if pooled:
-        return Rating("not serious", f"pooled evidence decides ({paper_names(pooled, 2)})")
-    total_n = sum(c.n or 0 for c in primary)
-    level = (
-        "very serious" if total_n < g.very_serious_below
-        else "serious" if total_n < g.serious_below
-        else "not serious"
-    )  # fmt: skip
-    return Rating(level, f"the deciding primary studies enrolled {total_n} people")
+    primary = [c for c in body.deciding if c.design not in rules.pooled]
+    total_n = sum(c.n or 0 for c in [*primary, *pooled])
+    unknown = [c for c in pooled if c.n is None]
+    if total_n >= g.serious_below:
+        who = "the deciding studies" + (" and reviews" if pooled else "")
+        return Rating("not serious", f"{who} enrolled {total_n} people")
+    if unknown:
+        return Rating(
+            "serious",
+            f"{paper_names(unknown, 2)} {'does' if len(unknown) == 1 else 'do'} not record how "
+            f"many people {'it' if len(unknown) == 1 else 'they'} pooled, and the other deciding "
+            f"studies enrolled {total_n}",
+        )
+    level = "very serious" if total_n < g.very_serious_below else "serious"
+    who = "the deciding studies" + (" and reviews" if pooled else "")
+    return Rating(level, f"{who} enrolled {total_n} people")
 
 
 def publication_bias(body: Body) -> Rating:
@@ -230,9 +238,10 @@ def indirectness_in_words(rules: Rules) -> str:
 def imprecision_in_words(rules: Rules) -> str:
     t = rules.grade.imprecision
     return (
-        f"the deciding primary studies enrolled fewer than {t.serious_below} people: serious; "
-        f"fewer than {t.very_serious_below}: very serious; not when a meta-analysis or "
-        "systematic review decides"
+        f"the deciding studies enrolled fewer than {t.serious_below} people: serious; "
+        f"fewer than {t.very_serious_below}: very serious; a deciding meta-analysis or "
+        "systematic review counts with the people it pooled, and is serious when it does not "
+        "record them and the rest fall short"
     )
 
 
