@@ -18,7 +18,7 @@ from claimbook.pubmed.seam import Eutils
 
 __all__ = ["PaperRef", "doi_pmids", "doi_term", "parse_paper_ref"]
 
-_PUBMED_HOST = urlsplit(PUBMED_PAGE).hostname  # pubmed.ncbi.nlm.nih.gov
+_PUBMED_HOST = urlsplit(PUBMED_PAGE).hostname
 _PUBMED_HOSTS = {_PUBMED_HOST, _PUBMED_HOST.replace("pubmed.", "www."), "ncbi.nlm.nih.gov"}
 _DOI_HOST = urlsplit(DOI_RESOLVER).hostname
 _DOI_HOSTS = {_DOI_HOST, f"dx.{_DOI_HOST}", f"www.{_DOI_HOST}"}
@@ -46,7 +46,7 @@ class PaperRef:
 
 
 def _pubmed_page(parts) -> str | None:
-    """The PMID of a PubMed page address (pubmed.ncbi.nlm.nih.gov/N/ or ncbi.../pubmed/N)."""
+    """The PMID of a PubMed page address (`ids.pubmed_url`, or the older .../pubmed/N)."""
     if (parts.hostname or "").lower() not in _PUBMED_HOSTS:
         return None
     m = re.fullmatch(r"/(?:pubmed/)?([0-9]+)/?", parts.path)
