@@ -1,8 +1,9 @@
 """What a reviewer types to name a paper, and a DOI's PMID from PubMed.
 
 A paper is named by its PMID ('3735481', 'PMID: 3735481', the address of its PubMed page,
-`claimbook.ids.pubmed_url`, or the older ncbi.nlm.nih.gov/pubmed/N), its DOI ('10.1080/02640418608732095', 'doi:...', a
-https://doi.org/ address) or, for a source PubMed does not index, any other http(s) address.
+`claimbook.ids.pubmed_url`, or the older ncbi.nlm.nih.gov/pubmed/N), its DOI
+('10.1080/02640418608732095', 'doi:...', a https://doi.org/ address) or, for a source PubMed
+does not index, any other http(s) address.
 A DOI is looked up in PubMed with esearch on the Article Identifier field: `"DOI"[aid]`
 (quoted, as DOIs may hold parentheses or other characters PubMed's query syntax reads).
 """
