@@ -305,3 +305,44 @@ def test_the_session_finds_a_doi_pubmed_lacks_and_cites_it_with_details(
                          finding=FINDING, details=details)  # fmt: skip
     assert any(c.doi == LACKING_DOI for c in saved.claim.evidence)
     assert session.review.snapshot.find(doi=LACKING_DOI).in_pubmed is False
+
+
+def test_the_cite_form_cites_a_doi_pubmed_lacks_with_the_details_typed(
+    lacking, httpserver, records, monkeypatch
+):
+    from claimbook.evidence.review import load_review
+    from claimbook.jupyter.workbench import Workbench
+    from claimbook.report import build_report
+
+    monkeypatch.setenv("CLAIMBOOK_EUTILS_URL", httpserver.url_for("/"))
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    Resolver(httpserver, records)
+    paper = _dossier_paper(LACKING_DOI)
+    bench = Workbench(project=lacking, claim_id="C01")
+    panel = bench.cite_panel
+    bench.cite_ident.value = f"https://doi.org/{LACKING_DOI}"
+    bench.lookup_button.click()
+    assert "not in PubMed" in bench.record_html.value
+    assert panel.details_box.layout.display is None and not bench.cite_button.disabled
+    before = _files(lacking)
+    bench.cite_finding.value = FINDING
+    bench.cite_design.value = "crossover-trial"
+    panel.cite_year.value = "twenty ten"  # refused in words, nothing written
+    bench.cite_button.click()
+    assert "year in digits" in bench.message.value and _files(lacking) == before
+    panel.cite_title.value, panel.cite_author.value = paper["title"], paper["first_author"]
+    panel.cite_journal.value, panel.cite_year.value = paper["journal"], str(paper["year"])
+    bench.cite_button.click()
+    assert "cb-ok" in bench.message.value, bench.message.value
+    shown = [getattr(w, "value", "") for w in _walk(bench.evidence_box)]
+    row = next(v for v in shown if isinstance(v, str) and f"DOI {LACKING_DOI}" in v)
+    assert "not in PubMed" in row  # the evidence row says it
+    out = build_report(load_review(project=lacking), lacking / "reports", formats=("md", "html"))
+    assert "(not in PubMed)" in out["md"].read_text(encoding="utf-8")
+    assert "not in PubMed" in out["html"].read_text(encoding="utf-8")
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
