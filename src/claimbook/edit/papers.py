@@ -284,7 +284,7 @@ MESH_CHECK_TAGS = frozenset(
 
 def _stem(word: str) -> str:
     """Stemming-lite: an ending ('ing', 'ed', a plural's 's') off, then the first six letters
-    ('dehydrated' and 'dehydration' → 'dehydr'; 'cramps', 'cramping', 'cramped' → 'cramp')."""
+    ('infected' and 'infection' → 'infect'; 'coughs', 'coughing', 'coughed' → 'cough')."""
     for ending in ("ing", "ed", "s"):
         if len(word) > len(ending) + 3 and word.endswith(ending) and not word.endswith("ss"):
             word = word[: -len(ending)]

@@ -83,19 +83,7 @@ class CitePanel(Panel):
         )
         self.record_html = styled(widgets.HTML(), "cb-record")
         self.suggest_html = styled(widgets.HTML(), "cb-suggestions")
-        self.cite_title = field("title", widgets.Text, description="Title",
-                                layout=width(WIDE))  # fmt: skip
-        self.cite_author = field("author", widgets.Text, description="First author",
-                                 placeholder="e.g. Miller KC", layout=width("20em"))  # fmt: skip
-        self.cite_journal = field("journal", widgets.Text, description="Journal",
-                                  layout=width("30em"))  # fmt: skip
-        self.cite_year = field("year", widgets.Text, description="Year", layout=width("10em"))
-        self.details_box = styled(
-            widgets.VBox([self.cite_title, styled(widgets.HBox(
-                [self.cite_author, self.cite_journal, self.cite_year]), "cb-line")],
-                layout=widgets.Layout(display="none")),
-            "cb-details",
-        )  # fmt: skip
+        self._build_details(field)
         self.cite_stance = field("stance", widgets.Dropdown, description="Stance",
                                  options=list(STANCES))  # fmt: skip
         self.cite_design = field("design", widgets.Dropdown, description="Design",
@@ -114,17 +102,7 @@ class CitePanel(Panel):
                            disabled=True, tooltip="Look the paper up first"),
             "cb-cite-button",
         )  # fmt: skip
-        self.confirm_html = styled(widgets.HTML(), "cb-confirm-text")
-        self.anyway_button = own(
-            widgets.Button(description="Cite anyway", icon="check", button_style="warning",
-                           tooltip="It is the paper meant: cite it"), "cb-cite-anyway",
-        )  # fmt: skip
-        self.cancel_button = own(widgets.Button(description="Cancel"), "cb-cite-cancel")
-        self.confirm_box = styled(
-            widgets.HBox([self.confirm_html, self.anyway_button, self.cancel_button],
-                         layout=widgets.Layout(display="none")),
-            "cb-confirm", "cb-line",
-        )  # fmt: skip
+        self._build_confirm()
         self.cite_fields = widgets.VBox(
             [self.details_box,
              styled(widgets.HBox([self.cite_stance, self.cite_design, self.cite_n]), "cb-line"),
@@ -147,6 +125,37 @@ class CitePanel(Panel):
         self.anyway_button.on_click(on(view, lambda _b: self.cite(view=view, anyway=True)))
         self.cancel_button.on_click(on(view, lambda _b: self._unconfirm()))
         self.cite_ident.observe(on(view, self._on_ident_typed), names="value")
+
+    def _build_details(self, field: Any) -> None:
+        """The fields of a paper PubMed lacks: title, first author, journal, year (hidden)."""
+        self.cite_title = field("title", widgets.Text, description="Title",
+                                layout=width(WIDE))  # fmt: skip
+        self.cite_author = field("author", widgets.Text, description="First author",
+                                 placeholder="e.g. Miller KC", layout=width("20em"))  # fmt: skip
+        self.cite_journal = field("journal", widgets.Text, description="Journal",
+                                  layout=width("30em"))  # fmt: skip
+        self.cite_year = field("year", widgets.Text, description="Year", layout=width("10em"))
+        self.details_box = styled(
+            widgets.VBox([self.cite_title, styled(widgets.HBox(
+                [self.cite_author, self.cite_journal, self.cite_year]), "cb-line")],
+                layout=widgets.Layout(display="none")),
+            "cb-details",
+        )  # fmt: skip
+
+    def _build_confirm(self) -> None:
+        """The "looks unrelated — cite anyway?" question, with its two buttons (hidden)."""
+        own = self.controls.own
+        self.confirm_html = styled(widgets.HTML(), "cb-confirm-text")
+        self.anyway_button = own(
+            widgets.Button(description="Cite anyway", icon="check", button_style="warning",
+                           tooltip="It is the paper meant: cite it"), "cb-cite-anyway",
+        )  # fmt: skip
+        self.cancel_button = own(widgets.Button(description="Cancel"), "cb-cite-cancel")
+        self.confirm_box = styled(
+            widgets.HBox([self.confirm_html, self.anyway_button, self.cancel_button],
+                         layout=widgets.Layout(display="none")),
+            "cb-confirm", "cb-line",
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ the offer
 
