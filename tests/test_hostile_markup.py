@@ -331,6 +331,29 @@ def test_exports_and_claimreview_carry_no_script_address(report):
     assert urls and all(u.startswith("https://") for u in urls)
 
 
+def test_the_annotated_article_and_its_annotations_are_inert(hostile_review, tmp_path):
+    """The article's text and every quote hold markup (a quote with <script> among them): in
+    annotated-article.html all of it is text, and no annotation targets a javascript: url."""
+    text = tmp_path / "article.txt"
+    text.write_text(f"{HOSTILE}\n\nBefore. {HOSTILE} After. <b>bold</b>\n", encoding="utf-8")
+    review = dataclasses.replace(hostile_review, text_path=text)
+    out = build_report(review, tmp_path / "bad-url", formats=("html",), progress=False)
+    html = out["annotated"].read_text(encoding="utf-8")
+    assert live_markup(html) == [] and "<script>" in HOSTILE
+    seen = text_of(html)
+    assert HOSTILE in seen and "<b>bold</b>" in seen and SHORT in seen  # quoted, not dropped
+    hrefs = lxml.html.document_fromstring(html).xpath("//@href")
+    assert hrefs and all(h.startswith("claimbook-report.html") for h in hrefs), hrefs
+    assert "annotations" not in out  # the article's url is javascript:: nothing to target
+    https = dataclasses.replace(
+        review, article=review.article.model_copy(update={"url": "https://example.org/a"})
+    )
+    out = build_report(https, tmp_path / "ok", formats=("html",), progress=False)
+    items = json.loads(out["annotations"].read_text(encoding="utf-8"))
+    assert items and all(t["selector"]["exact"] == HOSTILE for a in items for t in a["target"])
+    assert {t["source"] for a in items for t in a["target"]} == {"https://example.org/a"}
+
+
 def _pdf_uris(pdf: bytes) -> list[bytes]:
     """Every /URI of the PDF, also inside compressed (Flate) object streams."""
     chunks = [pdf]

@@ -134,7 +134,7 @@ def test_second_article_from_init_to_report(fresh, tmp_path, monkeypatch):
     result = cli("validate", "--project", fresh)
     assert result.exit_code == 0, result.output
     n_claims = len(list((EXAMPLE / "claims").glob("Q*.yaml")))
-    assert result.output.startswith(f"OK: {n_claims} claims, ")
+    assert result.output.startswith(f"OK: {n_claims} claims")
     assert "quotes checked against" in result.output
 
     result = cli("notebooks", "--project", fresh, "-q")
@@ -172,7 +172,7 @@ def test_every_example_claim_has_evidence_and_a_verdict():
     assert review.verdicts["verdict"].notna().all()
 
 
-@pytest.mark.parametrize(("claim_id", "words"), [("Q06", "quinine"), ("Q12", "upper limit")])
+@pytest.mark.parametrize(("claim_id", "words"), [("Q06b", "quinine"), ("Q12", "upper limit")])
 def test_the_example_advice_says_plainly_where_the_article_is_risky(claim_id, words):
     from claimbook import load_review
 

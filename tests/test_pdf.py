@@ -141,7 +141,7 @@ def test_a_browser_that_dies_is_a_one_line_error_and_leaves_no_pdf(tmp_path):
 def test_an_interrupted_build_ends_the_browser(small_review, tmp_path, recorded, monkeypatch):
     needs_browser()
 
-    def interrupted(ctx):
+    def interrupted(ctx, cache=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(report, "render_figures", interrupted)

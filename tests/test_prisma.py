@@ -121,13 +121,25 @@ def test_a_claim_curated_by_hand_says_so_instead_of_counting(project):
     assert review_flow([flow]).searched is False
 
 
-def test_the_review_flow_sums_the_searched_claims(queue):
+def test_the_review_flow_counts_each_record_once(queue):
+    """A paper the searches of two claims found is one record at review level (the second hit a
+    duplicate), in the box of the furthest stage it reached for either claim."""
     project, _o, _claim = queue
     flow, claim = _flow(project)
+    other = claim.model_copy(update={"id": "C99", "excluded": []})  # o0 is not excluded there
+    twin = count_flow(other, *flow_inputs(project, claim))
+    assert twin.awaiting_screening == flow.awaiting_screening + 3  # o0 o1 o3 wait there
     hand = count_flow(claim, [], [])
-    total = review_flow([flow, hand, flow])
-    assert total.identified == 20 and total.included == 4 and len(total.searches) == 4
-    assert total.excluded_reasons["Wrong population: children only"] == 4
+    total = review_flow([flow, hand, twin])
+    assert total.identified == 20 and len(total.searches) == 4
+    assert total.duplicates == 12  # 8 distinct records among the 20 hits
+    assert total.identified - total.duplicates - total.awaiting_screening == total.screened
+    # o0 o1 o3 were excluded for C01 and await screening for C99: excluded is further
+    assert (total.screened, total.excluded, total.included) == (7, 3, 2)
+    assert total.excluded_reasons["Wrong population: children only"] == 2
+    assert total.screened - total.excluded - total.awaiting_full_text == total.assessed
+    assert total.assessed - total.excluded_full_text == total.included
+    assert total.other_included == flow.other_included  # the same papers, cited by hand
 
 
 def test_the_diagram_draws_every_box(queue):

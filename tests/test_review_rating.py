@@ -24,7 +24,7 @@ def _far_from(certainty: str) -> str:
 def _rate(review: Path, certainty: str, gap: str | None = None) -> None:
     """Record the review's own rating on C11's citation of it, as a reviewer would type it."""
     path = claim_file(review, "C11")
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = _unrated(path.read_text(encoding="utf-8").splitlines(keepends=True))
     at = next(i for i, line in enumerate(lines) if f'pmid: "{REVIEW}"' in line)
     indent = " " * (len(lines[at]) - len(lines[at].lstrip(" -")))
     new = [f"{indent}review_rating:\n", f"{indent}  certainty: {certainty}\n",
@@ -34,14 +34,36 @@ def _rate(review: Path, certainty: str, gap: str | None = None) -> None:
     path.write_text("".join([*lines[: at + 1], *new, *lines[at + 1 :]]), encoding="utf-8")
 
 
+def _unrated(lines: list[str]) -> list[str]:
+    """The claim file's lines without the rating the shipped review records for the paper."""
+    at = next(i for i, line in enumerate(lines) if f'pmid: "{REVIEW}"' in line)
+    end = next(i for i in range(at + 1, len(lines)) if lines[i].lstrip().startswith("- "))
+    block, out, skip = lines[at:end], [], None
+    for line in block:
+        depth = len(line) - len(line.lstrip(" "))
+        if skip is not None and depth > skip:
+            continue
+        skip = depth if line.lstrip().startswith("review_rating:") else None
+        if skip is None:
+            out.append(line)
+    return [*lines[:at], *out, *lines[end:]]
+
+
+def _unrate(review: Path) -> None:
+    path = claim_file(review, "C11")
+    path.write_text("".join(_unrated(path.read_text(encoding="utf-8").splitlines(True))), "utf-8")
+
+
 def _c11(review: Path):
     v = load_review(project=review).verdicts
     return v[v["claim_id"] == "C11"].iloc[0]
 
 
 def test_the_reviews_own_rating_is_shown_beside_claimbooks(review):
+    assert "(PMID 33998664): low" in _c11(review)["review_rating"]  # as shipped
+    _unrate(review)
     ours = _c11(review)["certainty"]
-    assert _c11(review)["review_rating"] == ""  # nothing recorded yet
+    assert _c11(review)["review_rating"] == ""  # nothing recorded
     _rate(review, ours)
     row = _c11(review)
     assert row["certainty"] == ours  # recording it never changes claimbook's grade

@@ -110,7 +110,7 @@ def pooled_review(tmp_path):
     papers = [p for p in papers if p.get("pmid") not in study]
     papers += [{"pmid": pmid, **fields} for pmid, fields in study.items()]
     papers_file.write_text(yaml.safe_dump({"papers": papers}, sort_keys=False), "utf-8")
-    path = next((tmp_path / "claims").glob("Q06-*.yaml"))
+    path = next((tmp_path / "claims").glob("Q12-*.yaml"))
     record = yaml.safe_load(path.read_text(encoding="utf-8"))
     record.update(evidence=evidence, excluded=[])
     path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), "utf-8")
@@ -120,7 +120,7 @@ def pooled_review(tmp_path):
 
 def test_participants_count_primary_studies_once(pooled_review):
     review, record = pooled_review
-    row = review.summary_of_findings(["Q06"]).iloc[0]
+    row = review.summary_of_findings(["Q12"]).iloc[0]
     cits = record["evidence"]
     sr = next(c for c in cits if c["design"] == "systematic-review")
     primaries = [c for c in cits if c["design"] == "rct"]
@@ -129,25 +129,25 @@ def test_participants_count_primary_studies_once(pooled_review):
     # narrative review is never counted
     assert row.participants == sr["n"] + sum(c["n"] for c in not_pooled)
     assert row.studies == len(sr["includes"]) + len(not_pooled)
-    assert row.studies == review.verdict_row("Q06")["independent_studies"]
+    assert row.studies == review.verdict_row("Q12")["independent_studies"]
     assert "narrative" not in row.designs.lower()
 
 
 def test_narrative_review_or_context_stance_never_counts(pooled_review):
     review, _ = pooled_review
-    before = review.summary_of_findings(["Q06"]).iloc[0]
+    before = review.summary_of_findings(["Q12"]).iloc[0]
     table = review.table.copy()
-    q06 = table["claim_id"] == "Q06"
-    table.loc[q06 & (table["design"] == "rct"), "stance"] = "context"
+    q12 = table["claim_id"] == "Q12"
+    table.loc[q12 & (table["design"] == "rct"), "stance"] = "context"
     after = (
         type(review)(
             review.article, review.claims, review.snapshot, review.rules, table, review.verdicts
         )
-        .summary_of_findings(["Q06"])
+        .summary_of_findings(["Q12"])
         .iloc[0]
     )
-    rct_n = table.loc[q06 & (table["design"] == "rct"), "n"]
-    pooled_rct = table.loc[q06 & (table["design"] == "rct")].iloc[0]
+    rct_n = table.loc[q12 & (table["design"] == "rct"), "n"]
+    pooled_rct = table.loc[q12 & (table["design"] == "rct")].iloc[0]
     assert after.participants == before.participants - int(rct_n.iloc[1])
     assert after.studies == before.studies - 1
     assert pooled_rct["stance"] == "context"

@@ -249,7 +249,7 @@ def test_a_stance_chosen_in_the_browser_is_saved_to_the_claim_file(lab, tmp_path
 # --------------------------------------------------------------------------- stale views
 
 SHARED_PAPER = "34185846"  # cited by every claim of ROTATION (at different rows)
-ROTATION = ["C09", "C10a", "C16", "C14", "C02", "C05", "C03", "C04", "C17"]
+ROTATION = ["C09", "C10a", "C16a", "C14", "C02", "C05", "C03", "C04", "C17"]
 PICKS = ROTATION + ROTATION[:4]  # consecutive picks are always different claims
 
 

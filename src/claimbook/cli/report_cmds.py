@@ -38,6 +38,7 @@ def report(
     from claimbook.evidence.changes import REVIEW_JSON
     from claimbook.evidence.review import load_review
     from claimbook.report import FORMATS, build_report, parse_formats
+    from claimbook.report.annotate import ANNOTATED, skipped
 
     try:
         wanted = parse_formats(formats or ",".join(FORMATS))
@@ -50,12 +51,17 @@ def report(
         pdf_if_browser=formats is None,
     )  # fmt: skip
     main_files = [str(written[f]) for f in FORMATS if f in written]
-    n_exports = len([k for k in written if k not in FORMATS and k != REVIEW_JSON])
+    n_exports = len([k for k in written if k not in (*FORMATS, *ANNOTATED) and k != REVIEW_JSON])
     click.echo(f"Wrote {', '.join(main_files)} and {n_exports} exports in {out_dir}.")
     if "pdf" in wanted and "pdf" not in written:
         from claimbook.report.browser import HOW_TO_GET_ONE
 
         click.echo(f"PDF skipped: no browser found to print it; {HOW_TO_GET_ONE}.")
+    if "annotated" in written:
+        click.echo(f"Wrote {written['annotated']}: it holds the article's full text, for your own "
+                   "use only (do not share or commit it).")  # fmt: skip
+    for line in skipped(review):
+        click.echo(line)
     _say_changes(out_dir)
 
 
@@ -77,11 +83,9 @@ def _say_changes(out_dir: Path) -> None:
         return
     if not changes:
         return
-    n, v = len(changes.claims), len(changes.verdict_changes)
     click.echo(
-        f"Changes since the last review: {n} claim{'s' if n != 1 else ''} changed, {v} "
-        f"verdict{'s' if v != 1 else ''} (see the report; claimbook diff "
-        f"{out_dir / PREVIOUS_JSON} {out_dir / REVIEW_JSON} lists them)."
+        f"Changes since the last review: {changes.counts_in_words()} (see the report; "
+        f"claimbook diff {out_dir / PREVIOUS_JSON} {out_dir / REVIEW_JSON} lists them)."
     )
 
 

@@ -149,26 +149,14 @@ def conflicts(claim_id: str, folder: ReviewFolder) -> None:
 def agreement(folder: ReviewFolder, as_json: bool) -> None:
     """Cohen's kappa (95% CI) and raw agreement of two reviewers, for inclusion and stance, per
     claim and overall. Only each reviewer's final vote on a paper counts."""
-    from claimbook.edit.votes import load_votes, vote_pairs
-    from claimbook.evidence.agreement import cohen_kappa
+    from claimbook.report.prisma import load_prisma
 
-    per_claim, pooled = {}, {"inclusion": [], "stance": []}
-    for claim in (u for c in load_claims(folder.claims) for u in c.units()):
-        votes = load_votes(folder, claim.id)
-        if not votes:
-            continue
-        row = {}
-        for what in ("inclusion", "stance"):
-            names, pairs = vote_pairs(votes, what)
-            row["reviewers"] = names
-            row[what] = cohen_kappa(pairs)
-            pooled[what] += pairs
-        per_claim[claim.id] = row
-    overall = {what: cohen_kappa(pairs) for what, pairs in pooled.items()}
+    found = load_prisma(folder, [u for c in load_claims(folder.claims) for u in c.units()])
+    per_claim = found.agreement
+    overall = {"inclusion": found.overall.inclusion, "stance": found.overall.stance}
     if as_json:
         body = {
-            "claims": {cid: {"reviewers": r["reviewers"], "inclusion": r["inclusion"].as_json(),
-                             "stance": r["stance"].as_json()} for cid, r in per_claim.items()},
+            "claims": {cid: r.as_json() for cid, r in per_claim.items()},
             "overall": {what: k.as_json() for what, k in overall.items()},
         }  # fmt: skip
         click.echo(json.dumps(body, indent=1, ensure_ascii=False))
@@ -177,9 +165,9 @@ def agreement(folder: ReviewFolder, as_json: bool) -> None:
         click.echo("No screening votes yet: record them with claimbook screen ... --reviewer NAME.")
         return
     for cid, row in per_claim.items():
-        who = " and ".join(row["reviewers"])
-        click.echo(plain(f"{cid} ({who}): inclusion {row['inclusion'].in_words()}; stance "
-                         f"{row['stance'].in_words()}", one_line=True))  # fmt: skip
+        who = " and ".join(row.reviewers)
+        click.echo(plain(f"{cid} ({who}): inclusion {row.inclusion.in_words()}; stance "
+                         f"{row.stance.in_words()}", one_line=True))  # fmt: skip
     click.echo(f"Overall: inclusion {overall['inclusion'].in_words()}; stance "
                f"{overall['stance'].in_words()}")  # fmt: skip
 
@@ -194,15 +182,16 @@ def agreement(folder: ReviewFolder, as_json: bool) -> None:
 def prisma(claim_id: str | None, folder: ReviewFolder, csv_path: Path | None) -> None:
     """The PRISMA 2020 flow of a claim's searches and screening (no CLAIM_ID: the review's),
     counted from the saved searches, votes, exclusions and citations."""
-    from claimbook.edit.votes import flow_inputs
-    from claimbook.evidence.prisma import count_flow, prisma_csv, review_flow
+    from claimbook.evidence.prisma import prisma_csv
     from claimbook.files import write_text
+    from claimbook.report.prisma import REVIEW_NOTE, claim_flow, load_prisma
 
-    units = [u for c in load_claims(folder.claims) for u in c.units()]
     if claim_id:
-        units = [_claim(folder, claim_id)]
-    flows = [count_flow(u, *flow_inputs(folder, u)) for u in units]
-    flow = flows[0] if claim_id else review_flow(flows)
+        flow = claim_flow(folder, _claim(folder, claim_id))
+        flows = [flow]
+    else:
+        found = load_prisma(folder, [u for c in load_claims(folder.claims) for u in c.units()])
+        flow, flows = found.review, found.flows
     click.echo(f"PRISMA 2020 flow: {flow.claim_id if claim_id else 'the review'}")
     for box, n in flow.rows():
         click.echo(plain(f"  {box}: {n}", one_line=True))
@@ -210,6 +199,7 @@ def prisma(claim_id: str | None, folder: ReviewFolder, csv_path: Path | None) ->
         hand = [f.claim_id for f in flows if not f.searched]
         if hand:
             click.echo(f"  Curated by hand, no search recorded: {', '.join(hand)}")
+        click.echo(plain(f"  {REVIEW_NOTE}"))
     if csv_path is not None:
         write_text(csv_path, prisma_csv(flow))
         click.echo(f"Wrote {csv_path} (PRISMA2020 R package: PRISMA_data(read.csv(...))).")

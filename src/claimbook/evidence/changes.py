@@ -296,6 +296,12 @@ class ReviewDiff:
     def verdict_changes(self) -> list[ClaimChange]:
         return [c for c in self.claims if c.verdict]
 
+    def counts_in_words(self) -> str:
+        """'1 claim changed, no verdict changed', '3 claims changed, 2 verdicts changed'."""
+        n, v = len(self.claims), len(self.verdict_changes)
+        verdicts = "no verdict changed" if not v else f"{v} verdict{'' if v == 1 else 's'} changed"
+        return f"{n} claim{'' if n == 1 else 's'} changed, {verdicts}"
+
     def text(self) -> str:
         """The diff in plain words, as `claimbook diff` prints it."""
         if not self:
@@ -304,11 +310,7 @@ class ReviewDiff:
         if self.snapshot:
             old, new = self.snapshot
             out.append(f"Snapshot changed (records hash {old[:12]} → {new[:12]}).")
-        n = len(self.verdict_changes)
-        out.append(
-            f"{len(self.claims)} claim{'s' if len(self.claims) != 1 else ''} changed, "
-            f"{n} verdict{'s' if n != 1 else ''}."
-        )
+        out.append(f"{self.counts_in_words()}.")
         for change in self.claims:
             out += ["", *change.lines()]
         return "\n".join(out)

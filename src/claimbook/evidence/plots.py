@@ -313,6 +313,10 @@ def prisma_flow(flow) -> Figure:
                for r in flow.searches[-4:]]  # fmt: skip
     if len(flow.searches) > 4:
         queries.insert(0, f"({len(flow.searches) - 4} earlier searches)")
+    if flow.claim_id == "review":  # its searches are the claims': say how many and when
+        dates = sorted(r.searched_at[:10] for r in flow.searches)
+        span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+        queries = [f"{len(dates)} saved searches of the claims, {span}"]
     rows = [0.86, 0.66, 0.48, 0.31, 0.1]
     _box(
         ax,

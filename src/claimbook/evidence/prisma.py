@@ -17,8 +17,13 @@ says so (`CURATED_BY_HAND`).
 
 so that identified - duplicates - awaiting_screening = screened, screened - excluded = sought,
 sought - awaiting_full_text = assessed and assessed - excluded in full = included. Cited papers
-no saved search found are "identified via other methods" (PRISMA's right-hand column). The
-review's flow is the sum of its claims': a paper is screened once for each claim it may bear on.
+no saved search found are "identified via other methods" (PRISMA's right-hand column).
+
+Within a claim every record counts once (found again by a later search: a duplicate). The
+review's flow counts *distinct* records too: a paper saved by the searches of two claims is one
+record screened, the second hit a duplicate, and it sits in the box of the furthest stage it
+reached for any claim (included for one claim and excluded for another: included), so the
+review's boxes add up as a claim's do. Identified is every hit of every saved search.
 
 `prisma_csv` writes the counts in the long format of the PRISMA2020 R package's data template
 (`inst/extdata/PRISMA.csv` of github.com/prisma-flowdiagram/PRISMA2020: columns data, node,
@@ -64,6 +69,10 @@ class Flow:
     other_identified: int = 0
     other_excluded: int = 0
     other_included: int = 0
+    # key -> (box, reason) of every distinct record the searches found, and key -> "included"
+    # or "excluded" of those gathered by other methods: what the review's flow counts from
+    fates: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
+    others: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def total_included(self) -> int:
@@ -97,6 +106,16 @@ class Flow:
         return rows + [(k, str(n)) for k, n in waiting if n]
 
 
+# the boxes a record can end in, earliest stage first (the review keeps a record's furthest)
+AWAITING_SCREENING, EXCLUDED = "awaiting_screening", "excluded"
+AWAITING_FULL_TEXT, EXCLUDED_FULL_TEXT, INCLUDED = (
+    "awaiting_full_text",
+    "excluded_full_text",
+    "included",
+)
+STAGES = (AWAITING_SCREENING, EXCLUDED, AWAITING_FULL_TEXT, EXCLUDED_FULL_TEXT, INCLUDED)
+
+
 def _reason(text: str) -> str:
     """A reason as it is grouped: its wording, spaces folded, without a final full stop."""
     return " ".join(text.split()).rstrip(".")
@@ -117,7 +136,7 @@ def count_flow(
         if r.doi:
             alias[f"doi:{r.doi.lower()}"] = r.key
     found: list[str] = [alias.get(p, p) for run in runs for p in run.pmids]
-    unique = set(found)
+    unique = list(dict.fromkeys(found))  # in the order found: reasons tie in a fixed order
 
     def keys(entries) -> dict[str, object]:
         out = {}
@@ -127,49 +146,64 @@ def count_flow(
         return out
 
     cited, excluded = keys(claim.evidence), keys(claim.excluded)
-    flow = Flow(claim.id, True, list(runs), len(found), len(found) - len(unique))
+    fates: dict[str, tuple[str, str | None]] = {}
     for key in unique:
         if key in cited:
-            flow.included += 1
-        elif key in excluded and key in full_text:
-            flow.excluded_full_text += 1
-            flow.full_text_reasons[_reason(excluded[key].reason)] += 1
+            fates[key] = (INCLUDED, None)
         elif key in excluded:
-            flow.excluded += 1
-            flow.excluded_reasons[_reason(excluded[key].reason)] += 1
+            box = EXCLUDED_FULL_TEXT if key in full_text else EXCLUDED
+            fates[key] = (box, _reason(excluded[key].reason))
         elif key in sought or key in full_text:
-            flow.awaiting_full_text += 1
+            fates[key] = (AWAITING_FULL_TEXT, None)
         else:
-            flow.awaiting_screening += 1
-    flow.screened = len(unique) - flow.awaiting_screening
+            fates[key] = (AWAITING_SCREENING, None)
+    others = {k: INCLUDED for k in cited if k not in unique}
+    others |= {k: EXCLUDED for k in excluded if k not in unique and k not in others}
+    flow = Flow(claim.id, True, list(runs), len(found), len(found) - len(unique))
+    return _counted(flow, fates, others)
+
+
+def _counted(flow: Flow, fates: dict[str, tuple[str, str | None]], others: dict[str, str]) -> Flow:
+    """`flow` with its boxes counted from each distinct record's fate (and reasons grouped)."""
+    flow.fates, flow.others = fates, others
+    for box, why in fates.values():
+        setattr(flow, box, getattr(flow, box) + 1)
+        if box == EXCLUDED:
+            flow.excluded_reasons[why] += 1
+        elif box == EXCLUDED_FULL_TEXT:
+            flow.full_text_reasons[why] += 1
+    flow.screened = len(fates) - flow.awaiting_screening
     flow.sought = flow.screened - flow.excluded
     flow.assessed = flow.sought - flow.awaiting_full_text
-    flow.other_included = sum(1 for k in cited if k not in unique)
-    flow.other_excluded = sum(1 for k in excluded if k not in unique)
-    flow.other_identified = flow.other_included + flow.other_excluded
+    flow.other_included = sum(1 for v in others.values() if v == INCLUDED)
+    flow.other_excluded = len(others) - flow.other_included
+    flow.other_identified = len(others)
     return flow
 
 
-_SUMMED = (
-    "identified", "duplicates", "awaiting_screening", "screened", "excluded", "sought",
-    "awaiting_full_text", "assessed", "excluded_full_text", "included", "other_identified",
-    "other_excluded", "other_included",
-)  # fmt: skip
-
-
 def review_flow(flows: Iterable[Flow]) -> Flow:
-    """The review's flow: the searched claims' flows summed (hand-curated claims add nothing)."""
-    total = Flow("review", searched=False)
-    for f in flows:
-        if not f.searched:
-            continue
-        total.searched = True
+    """The review's flow over its searched claims (hand-curated claims add nothing), counting
+    distinct records: a record two claims' searches found is screened once, at the furthest
+    stage it reached for any claim; a paper one claim cited by hand and another's search found
+    counts as found by the search."""
+    searched = [f for f in flows if f.searched]
+    total = Flow("review", searched=bool(searched))
+    fates: dict[str, tuple[str, str | None]] = {}
+    for f in searched:
         total.searches += f.searches
-        for name in _SUMMED:
-            setattr(total, name, getattr(total, name) + getattr(f, name))
-        total.excluded_reasons += f.excluded_reasons
-        total.full_text_reasons += f.full_text_reasons
-    return total
+        total.identified += f.identified
+        for key, fate in f.fates.items():
+            if key not in fates or STAGES.index(fate[0]) > STAGES.index(fates[key][0]):
+                fates[key] = fate
+    others: dict[str, str] = {}
+    for f in searched:
+        for key, kind in f.others.items():
+            if key in fates and kind == INCLUDED:
+                fates[key] = (INCLUDED, None)
+            elif key not in fates and others.get(key) != INCLUDED:
+                others[key] = kind
+    total.duplicates = total.identified - len(fates)
+    return _counted(total, fates, others)
 
 
 def _reasons(reasons: Counter) -> str | int:

@@ -6,6 +6,7 @@ Notebooks and the report both start from `load_review()`, so they always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -30,6 +31,10 @@ class Review:
     rules: Rules
     table: pd.DataFrame
     verdicts: pd.DataFrame
+    # where it was loaded from (None: built in memory): the report reads the saved searches and
+    # screening votes there, and the article's own text (its quotes were checked against it)
+    folder: ReviewFolder | None = None
+    text_path: Path | None = None
 
     def claim(self, claim_id: str) -> Claim:
         for c in self.claims:
@@ -115,4 +120,7 @@ def load_review(
     rules = load_rules(rules_file)
     table = evidence_table(checked.claims, checked.snapshot, rules)
     graded = verdicts(checked.claims, checked.snapshot, rules, table=table)
-    return Review(checked.article, checked.claims, checked.snapshot, rules, table, graded)
+    return Review(
+        checked.article, checked.claims, checked.snapshot, rules, table, graded, folder,
+        checked.article_text_checked,
+    )  # fmt: skip

@@ -160,12 +160,45 @@ review.verdicts[cols].set_index("claim_id")"""),
             "plain words, and what lowered or raised the certainty."
         ),
         new_code_cell('review.summary_of_findings().set_index("claim_id")'),
+        *_overview_prisma(),
         new_markdown_cell(
             "## The evidence map\n\nWhich kinds of study bear on each claim: "
             "strongest designs on the left; colour and shape give the stance."
         ),
         new_code_cell("show(plots.evidence_map(review.table))"),
         new_code_cell("show(plots.stance_bars(review.table))"),
+    ]
+
+
+def _overview_prisma() -> list:
+    """The PRISMA 2020 flow and the reviewers' agreement, read as the report reads them."""
+    return [
+        new_markdown_cell(
+            "## Search and screening (PRISMA 2020)\n\nWhat was searched, screened and left "
+            "out, counted from the saved searches, the screening votes and the claims' "
+            "citations and exclusions; a claim curated by hand, without a saved search, says "
+            "so instead of showing counts."
+        ),
+        new_code_cell("""\
+from claimbook.report.prisma import REVIEW_NOTE, load_prisma
+
+prisma = load_prisma(review.folder, review.claims)
+if prisma.searched:
+    for box, n in prisma.review.rows():
+        print(f"{box}: {n}")
+    print(REVIEW_NOTE)
+    show(plots.prisma_flow(prisma.review))
+else:
+    print(f"No claim's evidence came from a saved PubMed search: all {len(prisma.flows)} "
+          "claims were curated by hand, so there are no PRISMA counts to show.")
+if prisma.searched and prisma.by_hand:
+    print("Curated by hand, no search recorded:", ", ".join(prisma.by_hand))
+agreed = prisma.overall
+if agreed.two:
+    print(f"Agreement of {' and '.join(agreed.reviewers[:2])}: inclusion "
+          f"{agreed.inclusion.in_words()}; stance {agreed.stance.in_words()}")
+else:
+    print("Screening votes of two reviewers: none recorded, so no agreement to state.")"""),
     ]
 
 

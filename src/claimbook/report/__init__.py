@@ -10,19 +10,26 @@ were written, so a full disk or a failing browser leaves the previous build as i
                                 (started first; it prints while the Markdown is written)
     claimbook-report.md         the same content for notes and wikis (+ figures/*.svg)
     claimreview.jsonld          schema.org ClaimReview, one per claim
+    annotated-article.html      the article's own text with the claimed sentences marked, and
+    annotations.jsonld          W3C Web Annotations of them (report.annotate): only when the
+                                article's text is available (private use: it is the full text)
     review.json                 verdicts, certainty, citations and sign-offs, for `claimbook diff`
                                 (the build before, when it differed: review.previous.json)
     exports/all.{ris,bib,csl.json,nbib,csv}   and the same per claim: exports/C01.ris ...
+    cache/                      figures and claim sections by the hash of what they show, so a
+                                rebuild redraws only what changed (report.cache; delete freely)
 
 May import: the core modules, claimbook.pubmed, claimbook.claims and claimbook.evidence (a
-graded Review is its input); never claimbook.edit, jupyter or cli. It writes only under
-`out_dir`.
+graded Review is its input), and of claimbook.edit only its readers of the screening record
+(saved searches and votes, in `report.prisma`); never an edit writer, jupyter or cli. It writes
+only under `out_dir`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
 import tempfile
@@ -43,6 +50,8 @@ from claimbook.evidence.changes import (
 from claimbook.evidence.review import Review
 from claimbook.files import write_text
 from claimbook.report import exports
+from claimbook.report.annotate import write_annotated
+from claimbook.report.cache import PieceCache, prune
 from claimbook.report.claimreview import claim_reviews, jsonld_text
 from claimbook.report.context import ReportContext, ReportError, build_context
 from claimbook.report.figures import Figures, render_figures
@@ -82,8 +91,11 @@ def parse_formats(formats: Iterable[str] | str) -> list[str]:
     return wanted
 
 
-def write_exports(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
-    """RIS, BibTeX, CSL-JSON, NBIB and CSV for all claims and for each claim, plus ClaimReview."""
+def write_exports(
+    ctx: ReportContext, out_dir: Path, cache: PieceCache | None = None
+) -> dict[str, Path]:
+    """RIS, BibTeX, CSL-JSON, NBIB and CSV for all claims and for each claim, plus ClaimReview;
+    with `cache`, a group's files are rendered again only when its records or rows changed."""
     written: dict[str, Path] = {}
     folder = out_dir / EXPORTS_DIR
     table = ctx.review.table
@@ -93,7 +105,15 @@ def write_exports(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
         groups.append((c.id, records, table[table["claim_id"] == c.id]))
     numbers = {r.key: r.number for r in ctx.references}
     for name, records, rows in groups:
-        for suffix, text in exports.render_all(records, rows, numbers).items():
+        keys = {*rows["key"], *(r.key for r in records)}
+        mine = {k: n for k, n in numbers.items() if k in keys}
+
+        def make(records=records, rows=rows, mine=mine) -> str:
+            return json.dumps(exports.render_all(records, rows, mine))
+
+        data = f"{records!r}\0{rows.to_csv()}\0{mine!r}"
+        rendered = json.loads(cache.get("exports", name, data, make) if cache else make())
+        for suffix, text in rendered.items():
             file = f"{name}.{suffix}"
             written[file] = write_text(folder / file, text)
     written["claimreview"] = write_text(
@@ -131,6 +151,9 @@ def write_markdown(ctx: ReportContext, figures: Figures, out_dir: Path) -> dict[
     written[f"{FIGURES_DIR}/overview.svg"] = write_text(
         out_dir / FIGURES_DIR / "overview.svg", figures.overview
     )
+    if "review" in figures.prisma:
+        name = f"{FIGURES_DIR}/prisma-review.svg"
+        written[name] = write_text(out_dir / name, figures.prisma["review"])
     written["md"] = write_text(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
     return written
 
@@ -160,10 +183,12 @@ def build_report(
     # Chromium starts first, so it is up by the time the HTML is ready, and it prints while
     # the Markdown and exports are written; leaving the block always ends it.
     out_dir = _report_folder(Path(out_dir))
+    used: set[str] = set()
     with PdfPrinter() if "pdf" in wanted else contextlib.nullcontext() as printer:
         written = _staged(out_dir, lambda stage: _write_formats(
-            review, out_dir, stage, wanted, printer, progress
+            review, out_dir, stage, wanted, printer, progress, used
         ))  # fmt: skip
+    prune(out_dir, used)
     ordered = {k: written[k] for k in FORMATS if k in written}
     return ordered | {k: v for k, v in written.items() if k not in ordered}
 
@@ -225,10 +250,11 @@ def _staged(out_dir: Path, write: Callable[[Path], dict[str, Path]]) -> dict[str
 
 def _write_formats(
     review: Review, out_dir: Path, stage: Path, wanted: list[str], printer: PdfPrinter | None,
-    progress: bool | None,
+    progress: bool | None, used: set[str],
 ) -> dict[str, Path]:  # fmt: skip
     """build_report's work once the browser (if any) is starting: every file, written into
-    `stage` (compared with the last build in `out_dir`), with a bar."""
+    `stage` (compared with the last build in `out_dir`, its figures and claim sections taken
+    from its cache where unchanged; `used` gets the cached pieces' names), with a bar."""
     steps = ["content", "figures", *[f for f in FORMATS if f in wanted], "exports"]
     written: dict[str, Path] = {}
     with tqdm(
@@ -246,9 +272,10 @@ def _write_formats(
         record = review_record(review)
         ctx.changes = changes_since(out_dir, record, stage)
         step("content")
-        figures = render_figures(ctx)
+        cache = PieceCache(out_dir, stage)
+        figures = render_figures(ctx, cache)
         step("figures")
-        html = render_html(ctx, figures, HTML_NAME) if {"html", "pdf"} & set(wanted) else ""
+        html = render_html(ctx, figures, HTML_NAME, cache) if {"html", "pdf"} & set(wanted) else ""
         if printer is not None:
             printer.submit(html)
         if "html" in wanted:
@@ -257,8 +284,10 @@ def _write_formats(
         if "md" in wanted:
             written.update(write_markdown(ctx, figures, stage))
             step("md")
-        written.update(write_exports(ctx, stage))
+        written.update(write_exports(ctx, stage, cache))
+        written.update(write_annotated(ctx, stage, HTML_NAME))
         written[REVIEW_JSON] = write_text(stage / REVIEW_JSON, review_json_text(record))
+        used |= cache.used
         step("exports")
         if printer is not None:
             written["pdf"] = printer.write(stage / PDF_NAME, fixed_date=ctx.article.reviewed)

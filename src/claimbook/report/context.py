@@ -23,6 +23,7 @@ from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.pubmed.watch import paper_alerts
 from claimbook.report import page1
+from claimbook.report.prisma import PrismaRecord, load_prisma
 from claimbook.vocab import (
     CERTAINTY_SYMBOLS,
     DOMAIN_LABELS,
@@ -240,6 +241,9 @@ class ReportContext:
     sof_groups: list[SofGroup] = field(default_factory=list)
     not_medical_advice: str = page1.NOT_MEDICAL_ADVICE
     thin_rule: str = page1.THIN_RULE
+    # the PRISMA 2020 flows and agreement, from the folder the review was loaded from (None: a
+    # review built in memory, whose saved searches and votes are unknown)
+    prisma: PrismaRecord | None = None
 
     def change_details(self, change) -> list[str]:
         """A change's lines, with the reason when a paper no longer cited was screened out."""
@@ -407,6 +411,7 @@ def build_context(review: Review) -> ReportContext:
         reviewers=page1.reviewers(review),
         gathered=page1.gathered(review),
         sof_groups=_sof_groups(review, sections),
+        prisma=load_prisma(review.folder, review.claims) if review.folder else None,
     )
 
 

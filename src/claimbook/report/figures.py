@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -17,6 +18,7 @@ from markupsafe import escape
 from matplotlib.figure import Figure
 
 from claimbook.evidence import plots
+from claimbook.report.cache import PieceCache
 from claimbook.report.context import ReportContext
 
 
@@ -27,6 +29,9 @@ class Figures:
     overview: str
     claims: dict[str, str]  # claim id -> timeline
     alt: dict[str, str] = field(default_factory=dict)  # "overview" / claim id -> what it shows
+    # PRISMA 2020 flow diagrams: "review" and each searched claim's id (none: nothing searched)
+    prisma: dict[str, str] = field(default_factory=dict)
+    prisma_alt: dict[str, str] = field(default_factory=dict)
 
 
 def svg_document(fig: Figure) -> str:
@@ -76,11 +81,57 @@ def alt_texts(ctx: ReportContext) -> dict[str, str]:
     return out
 
 
-def render_figures(ctx: ReportContext) -> Figures:
-    """Draw the verdict overview and each claim's evidence timeline."""
+def prisma_alt(flow) -> str:
+    """What a PRISMA flow diagram shows, in one sentence (its alt text)."""
+    who = "the review" if flow.claim_id == "review" else flow.claim_id
+    return (
+        f"PRISMA 2020 flow diagram for {who}: {flow.identified} records identified by "
+        f"{len(flow.searches)} PubMed search{'es' if len(flow.searches) != 1 else ''}, "
+        f"{flow.duplicates} duplicates removed, {flow.screened} screened, {flow.excluded} "
+        f"excluded at screening, {flow.assessed} assessed in full, {flow.excluded_full_text} "
+        f"excluded after reading, {flow.total_included} studies included "
+        f"({flow.other_included} of them identified by other methods)."
+    )
+
+
+def prisma_flows(ctx: ReportContext) -> list:
+    """The flows the report draws: the review's, then each searched claim's (when more than
+    one claim was searched: with one, the review's flow is that claim's)."""
+    record = ctx.prisma
+    if record is None or not record.review.searched:
+        return []
+    claims = record.searched
+    return [record.review, *(claims if len(claims) > 1 else [])]
+
+
+def render_figures(ctx: ReportContext, cache: PieceCache | None = None) -> Figures:
+    """Draw the verdict overview, each claim's evidence timeline and the PRISMA flows; with
+    `cache`, only those whose data changed (a claim's rows, the verdicts, a flow)."""
     table = ctx.review.table
+
+    def svg(kind: str, name: str, data: str, draw: Callable[[], Figure]) -> str:
+        make = lambda: svg_document(draw())  # noqa: E731
+        return cache.get(kind, name, data, make) if cache else make()
+
+    verdicts = ctx.review.verdicts
+    flows = prisma_flows(ctx)
     return Figures(
-        overview=svg_document(plots.verdict_overview(ctx.review.verdicts)),
-        claims={c.id: svg_document(plots.timeline(table, c.id)) for c in ctx.claims},
+        overview=svg(
+            "overview", "all", verdicts.to_csv(), lambda: plots.verdict_overview(verdicts)
+        ),
+        claims={
+            c.id: svg(
+                "timeline",
+                c.id,
+                table[table["claim_id"] == c.id].to_csv(),
+                lambda c=c: plots.timeline(table, c.id),
+            )
+            for c in ctx.claims
+        },
         alt=alt_texts(ctx),
+        prisma={
+            f.claim_id: svg("prisma", f.claim_id, repr(asdict(f)), lambda f=f: plots.prisma_flow(f))
+            for f in flows
+        },
+        prisma_alt={f.claim_id: prisma_alt(f) for f in flows},
     )

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from claimbook import __version__
 from claimbook.evidence import plots
 from claimbook.ids import doi_url, pubmed_url, safe_url
+from claimbook.report.cache import PieceCache
 from claimbook.report.claimreview import claim_reviews, jsonld_script
 from claimbook.report.context import (
     RATING,
@@ -29,6 +30,7 @@ from claimbook.report.context import (
     stance_tally,
 )
 from claimbook.report.figures import Figures, inline_svg
+from claimbook.report.prisma import REVIEW_NOTE
 from claimbook.vocab import VERDICT_COLOURS, certainty_range
 
 INLINE_TAGS = {"i", "b", "sup", "sub"}
@@ -99,8 +101,29 @@ def _env() -> Environment:
     return env
 
 
-def render_html(ctx: ReportContext, figures: Figures, self_url: str = "") -> str:
-    """The whole report as one HTML document (`self_url`: its file name, for ClaimReview urls)."""
+def claim_sections(
+    ctx: ReportContext, figures: Figures, cache: PieceCache | None = None
+) -> dict[str, Markup]:
+    """Each claim's section as HTML, rendered on its own: from `cache` when nothing it shows
+    changed (its content, its figure, the publisher its quotes name)."""
+    template = _env().get_template("claim.html.j2")
+    out = {}
+    for c in ctx.claims:
+        figure = inline_svg(figures.claims[c.id], figures.alt.get(c.id, ""))
+
+        def make(c=c, figure=figure) -> str:
+            return template.render(c=c, article=ctx.article, claim_figures={c.id: Markup(figure)})
+
+        data = f"{ctx.article.publisher!r}\0{figure}\0{c!r}"
+        out[c.id] = Markup(cache.get("section", c.id, data, make) if cache else make())
+    return out
+
+
+def render_html(
+    ctx: ReportContext, figures: Figures, self_url: str = "", cache: PieceCache | None = None
+) -> str:
+    """The whole report as one HTML document (`self_url`: its file name, for ClaimReview urls);
+    claim sections come from `cache` where nothing they show changed."""
     css = resources.files("claimbook.report").joinpath("templates/report.css").read_text("utf-8")
     html = (
         _env()
@@ -109,13 +132,16 @@ def render_html(ctx: ReportContext, figures: Figures, self_url: str = "") -> str
             ctx=ctx,
             article=ctx.article,
             claims=ctx.claims,
+            claim_sections=claim_sections(ctx, figures, cache),
             references=ctx.references,
             rules=ctx.rules,
             rating=sorted(RATING.items(), key=lambda kv: -kv[1]),
             overview=Markup(inline_svg(figures.overview, figures.alt.get("overview", ""))),
-            claim_figures={
-                k: Markup(inline_svg(v, figures.alt.get(k, ""))) for k, v in figures.claims.items()
+            prisma_figures={
+                k: Markup(inline_svg(v, figures.prisma_alt.get(k, "")))
+                for k, v in figures.prisma.items()
             },
+            prisma_note=REVIEW_NOTE,
             citations={ref.key: citation_html(ref) for ref in ctx.references},
             claimreviews=[jsonld_script(b) for b in claim_reviews(ctx, self_url)],
             css=Markup(colour_css() + "\n" + css),

@@ -21,7 +21,8 @@ from claimbook.report.context import (
     changes_verdicts,
     stance_tally,
 )
-from claimbook.report.figures import alt_texts
+from claimbook.report.figures import alt_texts, prisma_alt
+from claimbook.report.prisma import REVIEW_NOTE
 from claimbook.vocab import certainty_range
 
 
@@ -387,10 +388,40 @@ def _method_limitations(ctx: ReportContext) -> list[str]:
     return out
 
 
+def _prisma(ctx: ReportContext, figures_dir: str | None) -> list[str]:
+    """The PRISMA 2020 section: the review's flow diagram, one row per claim, the agreement."""
+    p = ctx.prisma
+    out = ["", anchor("prisma"), "", "## Search and screening (PRISMA 2020)", ""]
+    if p is None:
+        return [*out, "The saved searches and votes were not read (a review built in memory)."]
+    if not p.searched:
+        return [*out, f"No claim's evidence came from a saved PubMed search: the papers of all "
+                f"{len(p.flows)} claims were curated by hand, so there are no PRISMA counts to "
+                "show."]  # fmt: skip
+    if figures_dir:
+        out += [f"![{md(prisma_alt(p.review))}]({figures_dir}/prisma-review.svg)", ""]
+    out += [md(REVIEW_NOTE), "", "| Claim | Identified | Duplicates | Screened | Excluded at "
+            "screening | Assessed in full | Excluded after reading | Included (by other "
+            "methods) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for f in [*p.flows, p.review]:
+        name = "**Review**" if f is p.review else here(f.claim_id, f.claim_id.lower())
+        if not f.searched:
+            out.append(f"| {name} | {md(f.rows()[0][1])} ||||||| ")
+            continue
+        n = (f.identified, f.duplicates, f.screened, f.excluded, f.assessed,
+             f.excluded_full_text, f"{f.total_included} ({f.other_included})")  # fmt: skip
+        out.append(f"| {name} | " + " | ".join(str(x) for x in n) + " |")
+    a = p.overall
+    if a.two:
+        out += ["", f"Agreement of {md(' and '.join(a.reviewers[:2]))}: on inclusion, "
+                f"{a.inclusion.in_words()}; on the stance, {a.stance.in_words()}."]  # fmt: skip
+    return out
+
+
 def render_markdown(ctx: ReportContext, figures_dir: str | None = None) -> str:
     """The whole report as one Markdown document; `figures_dir` (relative) holds the SVGs."""
     out = _cover(ctx) + _summary(ctx, figures_dir) + _sof(ctx) + _changes(ctx)
     for c in ctx.claims:
         out += _claim(c, ctx, figures_dir)
-    out += _references(ctx) + _method(ctx)
+    out += _references(ctx) + _prisma(ctx, figures_dir) + _method(ctx)
     return "\n".join(out) + "\n"
