@@ -278,10 +278,12 @@ PINNED_PUBMED = [
 PINNED_EDIT = [
     "EditError",
     "Migration",
+    "PaperDetails",
     "add_claim",
     "cite",
     "exclude",
     "fetch_paper",
+    "find_paper",
     "lookup_paper",
     "migrate",
     "parse_ident",

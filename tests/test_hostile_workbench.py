@@ -262,13 +262,15 @@ def test_a_refused_cite_stores_nothing_in_the_snapshot(review, pubmed):
     assert pubmed.calls and _files(review) == before  # looked up, not stored
 
     bench.cite_finding.value = "short"
-    bench.cite_button.click()
+    bench.cite_button.click()  # a paper on lung imaging, for C01: "cite anyway?" first
+    assert "looks unrelated" in _said(bench) and _files(review) == before
+    bench.cite_panel.anyway_button.click()
     assert _is_error(bench) and "finding" in _said(bench)
     assert _files(review) == before, "a refused cite changed claims/ or data/"
     assert bench.cite_ident.value == pmid and not bench.cite_button.disabled  # form kept
 
     bench.cite_finding.value = "A paper fetched from the loopback PubMed and cited for real."
-    bench.cite_button.click()
+    bench.cite_panel.anyway_button.click()
     assert not _is_error(bench), _said(bench)
     assert bench.rows[-1].ident == pmid
     records = (review / "data" / "pubmed" / "records.jsonl").read_text(encoding="utf-8")

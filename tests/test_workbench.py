@@ -196,7 +196,9 @@ def test_the_cite_form_shows_the_record_first_then_cites_it(review):
     before = path.read_bytes()
 
     bench.cite_finding.value = "short"  # refused: nothing written, the form stays filled
-    bench.cite_button.click()
+    bench.cite_button.click()  # the paper is about something else: "cite anyway?" first
+    assert "looks unrelated" in _said(bench) and path.read_bytes() == before
+    bench.cite_panel.anyway_button.click()
     assert _is_error(bench) and "finding" in _said(bench)
     assert path.read_bytes() == before
     assert bench.cite_ident.value == rec.pmid
@@ -211,6 +213,7 @@ def test_the_cite_form_shows_the_record_first_then_cites_it(review):
         assert bench.cite_n.value == ("" if appraised.n is None else str(appraised.n))
     bench.cite_finding.value = "A paper cited from the workbench test, in the project's words."
     bench.cite_button.click()
+    bench.cite_panel.anyway_button.click()
     assert not _is_error(bench), _said(bench)
     assert len(bench.rows) == n_rows + 1
     assert bench.rows[-1].ident == rec.pmid and bench.rows[-1].stance.value == "context"

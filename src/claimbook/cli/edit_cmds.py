@@ -52,24 +52,50 @@ DESIGN_OPT = click.option(
 )  # fmt: skip
 @click.option("--finding", required=True, help="What the paper found, in your own words.")
 @click.option("--note", default=None, help="Caveats: small sample, indirect evidence, ...")
+@click.option("--title", default=None, help="For a paper not in PubMed: its title.")
+@click.option("--first-author", default=None, help="For a paper not in PubMed: e.g. Miller KC.")
+@click.option("--journal", default=None, help="For a paper not in PubMed: its journal.")
+@click.option(
+    "--year", type=click.IntRange(min=1800, max=2999), default=None,
+    help="For a paper not in PubMed: its year.",
+)  # fmt: skip
+@click.option(
+    "--anyway", is_flag=True,
+    help="Cite a paper whose title and MeSH share no word with the claim (refused otherwise).",
+)  # fmt: skip
 @click.option("--offline", is_flag=True, help="Never fetch: refuse a paper the snapshot lacks.")
 @folder_options()
 def cite(
     claim_id: str, paper: str, stance: str, design: str | None, n: int | None, finding: str,
-    note: str | None, offline: bool, folder: ReviewFolder,
+    note: str | None, title: str | None, first_author: str | None, journal: str | None,
+    year: int | None, anyway: bool, offline: bool, folder: ReviewFolder,
 ) -> None:  # fmt: skip
-    """Cite PAPER (a PMID or DOI) for CLAIM_ID. A paper the snapshot lacks is fetched first; an
-    appraised paper keeps its appraisal (design, n, risk_of_bias) from claims/papers.yaml."""
+    """Cite PAPER (a PMID, DOI, PubMed or doi.org address) for CLAIM_ID. A paper the snapshot
+    lacks is fetched first (a DOI through its PMID); one PubMed lacks is cited with --title,
+    --first-author, --journal and --year, marked "not in PubMed". An appraised paper keeps its
+    appraisal (design, n, risk_of_bias) from claims/papers.yaml."""
     from claimbook import edit
+    from claimbook.edit.papers import PaperDetails, paper_ref
     from claimbook.pubmed import load_snapshot
 
+    typed_in = (title, first_author, journal, year)
+    details = None
+    if any(v is not None for v in typed_in):
+        if title is None or first_author is None or year is None:
+            raise click.UsageError("a paper not in PubMed needs --title, --first-author and --year")
+        details = PaperDetails(title, first_author, year, journal)
     claim = edit.cite(
         folder, claim_id, paper, stance=stance, design=design, finding=finding, n=n, note=note,
-        offline=offline, client=None if offline else app.client(quiet=True),
+        offline=offline, client=None if offline else app.client(quiet=True), details=details,
+        check_related=not anyway,
     )  # fmt: skip
-    cited = next((c for c in claim.evidence if c.key in {paper, f"doi:{paper.lower()}"}), None)
-    shown = design or (cited.design if cited is not None else None)
-    _edited(folder, claim, f"cites {paper} ({stance}{f', {shown}' if shown else ''})")
+    cited = claim.evidence[-1]  # a cite appends its citation
+    rec = load_snapshot(folder.snapshot).find(cited.pmid, cited.doi, cited.url)
+    shown = design or cited.design
+    named = cited.key if cited.pmid else (f"DOI {cited.doi}" if cited.doi else cited.url)
+    how = f" (PubMed's record of {paper})" if paper_ref(paper).key != cited.key else ""
+    gone = ", not in PubMed" if rec is not None and rec.in_pubmed is False else ""
+    _edited(folder, claim, f"cites {named}{how} ({stance}{f', {shown}' if shown else ''}{gone})")
     warn_alerts([claim], load_snapshot(folder.snapshot))
 
 

@@ -5,8 +5,9 @@ under the lock, validate the claim as it would be, write atomically; EditError),
 YAML load/dump that keeps the reviewer's comments and layout, citations the edits of a claim's
 evidence (cite, uncite, update_citation, exclude), claim_edits those of the claim itself
 (add_claim, set_advice, signoff) and papers the paper a reviewer names (parse_ident,
-lookup_paper, fetch_paper); appraisals writes papers.yaml (each paper's appraisal, once) and
-migrate moves an older folder's appraisals off its citations into it (`claimbook migrate`).
+find_paper, lookup_paper, fetch_paper; PaperDetails for one PubMed lacks); appraisals writes
+papers.yaml (each paper's appraisal, once) and migrate moves an older folder's appraisals off
+its citations into it (`claimbook migrate`).
 Beside them: scaffold makes a new review (`claimbook init`); screening keeps the saved-search
 queue; curated adds curated citations to the snapshot. Writes go through claimbook.files
 (atomic, locked) and the snapshot through claimbook.pubmed.store.
@@ -20,17 +21,19 @@ from claimbook.edit.citations import cite, exclude, uncite, update_citation
 from claimbook.edit.claim_edits import add_claim, set_advice, signoff
 from claimbook.edit.claim_files import EditError
 from claimbook.edit.migrate import Migration, migrate
-from claimbook.edit.papers import fetch_paper, lookup_paper, parse_ident
+from claimbook.edit.papers import PaperDetails, fetch_paper, find_paper, lookup_paper, parse_ident
 from claimbook.errors import Problem  # what an EditError holds
 
 __all__ = [
     "EditError",
     "Migration",
+    "PaperDetails",
     "Problem",
     "add_claim",
     "cite",
     "exclude",
     "fetch_paper",
+    "find_paper",
     "lookup_paper",
     "migrate",
     "parse_ident",

@@ -21,7 +21,17 @@ from claimbook.claims.schema import STUDY_FIELDS, Claim
 from claimbook.claims.validate import ClaimContext
 from claimbook.edit.appraisals import PapersDoc, move_study_fields, set_study, study_value
 from claimbook.edit.claim_files import context_of, edit_claim, folder_of, refuse, typed
-from claimbook.edit.papers import fetch_paper, parse_ident, parsed
+from claimbook.edit.papers import (
+    NOT_IN_PUBMED,
+    PaperDetails,
+    StagedPaper,
+    claim_texts,
+    fetch_paper,
+    looks_unrelated,
+    paper_ref,
+    parsed_ref,
+    unrelated_message,
+)
 from claimbook.edit.round_trip import block_list, folded, line_of, set_after
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import citation_key
@@ -38,10 +48,11 @@ def _key_of(entry: dict) -> str:
 
 
 def _keys(ident: str, context: ClaimContext) -> set[str]:
-    """Every key the paper may be cited under in a claim: its PMID, its DOI, its record's key."""
-    pmid, doi = parse_ident(ident)
-    keys = {citation_key(pmid, doi)}
-    rec = context.snapshot.find(pmid, doi)
+    """Every key the paper may be cited under in a claim: its PMID, its DOI, its address, its
+    record's key."""
+    ref = paper_ref(ident)
+    keys = {ref.key}
+    rec = context.snapshot.find(ref.pmid, ref.doi, ref.url)
     if rec is not None:
         keys |= {rec.key} | ({"doi:" + rec.doi.lower()} if rec.doi else set())
     return keys
@@ -115,7 +126,12 @@ def _reuse(papers: PapersDoc, entry: Any, given: dict[str, Any], label: str) -> 
 
 
 def _appraise_new(
-    papers: PapersDoc, context: ClaimContext, keys: set[str], ids: tuple, given: dict[str, Any]
+    papers: PapersDoc,
+    context: ClaimContext,
+    keys: set[str],
+    ids: tuple,
+    given: dict[str, Any],
+    record: Any = None,
 ) -> None:
     """Cite a paper papers.yaml does not appraise: reuse the appraisal older claim files give
     it, else add its entry (a design is needed)."""
@@ -134,20 +150,66 @@ def _appraise_new(
         raise refuse(
             papers.path, "design",
             f"{label} has no appraisal yet: give its design (and n) to appraise it once for "
-            "every claim that cites it",
+            f"every claim that cites it{_suggested(record)}",
         )  # fmt: skip
     entry = papers.add(*ids)
     for name, value in given.items():
         set_study(entry, name, study_value(name, value))
 
 
-def _paper_entry(pmid: str | None, doi: str | None) -> CommentedMap:
+def _suggested(record: Any) -> str:
+    """'; PubMed indexes it as Randomized Controlled Trial (--design rct?)': what PubMed's
+    record suggests, for the reviewer to confirm (never applied without it)."""
+    from claimbook.pubmed.designs import suggest_design, suggest_n
+
+    if record is None:
+        return ""
+    bits = []
+    if (d := suggest_design(record.publication_types, record.mesh_terms)) is not None:
+        bits.append(f"{d.rule} (design {d.value}?)")
+    if (n := suggest_n(record.abstract)) is not None:
+        bits.append(f"{n.rule} (n {n.value}?)")
+    return "; " + "; ".join(bits) if bits else ""
+
+
+def _paper_entry(pmid: str | None, doi: str | None, url: str | None = None) -> CommentedMap:
     entry = CommentedMap()
     if pmid:
         entry["pmid"] = DoubleQuotedScalarString(pmid)
-    else:
+    elif doi:
         entry["doi"] = doi
+    else:
+        entry["url"] = url
     return entry
+
+
+def _mark_not_in_pubmed(entry: CommentedMap) -> None:
+    """Say on the entry's first line that PubMed lacks the paper (its details were typed)."""
+    entry.yaml_add_eol_comment(
+        f"{NOT_IN_PUBMED}: its details typed by the reviewer", next(iter(entry))
+    )
+
+
+def _staged_for_cite(
+    folder: ReviewFolder, context: ClaimContext, ident: str, offline: bool,
+    client: Eutils | None, details: PaperDetails | None,
+) -> StagedPaper | None:  # fmt: skip
+    """The paper to store with the cite, when the snapshot lacks it (fetched, or typed)."""
+    ref = parsed_ref(ident, folder.snapshot)
+    if context.snapshot.find(ref.pmid, ref.doi, ref.url) is not None:
+        return None
+    return fetch_paper(folder, ident, offline=offline, client=client, details=details)
+
+
+def _refuse_unrelated(record: Any, path: Path, doc: CommentedMap, root: CommentedMap) -> None:
+    """Refuse to cite a paper that shares no word with the claim (`looks_unrelated`)."""
+    if record is not None and looks_unrelated(record, claim_texts(root, doc)):
+        raise refuse(
+            path, "paper",
+            f"{unrelated_message(record)} Its title and MeSH headings share no word with the "
+            "claim, its title or its query: check the PMID, or confirm with --anyway",
+            line_of(doc, "evidence"),
+        )  # fmt: skip
 
 
 def update_citation(
@@ -160,7 +222,7 @@ def update_citation(
     if unknown:
         raise ValueError(f"cannot change {', '.join(unknown)}; fields: {CITATION_FIELDS}")
     typed(folder_of(project).claims, **changes)
-    parsed(ident, folder_of(project))
+    parsed_ref(ident, folder_of(project))
     study = {k: v for k, v in changes.items() if k in PAPER_FIELDS}
     taken: dict[str, Any] = {}  # the study fields taken off the citation (the older format)
     ids: list[Any] = []
@@ -204,23 +266,32 @@ def cite(
     note: str | None = None,
     offline: bool = False,
     client: Eutils | None = None,
+    details: PaperDetails | None = None,
+    check_related: bool = False,
 ) -> Claim:
-    """Cite a paper (PMID or DOI) for a claim; an excluded paper is taken off the excluded
-    list. A paper the snapshot lacks is fetched from PubMed (refused offline) and stored in the
-    snapshot together with the claim edit: a refused cite changes neither.
+    """Cite a paper (PMID, DOI, PubMed or doi.org address, or the address of a source PubMed
+    lacks) for a claim; an excluded paper is taken off the excluded list. A paper the snapshot
+    lacks is fetched from PubMed (refused offline; a DOI is resolved to its PMID) and stored in
+    the snapshot together with the claim edit: a refused cite changes neither. A paper PubMed
+    lacks needs the `details` the reviewer typed, and is marked "not in PubMed" in the claim
+    file, papers.yaml and the snapshot. `check_related`: refuse a paper whose title and MeSH
+    share no word with the claim (`papers.looks_unrelated`) — what the CLI and the workbench
+    do unless the reviewer confirms.
 
     The paper's design and n are its appraisal (papers.yaml), shared by every claim citing
     it: an appraised paper's is reused (a `design` or `n` that disagrees is refused); a paper
     not yet appraised needs a `design`, and gets its entry in papers.yaml with this cite."""
     folder = folder_of(project)
     typed(folder.claims, stance=stance, design=design, finding=finding, note=note)
-    pmid, doi = parsed(ident, folder)
+    ref = parsed_ref(ident, folder)
     context = context_of(folder)
-    staged = None
-    if context.snapshot.find(pmid, doi) is None:
-        staged = fetch_paper(folder, ident, offline=offline, client=client)
-        pmid, doi = staged.record.pmid, (None if staged.record.pmid else staged.record.doi)
+    staged = _staged_for_cite(folder, context, ident, offline, client, details)
+    record = context.snapshot.find(ref.pmid, ref.doi, ref.url)
+    if staged is not None:
+        record = staged.record
         context = staged.context(context)
+    pmid, doi, url = record.pmid, (None if record.pmid else record.doi), record.url
+    typed_in = staged is not None and staged.raw is None
 
     def change(doc: CommentedMap, ctx: ClaimContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "evidence", ident, ctx) is not None:
@@ -228,31 +299,38 @@ def cite(
                 path, "evidence", f"{ident} is already cited; change it instead",
                 line_of(doc, "evidence"),
             )  # fmt: skip
+        if check_related:
+            _refuse_unrelated(record, path, doc, root)
         gone = _find(doc, "excluded", ident, ctx)
         if gone is not None:
             del doc["excluded"][gone]
-        entry = _paper_entry(pmid, doi)
+        entry = _paper_entry(pmid, doi, url)
         for field, value in (("stance", stance), ("finding", finding), ("note", note)):
             _set_field(entry, field, value)
+        if typed_in:
+            _mark_not_in_pubmed(entry)
         block_list(doc, "evidence").append(entry)
         _return_to_draft(root)
 
     given = {k: v for k, v in (("design", design), ("n", n)) if v is not None}
 
     def papers_change(papers: PapersDoc, ctx: ClaimContext) -> None:
-        keys = _keys(ident, ctx) | {citation_key(pmid, doi)}
+        keys = _keys(ident, ctx) | {citation_key(pmid, doi, url)}
         entry = papers.find(keys)
         if entry is not None:
-            _reuse(papers, entry, given, paper_label(citation_key(pmid, doi)))
+            _reuse(papers, entry, given, paper_label(citation_key(pmid, doi, url)))
         else:
-            _appraise_new(papers, ctx, keys, (pmid, doi, None), given)
+            _appraise_new(papers, ctx, keys, (pmid, doi, url), given, record)
+            added = papers.find(keys)
+            if typed_in and added is not None:
+                _mark_not_in_pubmed(added)
 
     return edit_claim(folder, claim_id, change, context, staged=staged, papers_change=papers_change)
 
 
 def uncite(project: PathLike | ReviewFolder, claim_id: str, ident: str) -> Claim:
     """Remove a citation from a claim (a reviewed claim must keep at least one)."""
-    parsed(ident, folder_of(project))
+    parsed_ref(ident, folder_of(project))
 
     def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         del doc["evidence"][_cited(doc, ident, context, path, claim_id)]
@@ -265,7 +343,7 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
     """Screen a paper out of a claim, with the reason; a cited paper stops being cited."""
     folder = folder_of(project)
     typed(folder.claims, reason=reason)
-    pmid, doi = parsed(ident, folder)
+    ref = parsed_ref(ident, folder)
 
     def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
         if _find(doc, "excluded", ident, context) is not None:
@@ -274,7 +352,7 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
         if i is not None:
             del doc["evidence"][i]
             _return_to_draft(root)
-        entry = _paper_entry(pmid, doi)
+        entry = _paper_entry(ref.pmid, ref.doi, ref.url)
         entry["reason"] = folded(reason)
         block_list(doc, "excluded").append(entry)
 

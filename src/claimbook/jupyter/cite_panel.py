@@ -1,8 +1,13 @@
-"""The workbench's cite form: look a paper up by PMID or DOI, read its record, then cite it
-with a stance, design, n, finding and note.
+"""The workbench's cite form: look a paper up by PMID, DOI or address (a PubMed or doi.org
+page), read its record, then cite it with a stance, design, n, finding and note.
 
 The Cite button is enabled only once the paper typed has been looked up (and the claim does
-not cite or exclude it yet); typing another id withdraws the offer. A screening queue hit is
+not cite or exclude it yet); typing another id withdraws the offer. A paper PubMed lacks (a DOI
+it has no record of, another address) is offered with fields for its title, first author,
+journal and year, and cited marked "not in PubMed". The design PubMed's indexing suggests and
+the n the abstract states are put into the form with the rule that gave them, for the reviewer
+to check: the Cite button saves what the form holds. A paper that looks unrelated to the claim
+(`edit.papers.looks_unrelated`) is cited only after "Cite anyway". A screening queue hit is
 put into the form with its saved record (`screen`). What was typed survives the redrawing of
 the same claim's view after an edit; a refused cite keeps the form filled.
 """
@@ -13,18 +18,21 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from claimbook.jupyter import views
+from claimbook.ids import pubmed_url
+from claimbook.jupyter import citing, views
 from claimbook.jupyter.controls import Controls, heading, styled, width
 from claimbook.jupyter.panels import WIDE, Panel
 from claimbook.jupyter.rows import design_options
 from claimbook.jupyter.session import Change, NotSaved, SessionError, View, ident_of, parse_n
-from claimbook.pubmed.designs import design_from_pubmed
+from claimbook.pubmed.lookup import PaperRef
 from claimbook.pubmed.store import PaperRecord
 from claimbook.vocab import STANCES
 
 __all__ = ["CitePanel"]
 
-FIELDS = ("cite_ident", "cite_stance", "cite_design", "cite_n", "cite_finding", "cite_note")
+FIELDS = ("cite_ident", "cite_stance", "cite_design", "cite_n", "cite_finding", "cite_note",
+          "cite_title", "cite_author", "cite_journal", "cite_year")  # fmt: skip
+Found = PaperRecord | PaperRef  # a record, or a paper PubMed lacks (cited with typed details)
 DEFAULTS = {"cite_stance": "supports", "cite_design": "other"}  # the others: ""
 
 
@@ -33,11 +41,11 @@ class CitePanel(Panel):
 
     def __init__(self, controls: Controls) -> None:
         self.cite_box = styled(widgets.VBox(), "cb-cite")
-        self.record: PaperRecord | None = None  # the paper looked up, offered for citing
+        self.record: Found | None = None  # the paper looked up, offered for citing
         self._keep: dict[str, Any] = {}  # what was typed in the view that ended
         super().__init__(controls)
         self.children = [
-            heading("Cite a paper", "look it up by PMID or DOI first, then cite it"),
+            heading("Cite a paper", "look it up by PMID, DOI or address first, then cite it"),
             self.cite_box,
         ]
 
@@ -66,14 +74,16 @@ class CitePanel(Panel):
 
         self.cite_ident = field(
             "ident", widgets.Text, description="PMID or DOI",
-            placeholder="e.g. 3735481 or 10.1136/bjsm.2010.078535",
-            layout=width("30em"), style={"description_width": "7em"},
+            placeholder=f"e.g. 3735481, 10.1136/bjsm.2010.078535 or {pubmed_url('3735481')}",
+            layout=width("36em"), style={"description_width": "7em"},
         )  # fmt: skip
         self.lookup_button = own(
             widgets.Button(description="Look up", icon="search", tooltip="Show the paper's record"),
             "cb-lookup",
         )
         self.record_html = styled(widgets.HTML(), "cb-record")
+        self.suggest_html = styled(widgets.HTML(), "cb-suggestions")
+        self._build_details(field)
         self.cite_stance = field("stance", widgets.Dropdown, description="Stance",
                                  options=list(STANCES))  # fmt: skip
         self.cite_design = field("design", widgets.Dropdown, description="Design",
@@ -92,9 +102,12 @@ class CitePanel(Panel):
                            disabled=True, tooltip="Look the paper up first"),
             "cb-cite-button",
         )  # fmt: skip
+        self._build_confirm()
         self.cite_fields = widgets.VBox(
-            [styled(widgets.HBox([self.cite_stance, self.cite_design, self.cite_n]), "cb-line"),
-             self.cite_finding, self.cite_note, self.cite_button],
+            [self.details_box,
+             styled(widgets.HBox([self.cite_stance, self.cite_design, self.cite_n]), "cb-line"),
+             self.suggest_html, self.cite_finding, self.cite_note, self.cite_button,
+             self.confirm_box],
             layout=widgets.Layout(display="none"),
         )  # fmt: skip
         self.cite_box.children = [
@@ -109,7 +122,40 @@ class CitePanel(Panel):
         on = self.controls.bind
         self.lookup_button.on_click(on(view, lambda _b: self.look_up(view=view)))
         self.cite_button.on_click(on(view, lambda _b: self.cite(view=view)))
+        self.anyway_button.on_click(on(view, lambda _b: self.cite(view=view, anyway=True)))
+        self.cancel_button.on_click(on(view, lambda _b: self._unconfirm()))
         self.cite_ident.observe(on(view, self._on_ident_typed), names="value")
+
+    def _build_details(self, field: Any) -> None:
+        """The fields of a paper PubMed lacks: title, first author, journal, year (hidden)."""
+        self.cite_title = field("title", widgets.Text, description="Title",
+                                layout=width(WIDE))  # fmt: skip
+        self.cite_author = field("author", widgets.Text, description="First author",
+                                 placeholder="e.g. Miller KC", layout=width("20em"))  # fmt: skip
+        self.cite_journal = field("journal", widgets.Text, description="Journal",
+                                  layout=width("30em"))  # fmt: skip
+        self.cite_year = field("year", widgets.Text, description="Year", layout=width("10em"))
+        self.details_box = styled(
+            widgets.VBox([self.cite_title, styled(widgets.HBox(
+                [self.cite_author, self.cite_journal, self.cite_year]), "cb-line")],
+                layout=widgets.Layout(display="none")),
+            "cb-details",
+        )  # fmt: skip
+
+    def _build_confirm(self) -> None:
+        """The "looks unrelated — cite anyway?" question, with its two buttons (hidden)."""
+        own = self.controls.own
+        self.confirm_html = styled(widgets.HTML(), "cb-confirm-text")
+        self.anyway_button = own(
+            widgets.Button(description="Cite anyway", icon="check", button_style="warning",
+                           tooltip="It is the paper meant: cite it"), "cb-cite-anyway",
+        )  # fmt: skip
+        self.cancel_button = own(widgets.Button(description="Cancel"), "cb-cite-cancel")
+        self.confirm_box = styled(
+            widgets.HBox([self.confirm_html, self.anyway_button, self.cancel_button],
+                         layout=widgets.Layout(display="none")),
+            "cb-confirm", "cb-line",
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ the offer
 
@@ -121,44 +167,81 @@ class CitePanel(Panel):
 
     def _withdraw_offer(self) -> None:
         self.record = None
-        self.record_html.value = ""
+        self.record_html.value = self.suggest_html.value = ""
         self.cite_button.disabled = True
         self.cite_fields.layout.display = "none"
+        self.details_box.layout.display = "none"
+        self._unconfirm()
+
+    def _unconfirm(self) -> None:
+        """Take the "looks unrelated — cite anyway?" question off the form."""
+        self.confirm_html.value = ""
+        self.confirm_box.layout.display = "none"
 
     def _on_ident_typed(self, change: dict) -> None:
         if self.record is not None:  # the looked-up record no longer matches what is typed
             self._withdraw_offer()
 
-    def _offer(self, rec: PaperRecord) -> None:
-        """Show `rec` in the form with the fields and the Cite button."""
-        self.record = rec
-        self.record_html.value = views.record(rec, self.session.in_snapshot(rec))
+    def _record_html(self, found: Found) -> str:
+        """The looked-up paper: its record, or what to type for a paper PubMed lacks."""
+        if isinstance(found, PaperRef):
+            return views.note(
+                f"{views.esc(found.what)} {'is not' if found.url else 'has no record'} in "
+                "PubMed: type its title, first author, journal and year to cite it; it will be "
+                "marked <b>not in PubMed</b>.",
+                "cb-not-in-pubmed",
+            )
+        html = views.record(found, self.session.in_snapshot(found))
+        if found.in_pubmed is False:
+            html += views.note("<b>not in PubMed</b>: its details were typed when it was cited",
+                               "cb-not-in-pubmed")  # fmt: skip
+        return html
+
+    def _offer(self, found: Found) -> None:
+        """Show `found` in the form with the fields and the Cite button."""
+        self.record = found
+        self.record_html.value = self._record_html(found)
+        self.details_box.layout.display = None if isinstance(found, PaperRef) else "none"
         self.cite_fields.layout.display = None
         self.cite_button.disabled = False
         self.cite_button.tooltip = f"Cite it as evidence for {self.session.claim_id}"
 
-    def _show_record(self, rec: PaperRecord) -> None:
-        """Show a looked-up record and, unless the claim already cites or excludes it, the
+    def _show_record(self, found: Found) -> None:
+        """Show a looked-up paper and, unless the claim already cites or excludes it, the
         fields to cite it with (the design and n of its appraisal, when another claim cites
-        it; else the design guessed from PubMed's indexing)."""
+        it; else those its PubMed record suggests, with the rule shown)."""
         self.controls.message.value = ""
-        cited = self.session.already(rec)
+        cited = self.session.already(found)
         if cited:
-            self.record = rec
-            self.record_html.value = views.record(rec, self.session.in_snapshot(rec))
+            self.record = found
+            self.record_html.value = self._record_html(found)
             self.controls.show_error(
                 f"{self.cite_ident.value.strip()} is already {cited} by {self.session.claim_id}"
             )
             return
-        appraised = self.session.appraisal(rec)
-        guess = design_from_pubmed(rec.publication_types, rec.mesh_terms)
+        appraised = self.session.appraisal(found)
         with self.controls.quietly():
             if appraised is not None:  # its appraisal, as every claim citing it has it
                 self.cite_design.value = appraised.design
                 self.cite_n.value = "" if appraised.n is None else str(appraised.n)
-            elif guess:
-                self.cite_design.value = guess
-        self._offer(rec)
+            elif isinstance(found, PaperRecord):
+                self._suggest(found)
+        self._offer(found)
+
+    def _suggest(self, rec: PaperRecord) -> None:
+        """Put what the record suggests into the form, with the rule, for checking."""
+        found = citing.suggestions(rec)
+        if found.design is not None:
+            self.cite_design.value = str(found.design.value)
+        if found.n is not None and not self.cite_n.value.strip():
+            self.cite_n.value = str(found.n.value)
+        lines = found.lines()
+        if lines:
+            self.suggest_html.value = views.note(
+                "<br>".join(views.esc(x) for x in lines) + "<br>Check them before citing: "
+                "Cite saves what the form holds.",
+                "cb-suggested",
+            )
 
     def _current(self, view: View | None) -> bool:
         try:
@@ -170,19 +253,20 @@ class CitePanel(Panel):
 
     # ------------------------------------------------------------------ actions
 
-    def look_up(self, view: View | None = None) -> PaperRecord | None:
+    def look_up(self, view: View | None = None) -> Found | None:
         """Show the record of the paper typed (snapshot first, then PubMed unless offline;
-        nothing is stored); the Cite button is enabled only after this."""
+        nothing is stored), or the fields for a paper PubMed lacks; the Cite button is enabled
+        only after this."""
         if not self._current(view):
             return None
         self._withdraw_offer()
         try:
-            rec = self.session.look_up(self.cite_ident.value, view=view)
+            found = citing.find(self.session, self.cite_ident.value, view=view)
         except SessionError as exc:
             self.controls.show_error(exc)
             return None
-        self._show_record(rec)
-        return rec
+        self._show_record(found)
+        return found
 
     def screen(self, hit: PaperRecord, view: View | None = None) -> PaperRecord | None:
         """Put a queue hit into the form, with its saved record (no network)."""
@@ -194,18 +278,33 @@ class CitePanel(Panel):
         self._show_record(hit)
         return hit
 
-    def cite(self, view: View | None = None) -> bool:
-        """Cite the looked-up paper with the form's stance, design, n, finding and note, for
-        the claim of `view`. A refused cite keeps the form filled and stores nothing."""
+    def cite(self, view: View | None = None, anyway: bool = False) -> bool:
+        """Cite the looked-up paper with the form's stance, design, n, finding and note (and
+        the details typed of a paper PubMed lacks), for the claim of `view`. A paper that looks
+        unrelated to the claim asks "cite anyway?" first (`anyway`: the reviewer said yes). A
+        refused cite keeps the form filled and stores nothing."""
         if not self._current(view):
             return False
         if self.record is None:
             self.controls.show_error("Look the paper up first, then cite it")
             return False
+        found = self.record
+        if not anyway and isinstance(found, PaperRecord):
+            question = citing.unrelated(self.session, found)
+            if question:
+                self.confirm_html.value = views.message(question, "error")
+                self.confirm_box.layout.display = None
+                self.controls.show_error(f"Not saved yet: {question}")
+                return False
         try:
             n = parse_n(self.cite_n.value)
-        except ValueError as exc:
-            self.controls.show_error(f"Not saved: {exc}")
+            details = None
+            if isinstance(found, PaperRef):
+                details = citing.details(self.cite_title.value, self.cite_author.value,
+                                         self.cite_journal.value, self.cite_year.value)  # fmt: skip
+        except (ValueError, SessionError) as exc:
+            text = str(exc)
+            self.controls.show_error(text if text.startswith("Not saved") else f"Not saved: {text}")
             return False
         ident, stance, design = (
             self.cite_ident.value,
@@ -216,9 +315,10 @@ class CitePanel(Panel):
         note = self.cite_note.value.strip() or None
         ok = self.controls.act(
             lambda: self.session.cite(
-                ident, stance=stance, design=design, finding=finding, n=n, note=note, view=view
+                ident, stance=stance, design=design, finding=finding, n=n, note=note, view=view,
+                details=details, anyway=anyway,
             )
-        )
+        )  # fmt: skip
         if ok:
             self._reset()
         return ok

@@ -448,15 +448,19 @@ class ReviewSession:
         n: int | None = None,
         note: str | None = None,
         view: View | None = None,
+        details: Any = None,
+        anyway: bool = False,
     ) -> Saved:
-        """Cite a paper (PMID or DOI) as evidence for the claim of `view`; its record is
-        stored in the snapshot. A refused cite stores nothing."""
+        """Cite a paper (PMID, DOI or address) as evidence for the claim of `view`; its record
+        is stored in the snapshot (from PubMed, or from the `details` typed of a paper PubMed
+        lacks: `edit.papers.PaperDetails`). A paper that looks unrelated to the claim is
+        refused unless `anyway`. A refused cite stores nothing."""
         ident = ident.strip()
         return self.apply(
             f"cited {ident} ({stance})",
             lambda cid: editing.cite(
                 self.folder, cid, ident, stance=stance, design=design, finding=finding,
-                n=n, note=note, offline=self.offline,
+                n=n, note=note, offline=self.offline, details=details, check_related=not anyway,
             ),
             view=view,
             rebuild=True,

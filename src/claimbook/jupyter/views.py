@@ -167,6 +167,8 @@ def paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
     extra = ""
     if rec and rec.retracted:
         extra += '<div class="cb-retracted"><b>retracted</b></div>'
+    if rec and rec.in_pubmed is False and not cit.url:  # by DOI, its details typed
+        extra += note("not in PubMed", "cb-not-in-pubmed")
     if isinstance(design_note, str) and design_note:
         extra += note(esc(design_note), "cb-design-note")
     href = safe_url(href)  # only http(s) and doi: links, whatever the record holds

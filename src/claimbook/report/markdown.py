@@ -182,6 +182,8 @@ def _links(row) -> str:
     links = [link(n, u) for n, u in (("PubMed", ref.pubmed_url), ("DOI", ref.doi_url)) if u]
     if ref.source_url:
         links.append(link("Source", ref.source_url) + " (not in PubMed)")
+    elif ref.record.in_pubmed is False:  # cited by DOI, its details typed by the reviewer
+        links.append("(not in PubMed)")
     return " ".join(links)
 
 
