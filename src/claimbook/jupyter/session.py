@@ -38,6 +38,8 @@ from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_YAML_BYTES, read_text
+from claimbook.jupyter.messages import plain_of
+from claimbook.jupyter.session_authoring import Authoring, Queue
 from claimbook.jupyter.session_types import (
     Change,
     NotSaved,
@@ -56,6 +58,7 @@ __all__ = [  # the session, and the values it hands out (session_types.py)
     "Change",
     "NotSaved",
     "NotShown",
+    "Queue",
     "ReviewSession",
     "Saved",
     "SessionError",
@@ -71,7 +74,7 @@ FIGURE_DPI = 96
 Observer = Callable[[Change], None]
 
 
-class ReviewSession:
+class ReviewSession(Authoring):
     """One reviewer's session on one review folder: the review in memory, the claim shown, its
     view, and every action the workbench offers (see the module docstring).
 
@@ -95,6 +98,10 @@ class ReviewSession:
         self._generation = 0
         self._observers: list[Observer] = []
         self._late: list[Observer] = []
+        self.reviewer = ""  # the reviewer's name, for sign-off and screening votes
+        self.blind = True  # screening: the other reviewers' votes hidden until all are done
+        self._candidates = None
+        self._text = None
 
     def __repr__(self) -> str:
         return f"ReviewSession({str(self.folder.root)!r}, claim_id={self.claim_id!r})"
@@ -122,6 +129,16 @@ class ReviewSession:
         """An error as one line, with paths relative to the review folder."""
         return one_line(exc, self.folder.root)
 
+    def not_saved(self, exc: BaseException, prefix: str = "Not saved") -> NotSaved:
+        """The NotSaved for a refused edit: the refusal in plain words, where it is as detail
+        (paths relative to the review folder)."""
+        plain = plain_of(exc, self.one_line(exc))
+        return NotSaved(f"{prefix}. {plain.text}", self.relative(plain.detail))
+
+    def relative(self, detail: str) -> str:
+        """Located lines with paths relative to the review folder, one line each."""
+        return "\n".join(self.one_line(line) for line in detail.splitlines())
+
     def is_current(self, view: View | None) -> bool:
         return view is not None and view == self.view
 
@@ -143,10 +160,18 @@ class ReviewSession:
         if view is None:
             view = self.view
             if view is None:
-                raise NotSaved("Not saved: no claim is shown")
+                raise NotSaved(self.nothing_shown("Not saved"))
         if view != self.view:
             raise NotSaved(self.stale_message(view))
         return view
+
+    def nothing_shown(self, prefix: str) -> str:
+        """Why an action on the claim shown cannot run: the review has none, or none is picked."""
+        if self.review is None:
+            return f"{prefix}: the review could not be read; fix what the message says, then Reload"
+        if not self.review.claims:
+            return f"{prefix}: this review has no claims yet; start one from a sentence of the article"
+        return f"{prefix}: pick a claim first"
 
     def _end(self, next_claim: str | None, *, clear: bool = True) -> None:
         """End the view shown, before any slow work: from here on actions given it do
@@ -168,6 +193,7 @@ class ReviewSession:
         default the claim shown now; else the first). Raises what the loading raised (the
         review is then None and no claim is shown)."""
         want = claim_id or self.claim_id
+        self._candidates, self._text = None, None  # the article may have changed too
         self._end(want)  # reading every file takes a while: nothing stays editable
         try:
             self.review = load_review(self.folder.claims, self.folder.data, self.rules_file)
@@ -308,7 +334,7 @@ class ReviewSession:
         try:
             claim = action(view.claim_id)
         except Exception as exc:
-            raise NotSaved(f"Not saved: {self.one_line(exc)}") from exc
+            raise self.not_saved(exc) from exc
         t1 = time.perf_counter()
         try:
             self._regrade(claim)
@@ -415,11 +441,13 @@ class ReviewSession:
 
     def sign_off(self, reviewer: str, note: str = "", *, view: View | None = None) -> Saved:
         """Sign the claim of `view` off with the reviewer's name and an optional note."""
+        if self.view is None and view is None:
+            raise NotSaved(self.nothing_shown("Not signed off"))
         view = self.current(view)
-        reviewer = reviewer.strip()
+        reviewer = (reviewer or self.reviewer or "").strip()
         if not reviewer:
             raise NotSaved("Not signed off: type your name as the reviewer first")
-        note = note.strip() or None
+        note = (note or "").strip() or None
         return self.apply(
             f"signed off by {reviewer}",
             lambda cid: editing.signoff(self.folder, cid, reviewer, note=note),
@@ -436,7 +464,7 @@ class ReviewSession:
         try:
             return editing.lookup_paper(self.folder, ident, offline=self.offline)
         except Exception as exc:
-            raise SessionError(f"Look-up failed: {self.one_line(exc)}") from exc
+            raise self.not_saved(exc, "Look-up failed") from exc
 
     def cite(
         self,
