@@ -117,9 +117,10 @@ def test_a_refused_edit_raises_one_plain_line_and_writes_nothing(review):
     before = _files(review)
     with pytest.raises(NotSaved) as refused:
         session.update_citation(SHARED, finding="Too short.")
-    said = str(refused.value)
-    assert said.startswith("Not saved: claims/C01-") and "at least 20 characters" in said
-    assert str(review) not in said and "\n" not in said
+    said, where = str(refused.value), refused.value.detail
+    assert said == "Not saved: the finding needs at least 20 characters."
+    assert where.startswith("claims/C01-") and ": evidence[0].finding: " in where
+    assert str(review) not in said + where and "\n" not in said
     assert _files(review) == before
     with pytest.raises(ValueError, match="whole number"):
         parse_n("a lot")
@@ -165,7 +166,7 @@ def test_signing_off_and_advice(review):
     with pytest.raises(NotSaved, match="Not signed off: type your name"):
         session.sign_off("  ")
     assert session.set_advice(session.claim.advice) is None  # unchanged: nothing to save
-    with pytest.raises(NotSaved, match="advice"):
+    with pytest.raises(NotSaved, match="^Not saved: what to tell a client needs at least 20 "):
         session.set_advice("Too short")
     assert _files(review) == before
 
@@ -250,7 +251,7 @@ def test_a_claim_file_broken_since_loading_is_shown_as_last_read(review):
         session.load()
     assert session.review is None and session.claim_id is None and session.view is None
     assert _files(review) == before
-    with pytest.raises(NotSaved, match="no claim is shown"):
+    with pytest.raises(NotSaved, match="the review could not be read; fix what the message"):
         session.update_citation(SHARED, n=12)
 
 
@@ -282,6 +283,13 @@ def test_views_escape_the_review_and_link_only_to_http(review):
     assert f'href="https://pubmed.ncbi.nlm.nih.gov/{SHARED}/"' in label
 
 
+def _queue(about: str, hint: str = "", hidden: int = 0):
+    from claimbook.evidence.ranking import rank_queue
+    from claimbook.jupyter.session import Queue
+
+    return Queue(rank_queue([], [], []), about, hint, hidden=hidden)
+
+
 def test_views_have_no_inline_style_and_one_stylesheet(review):
     session = _session(review)
     claim = session.claim
@@ -291,8 +299,12 @@ def test_views_have_no_inline_style_and_one_stylesheet(review):
         views.verdict(claim, session.verdict()),
         views.excluded(claim),
         views.record(session.record_of(claim.evidence[0]), False),
-        views.queue_empty(FIRST),
-        views.queue_head(60, "saved search of 2026-01-01", 50),
+        views.queue_empty(claim),
+        views.queue_head(60, _queue("saved search of 2026-01-01"), 50),
+        views.message("Not saved: the title needs at least 5 characters.", "error",
+                      "claims/C01-x.yaml:3: title: String should have at least 5 characters"),
+        views.no_claim(session.review),
+        views.candidates_hint(3, True),
         views.EVIDENCE_HEADER,
         views.heading("Evidence", "hint"),
         views.message("Saved.", "ok"),

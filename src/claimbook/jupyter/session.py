@@ -133,7 +133,10 @@ class ReviewSession(Authoring):
         """The NotSaved for a refused edit: the refusal in plain words, where it is as detail
         (paths relative to the review folder)."""
         plain = plain_of(exc, self.one_line(exc))
-        return NotSaved(f"{prefix}. {plain.text}", self.relative(plain.detail))
+        text = plain.text
+        if text[:2].istitle():  # 'The finding ...' -> 'Not saved: the finding ...'
+            text = text[0].lower() + text[1:]
+        return NotSaved(f"{prefix}: {text}", self.relative(plain.detail))
 
     def relative(self, detail: str) -> str:
         """Located lines with paths relative to the review folder, one line each."""
