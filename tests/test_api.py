@@ -286,7 +286,9 @@ PINNED_EDIT = [
     "migrate",
     "parse_ident",
     "set_advice",
+    "set_fields",
     "signoff",
+    "split_claim",
     "uncite",
     "update_citation",
 ]

@@ -166,7 +166,7 @@ def test_signing_off_and_advice(review):
     with pytest.raises(NotSaved, match="Not signed off: type your name"):
         session.sign_off("  ")
     assert session.set_advice(session.claim.advice) is None  # unchanged: nothing to save
-    with pytest.raises(NotSaved, match="^Not saved: what to tell a client needs at least 20 "):
+    with pytest.raises(NotSaved, match=r"^Not saved: what to tell a client needs at least 20 "):
         session.set_advice("Too short")
     assert _files(review) == before
 

@@ -55,8 +55,10 @@ FIELD_WORDS = {
     "topics": "the topic",
 }
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"String should have at least (\d+) characters?"), "{F} needs at least {0} characters"),
-    (re.compile(r"String should have at most (\d+) characters?"), "{F} can have at most {0} characters"),
+    (re.compile(r"String should have at least (\d+) characters?"),
+     "{F} needs at least {0} characters"),
+    (re.compile(r"String should have at most (\d+) characters?"),
+     "{F} can have at most {0} characters"),
     (re.compile(r"List should have at least 1 item.*"), "{F} needs at least one entry"),
     (re.compile(r"Field required"), "{F} is missing"),
     (re.compile(r"Extra inputs are not permitted"), "{F} is not something a claim file can hold"),

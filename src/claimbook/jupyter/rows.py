@@ -242,8 +242,16 @@ class HitWidgets(PaperWidgets):
         self.look.on_click(self._on(lambda _b: look_up(hit, view)))
         self.exclude_button.on_click(self._on(lambda _b: self._exclude()))
         self.box = self._box(
-            widgets.HBox([self.label, self.vote_in, self.vote_out, self.look, self.reason,
-                          self.exclude_button]),
+            widgets.HBox(
+                [
+                    self.label,
+                    self.vote_in,
+                    self.vote_out,
+                    self.look,
+                    self.reason,
+                    self.exclude_button,
+                ]
+            ),
             f"cb-queue-row-{i}",
             "cb-line",
         )

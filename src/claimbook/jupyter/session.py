@@ -38,7 +38,6 @@ from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_YAML_BYTES, read_text
-from claimbook.jupyter.messages import plain_of
 from claimbook.jupyter.session_authoring import Authoring, Queue
 from claimbook.jupyter.session_types import (
     Change,
@@ -74,6 +73,12 @@ FIGURE_DPI = 96
 Observer = Callable[[Change], None]
 
 
+def _stamp(path: Any) -> tuple[int, int]:
+    """A file's modification time and size: whether it changed since it was read."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
 class ReviewSession(Authoring):
     """One reviewer's session on one review folder: the review in memory, the claim shown, its
     view, and every action the workbench offers (see the module docstring).
@@ -102,6 +107,7 @@ class ReviewSession(Authoring):
         self.blind = True  # screening: the other reviewers' votes hidden until all are done
         self._candidates = None
         self._text = None
+        self._stamps: dict[Any, tuple[int, int]] = {}  # claim file -> (mtime_ns, size) last read
 
     def __repr__(self) -> str:
         return f"ReviewSession({str(self.folder.root)!r}, claim_id={self.claim_id!r})"
@@ -129,19 +135,6 @@ class ReviewSession(Authoring):
         """An error as one line, with paths relative to the review folder."""
         return one_line(exc, self.folder.root)
 
-    def not_saved(self, exc: BaseException, prefix: str = "Not saved") -> NotSaved:
-        """The NotSaved for a refused edit: the refusal in plain words, where it is as detail
-        (paths relative to the review folder)."""
-        plain = plain_of(exc, self.one_line(exc))
-        text = plain.text
-        if text[:2].istitle():  # 'The finding ...' -> 'Not saved: the finding ...'
-            text = text[0].lower() + text[1:]
-        return NotSaved(f"{prefix}: {text}", self.relative(plain.detail))
-
-    def relative(self, detail: str) -> str:
-        """Located lines with paths relative to the review folder, one line each."""
-        return "\n".join(self.one_line(line) for line in detail.splitlines())
-
     def is_current(self, view: View | None) -> bool:
         return view is not None and view == self.view
 
@@ -167,14 +160,6 @@ class ReviewSession(Authoring):
         if view != self.view:
             raise NotSaved(self.stale_message(view))
         return view
-
-    def nothing_shown(self, prefix: str) -> str:
-        """Why an action on the claim shown cannot run: the review has none, or none is picked."""
-        if self.review is None:
-            return f"{prefix}: the review could not be read; fix what the message says, then Reload"
-        if not self.review.claims:
-            return f"{prefix}: this review has no claims yet; start one from a sentence of the article"
-        return f"{prefix}: pick a claim first"
 
     def _end(self, next_claim: str | None, *, clear: bool = True) -> None:
         """End the view shown, before any slow work: from here on actions given it do
@@ -206,6 +191,7 @@ class ReviewSession(Authoring):
             self._end(None)
             self._tell(Change("loaded"))
             raise
+        self._stamps = {c.path: _stamp(c.path) for c in self.review.claims if c.path}
         self._tell(Change("loaded"))
         ids = [c.id for c in self.review.claims]
         if want not in ids:
@@ -235,13 +221,18 @@ class ReviewSession(Authoring):
         return view
 
     def _refresh_from_disk(self) -> None:
-        """Re-read the shown claim's file (cheap) and re-grade it if it changed."""
+        """Re-read the shown claim's file and re-grade it if it changed (not even read again
+        while its size and modification time are those of the last reading or saving)."""
         claim = self.claim
         if claim.path is None or not claim.path.exists():
+            return
+        stamp = _stamp(claim.path)
+        if self._stamps.get(claim.path) == stamp:
             return
         context = claim_context(self.folder.claims, self.folder.data)
         text = read_text(claim.path, MAX_YAML_BYTES, "claim file")
         fresh = check_claim_text(claim.path, text, context)
+        self._stamps[claim.path] = stamp
         if fresh.model_dump() != claim.record.model_dump():  # the file holds the whole record
             self._regrade(fresh, context.snapshot)
 
@@ -250,6 +241,8 @@ class ReviewSession(Authoring):
         the snapshot is read again only when the claim cites a paper it lacks (a cite stored
         a new record)."""
         r = self.review
+        if claim.path is not None and claim.path.exists():
+            self._stamps[claim.path] = _stamp(claim.path)  # as saved: no need to read it again
         if snapshot is None and any(
             r.snapshot.find(c.pmid, c.doi, c.url) is None for c in claim.evidence
         ):

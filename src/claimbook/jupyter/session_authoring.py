@@ -32,6 +32,7 @@ from claimbook.edit.votes import (
     visible_votes,
 )
 from claimbook.evidence.ranking import RankedQueue, rank_queue, stopping_hint
+from claimbook.jupyter.messages import plain_of
 from claimbook.jupyter.session_types import NotSaved, Saved, SessionError, View
 
 if TYPE_CHECKING:
@@ -66,6 +67,31 @@ class Authoring:
     blind: bool
     _candidates: list[Candidate] | None
     _text: tuple[str | None] | None  # the article's text, once read
+
+    # ------------------------------------------------------------------ messages
+
+    def not_saved(self, exc: BaseException, prefix: str = "Not saved") -> NotSaved:
+        """The NotSaved for a refused edit: the refusal in plain words, where it is as detail
+        (paths relative to the review folder)."""
+        plain = plain_of(exc, self.one_line(exc))
+        text = plain.text
+        if text[:2].istitle():  # 'The finding ...' -> 'Not saved: the finding ...'
+            text = text[0].lower() + text[1:]
+        return NotSaved(f"{prefix}: {text}", self.relative(plain.detail))
+
+    def relative(self, detail: str) -> str:
+        """Located lines with paths relative to the review folder, one line each."""
+        return "\n".join(self.one_line(line) for line in detail.splitlines())
+
+    def nothing_shown(self, prefix: str) -> str:
+        """Why an action on the claim shown cannot run: the review has none, or none is picked."""
+        if self.review is None:
+            return f"{prefix}: the review could not be read; fix what the message says, then Reload"
+        if not self.review.claims:
+            return (
+                f"{prefix}: this review has no claims yet; start one from a sentence of the article"
+            )
+        return f"{prefix}: pick a claim first"
 
     # ------------------------------------------------------------------ the article
 
@@ -152,9 +178,7 @@ class Authoring:
         if not changed:
             return None
         words = ", ".join(FIELD_NAMES[k] for k in changed)
-        saved = self.apply(
-            words, lambda cid: set_fields(self.folder, cid, **changed), view=view
-        )
+        saved = self.apply(words, lambda cid: set_fields(self.folder, cid, **changed), view=view)
         if "title" in changed:
             self._tell_loaded()  # the picker shows titles
         return saved

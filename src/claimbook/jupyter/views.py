@@ -302,7 +302,9 @@ def queue_empty(claim: Any, searched: bool = False, queue: Any = None) -> str:
     if not getattr(claim, "query", None):
         text = "No PubMed query yet, so nothing to screen: write the claim's query first."
     elif not searched:
-        text = "No saved search yet: <b>Search PubMed</b> runs the claim's query and saves its hits."
+        text = (
+            "No saved search yet: <b>Search PubMed</b> runs the claim's query and saves its hits."
+        )
     else:
         hint = f" {esc(queue.hint)}" if queue is not None and queue.hint else ""
         text = f"Every saved hit is screened ({esc(queue.about) if queue else ''}).{hint}"
