@@ -113,7 +113,11 @@ class ClaimPanel(Panel):
 
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
-            self.claim_html.value = views.loading(change.next_claim)
+            self.claim_html.value = (
+                views.loading(change.next_claim)
+                if change.next_claim
+                else views.no_claim(self.session.review)
+            )
             self.verdict_html.value = ""
             self.figure.outputs = ()
         elif change.kind == "loaded" and self.session.view is None:
