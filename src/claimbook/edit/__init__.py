@@ -6,7 +6,8 @@ YAML load/dump that keeps the reviewer's comments and layout, citations the edit
 evidence (cite, uncite, update_citation, exclude), claim_edits those of the claim itself
 (add_claim, set_fields, split_claim, set_advice, signoff) and papers the paper a reviewer
 names (parse_ident, lookup_paper, fetch_paper); appraisals writes papers.yaml (each paper's
-appraisal, once) and migrate moves an older folder's appraisals off its citations into it (`claimbook migrate`).
+appraisal, once) and migrate moves an older folder's appraisals off its citations into it
+(`claimbook migrate`).
 Beside them: scaffold makes a new review (`claimbook init`); screening keeps the saved-search
 queue; curated adds curated citations to the snapshot. Writes go through claimbook.files
 (atomic, locked) and the snapshot through claimbook.pubmed.store.
