@@ -47,8 +47,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    from claimbook.evidence.review import load_review
     from playwright.sync_api import expect, sync_playwright
+
+    from claimbook.evidence.review import load_review
 
     starts, switches, cites = [], [], []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
