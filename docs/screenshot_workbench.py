@@ -19,118 +19,32 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import os
 import re
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the one helper that starts JupyterLab (and the app)
+from jupyter_servers import CHROMIUM_ARGS, lab, local_only, review_copy  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 WAIT = 120_000  # ms: kernel start, imports, first load of the review
-
-
-def _call(url: str, method: str = "GET", timeout: float = 5) -> bytes:
-    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=timeout) as r:
-        return r.read()
-
-
-def _review_copy(dest: Path) -> None:
-    """claims/, data/ and the workbench notebook; the article's text file found from here."""
-    shutil.copytree(ROOT / "claims", dest / "claims")
-    shutil.copytree(ROOT / "data", dest / "data")
-    (dest / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / "workbench.ipynb", dest / "notebooks")
-    article = dest / "claims" / "article.yaml"
-    text = article.read_text(encoding="utf-8")
-    found = re.search(r"text_file: (.*)", text)
-    if found and not Path(found[1].strip()).is_absolute():
-        path = (ROOT / "claims" / found[1].strip()).resolve()
-        text = text.replace(found[0], f"text_file: {path.as_posix()}")
-        article.write_text(text, encoding="utf-8")
 
 
 @contextlib.contextmanager
 def _lab(tmp: Path):
-    """JupyterLab on 127.0.0.1 over a copy of the review; its URL; stopped at the end."""
-    root, home = tmp / "review", tmp / "jupyter"
-    _review_copy(root)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT / "src"),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        **{k: str(home / v) for k, v in (
-            ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-            ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
-            ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"), ("IPYTHONDIR", "ipython"))},
-        "JUPYTER_PLATFORM_DIRS": "1",
-        # the kernel has no reason to go online here; if it tried, it would get nowhere
-        **dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"),
-                        "http://127.0.0.1:9"),
-        "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1",
-    }  # fmt: skip
-    news = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.open_browser=False",
-        f"--ServerApp.root_dir={root}", "--ServerApp.disable_check_xsrf=True",
-        "--ServerApp.allow_root=True",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
-    ]  # fmt: skip
-    log = (tmp / "jupyterlab.log").open("wb")
-    proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"JupyterLab did not start; see {tmp / 'jupyterlab.log'}")
-            try:
-                _call(f"{url}/api/status", timeout=2)
-                break
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.3)
-        yield url
-    finally:
-        with contextlib.suppress(OSError, ValueError):
-            for kernel in json.loads(_call(f"{url}/api/kernels")):
-                _call(f"{url}/api/kernels/{kernel['id']}", method="DELETE", timeout=15)
-            _call(f"{url}/api/shutdown", method="POST")
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 15)
-            proc.wait(timeout=10)
-        log.close()
+    """JupyterLab on 127.0.0.1 over a copy of the review (the kernel imports this checkout's
+    src/); its URL; stopped at the end."""
+    from jupyter_servers import jupyter_env
+
+    root = review_copy(tmp / "review")
+    env = jupyter_env(tmp / "jupyter", PYTHONPATH=str(ROOT / "src"))
+    with lab(root, tmp, env) as running:
+        yield running.url
 
 
-def _local_only(route) -> None:
-    """Nothing leaves 127.0.0.1."""
-    url = urlsplit(route.request.url)
-    if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
-        route.abort()
-    else:
-        route.continue_()
+_local_only = local_only
 
 
 def _open_workbench(page, url: str):

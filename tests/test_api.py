@@ -288,7 +288,9 @@ PINNED_EDIT = [
     "migrate",
     "parse_ident",
     "set_advice",
+    "set_fields",
     "signoff",
+    "split_claim",
     "uncite",
     "update_citation",
 ]

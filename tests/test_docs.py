@@ -133,6 +133,27 @@ def test_readme_session_in_a_copy_of_the_review(session, review, monkeypatch):
         assert matches(step.expected, actual), (step.command, step.expected, actual)
 
 
+def test_readme_workbench_app_session(tmp_path, review):
+    """The README's `claimbook workbench` session, run as written but on a free port (a
+    server, so not through CliRunner): it prints its URL, serves, and stops on Ctrl-C with
+    the last line shown and exit status 0."""
+    from jupyter_servers import workbench_app
+
+    (example,) = [s for s in ALL if s.mode == "app"]
+    (step,) = example.steps
+    assert shlex.split(step.command)[1:] == ["workbench", "--no-browser", "--port", "8866"]
+    with workbench_app(review, tmp_path) as app:
+        printed = app.log.read_text(encoding="utf-8").splitlines()
+    port = app.url.split(":")[2].split("/")[0]
+    expected = [line.replace("8866", port) for line in step.expected]
+    said = app.log.read_text(encoding="utf-8").splitlines()
+    assert app.returncode == 0 and "Traceback" not in "\n".join(said)
+    shown = [re.escape(line).replace(re.escape("..."), r"\S+") for line in expected]
+    assert len(printed) >= 2
+    assert all(re.fullmatch(p, a) for p, a in zip(shown[:2], printed[:2], strict=True))
+    assert said[-1] == expected[-1] and len(expected) == 3
+
+
 def test_readme_validate_error_example(tmp_path, monkeypatch):
     """The README's error example, reproduced: C01's seventh citation given the stance 'maybe'."""
     (example,) = [s for s in ALL if s.mode == "error-example"]

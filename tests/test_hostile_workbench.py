@@ -317,7 +317,8 @@ def _refused_on(bench: Workbench, root: Path, said: str) -> None:
     assert _files(root) == before
     assert _is_error(bench) and said in _said(bench), _said(bench)
     assert "Traceback" not in _said(bench) and "\n" not in _said(bench)
-    assert re.search(r"Not saved: claims/\S+:\d+: ", _said(bench))  # file:line, relative
+    assert _said(bench).startswith("Not saved: ")
+    assert re.search(r"Where\s*claims/\S+:\d+: ", _said(bench))  # file:line, relative, on click
     assert row.stance.value == old  # what the file still holds
 
 

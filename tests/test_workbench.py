@@ -253,7 +253,8 @@ def test_looking_up_a_cited_paper_or_an_unknown_one_offline_says_so(review):
 def test_the_queue_says_how_to_fill_it_when_empty(review):
     bench = Workbench(project=review, claim_id="C03", offline=True)
     text = bench.queue_box.children[0].value
-    assert "No saved search hits" in text and "claimbook search C03 --save" in text
+    assert "No saved search yet" in text and "<b>Search PubMed</b>" in text
+    assert "cb-search-button" in bench.queue_box.children[1]._dom_classes
 
 
 def test_queue_hits_can_be_looked_up_and_excluded(review):
@@ -271,7 +272,7 @@ def test_queue_hits_can_be_looked_up_and_excluded(review):
     row.exclude_button.click()
     assert not _is_error(bench), _said(bench)
     assert hit.pmid in {x.pmid for x in bench.review.claim("C01").excluded}
-    assert "No saved search hits" in bench.queue_box.children[0].value
+    assert "Every saved hit is screened" in bench.queue_box.children[0].value
 
 
 # --------------------------------------------------------------------------- loading

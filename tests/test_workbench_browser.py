@@ -7,42 +7,27 @@ The screenshot is kept in the test's temp folder and copied to /tmp/workbench-sc
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-
-from conftest import ARTICLE_TEXT, ROOT, tree_digest
-
-CHROMIUM = next(
-    (p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).exists()), None
+from jupyter_servers import (
+    CHROMIUM,
+    Lab,
+    ServerFailed,
+    chromium,
+    local_only,
+    review_copy,
 )
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from jupyter_servers import lab as jupyter_lab
+
+from conftest import tree_digest
+
 SCREENSHOT_COPY = Path("/tmp/workbench-screenshot.png")
-SERVER_START = 90  # seconds JupyterLab may take to answer
 WIDGET_RENDER = 120_000  # ms: kernel start, imports, first load of the review
 SAVED_ON_DISK = 20  # seconds to wait for the YAML file to change
 
@@ -51,123 +36,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@dataclass
-class Lab:
-    url: str
-    root: Path
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _call(url: str, method: str = "GET", timeout: float = 5) -> bytes:
-    request = urllib.request.Request(url, method=method)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read()
-
-
-def _review_copy(dest: Path) -> Path:
-    shutil.copytree(ROOT / "claims", dest / "claims")
-    shutil.copytree(ROOT / "data", dest / "data")
-    (dest / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / "workbench.ipynb", dest / "notebooks")
-    article = dest / "claims" / "article.yaml"
-    if ARTICLE_TEXT.exists():
-        text = article.read_text(encoding="utf-8")
-        text = re.sub(r"text_file: .*", f"text_file: {ARTICLE_TEXT.as_posix()}", text)
-        article.write_text(text, encoding="utf-8")
-    return dest
-
-
-def _stop(proc: subprocess.Popen, url: str) -> None:
-    """Shut the kernels and the server down through the API, then end the process group."""
-    try:
-        for kernel in json.loads(_call(f"{url}/api/kernels")):
-            _call(f"{url}/api/kernels/{kernel['id']}", method="DELETE", timeout=15)
-        _call(f"{url}/api/shutdown", method="POST")
-    except (OSError, ValueError):
-        pass
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=15)
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=10)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture
 def lab(tmp_path) -> Iterator[Lab]:
     """JupyterLab on 127.0.0.1 (free port, no token, no password) over a copy of the review,
     run by this interpreter so the kernel is the venv's Python; stopped at the end."""
-    root = _review_copy(tmp_path / "review")
-    home = tmp_path / "jupyter"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "lab-workspaces"),
-        "IPYTHONDIR": str(home / "ipython"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-    # JupyterLab asks whether to fetch its news: answer no in advance
-    news = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    log = tmp_path / "jupyterlab.log"
-    command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.open_browser=False",
-        f"--ServerApp.root_dir={root}", "--ServerApp.disable_check_xsrf=True",
-        "--ServerApp.allow_root=True",
-        # nothing that could reach the internet: no update check, news or PyPI look-ups
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, ended as one at the end
-        )  # fmt: skip
+    root = review_copy(tmp_path / "review")
     try:
-        deadline = time.monotonic() + SERVER_START
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-            try:
-                _call(f"{url}/api/status", timeout=2)
-                break
-            except (OSError, urllib.error.URLError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer on {url}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.3)
-        yield Lab(url, root, log)
-    finally:
-        _stop(proc, url)
+        with jupyter_lab(root, tmp_path) as running:
+            yield running
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
-def _local_only(route) -> None:
-    """Let the page talk to the local server only: nothing leaves 127.0.0.1."""
-    url = urlsplit(route.request.url)
-    if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in ("127.0.0.1",):
-        route.abort()
-    else:  # the server itself, or data:/blob: URLs of the page
-        route.continue_()
+_local_only = local_only
+_chromium = chromium
 
 
 def _open_workbench(page, lab: Lab):
@@ -196,10 +78,6 @@ def _open_workbench(page, lab: Lab):
                 raise
     expect(page.locator(".cb-stance-0 select")).to_be_enabled(timeout=WIDGET_RENDER)
     return bench
-
-
-def _chromium(pw):
-    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def test_a_stance_chosen_in_the_browser_is_saved_to_the_claim_file(lab, tmp_path):

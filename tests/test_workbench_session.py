@@ -117,9 +117,10 @@ def test_a_refused_edit_raises_one_plain_line_and_writes_nothing(review):
     before = _files(review)
     with pytest.raises(NotSaved) as refused:
         session.update_citation(SHARED, finding="Too short.")
-    said = str(refused.value)
-    assert said.startswith("Not saved: claims/C01-") and "at least 20 characters" in said
-    assert str(review) not in said and "\n" not in said
+    said, where = str(refused.value), refused.value.detail
+    assert said == "Not saved: the finding needs at least 20 characters."
+    assert where.startswith("claims/C01-") and ": evidence[0].finding: " in where
+    assert str(review) not in said + where and "\n" not in said
     assert _files(review) == before
     with pytest.raises(ValueError, match="whole number"):
         parse_n("a lot")
@@ -165,7 +166,7 @@ def test_signing_off_and_advice(review):
     with pytest.raises(NotSaved, match="Not signed off: type your name"):
         session.sign_off("  ")
     assert session.set_advice(session.claim.advice) is None  # unchanged: nothing to save
-    with pytest.raises(NotSaved, match="advice"):
+    with pytest.raises(NotSaved, match=r"^Not saved: what to tell a client needs at least 20 "):
         session.set_advice("Too short")
     assert _files(review) == before
 
@@ -251,7 +252,7 @@ def test_a_claim_file_broken_since_loading_is_shown_as_last_read(review):
         session.load()
     assert session.review is None and session.claim_id is None and session.view is None
     assert _files(review) == before
-    with pytest.raises(NotSaved, match="no claim is shown"):
+    with pytest.raises(NotSaved, match="the review could not be read; fix what the message"):
         session.update_citation(SHARED, n=12)
 
 
@@ -283,6 +284,13 @@ def test_views_escape_the_review_and_link_only_to_http(review):
     assert f'href="https://pubmed.ncbi.nlm.nih.gov/{SHARED}/"' in label
 
 
+def _queue(about: str, hint: str = "", hidden: int = 0):
+    from claimbook.evidence.ranking import rank_queue
+    from claimbook.jupyter.session import Queue
+
+    return Queue(rank_queue([], [], []), about, hint, hidden=hidden)
+
+
 def test_views_have_no_inline_style_and_one_stylesheet(review):
     session = _session(review)
     claim = session.claim
@@ -292,8 +300,12 @@ def test_views_have_no_inline_style_and_one_stylesheet(review):
         views.verdict(claim, session.verdict()),
         views.excluded(claim),
         views.record(session.record_of(claim.evidence[0]), False),
-        views.queue_empty(FIRST),
-        views.queue_head(60, "saved search of 2026-01-01", 50),
+        views.queue_empty(claim),
+        views.queue_head(60, _queue("saved search of 2026-01-01"), 50),
+        views.message("Not saved: the title needs at least 5 characters.", "error",
+                      "claims/C01-x.yaml:3: title: String should have at least 5 characters"),
+        views.no_claim(session.review),
+        views.candidates_hint(3, True),
         views.EVIDENCE_HEADER,
         views.heading("Evidence", "hint"),
         views.message("Saved.", "ok"),
@@ -307,3 +319,138 @@ def test_views_have_no_inline_style_and_one_stylesheet(review):
     assert all(f".cb-verdict-box.cb-v-{word}" in css for word in VERDICTS)
     assert f"cb-v-{session.verdict()['verdict']}" in shown[2]
     assert "workbench.css" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- authoring, messages
+
+
+def _empty_review(tmp_path: Path) -> Path:
+    from click.testing import CliRunner
+
+    from claimbook.cli.app import main
+
+    from conftest import need_shared
+
+    article = need_shared(SHARED_ARTICLE)
+    done = CliRunner().invoke(main, ["init", str(tmp_path / "new"), "--article", str(article)])
+    assert done.exit_code == 0, done.output
+    return tmp_path / "new"
+
+
+SHARED_ARTICLE = ROOT.parent / "shared" / "article" / "leg-cramps-quick-tip.txt"
+
+
+def test_an_empty_review_has_its_own_words_never_none(tmp_path):
+    root = _empty_review(tmp_path)
+    session = ReviewSession(ReviewFolder.at(root), offline=True)
+    assert session.load() is None and session.claim_id is None
+    header = views.header(session.review, root)
+    assert "no claims yet" in header and "no papers stored yet" in header
+    assert "0 records ()" not in header and "unknown" not in header
+    assert "no claims yet" in views.no_claim(session.review)
+    for action in (
+        lambda: session.sign_off("Ann Lee"),
+        lambda: session.set_fields(title="A b c d e"),
+    ):
+        with pytest.raises(NotSaved) as refused:
+            action()
+        said = str(refused.value)
+        assert "this review has no claims yet" in said and "None" not in said
+
+
+def test_a_claim_is_started_from_a_candidate_and_a_typed_quote_must_be_exact(tmp_path):
+    root = _empty_review(tmp_path)
+    session = ReviewSession(ReviewFolder.at(root), offline=True)
+    session.load()
+    picked = session.candidates()[0]
+    before = _files(root)
+    with pytest.raises(NotSaved, match="not an exact quote of the article"):
+        session.add_claim(picked.text.replace(" ", "  ", 1) + " indeed", "A claim that is made")
+    assert _files(root) == before
+    saved = session.add_claim(picked.text, "Cramps are painful spasms")
+    assert saved.claim.is_draft and session.claim_id == saved.claim.id
+    assert picked.text not in [c.text for c in session.candidates()]  # quoted now
+    assert [q.text for q in session.claim.quotes] == [picked.text]
+    assert "No PubMed query yet" in views.claim_text(session.claim, root)
+    # a draft with no paper, then its words; a refused one names the field in words
+    assert "no paper is cited yet" in views.verdict(session.claim, session.verdict())
+    session.set_fields(query='"Muscle Cramp"[MeSH]', question="description")
+    assert session.claim.query == '"Muscle Cramp"[MeSH]' and session.claim.question == "description"
+    before = _files(root)
+    with pytest.raises(NotSaved) as refused:
+        session.set_fields(title="abc")
+    assert str(refused.value) == "Not saved: the title needs at least 5 characters."
+    assert refused.value.detail.startswith(f"claims/{saved.claim.path.name}:")
+    assert _files(root) == before and session.claim.title == "Cramps are painful spasms"
+    with pytest.raises(NotSaved) as refused:
+        session.sign_off("Ann Lee")
+    assert str(refused.value) == (
+        "Not saved: the claim needs at least one citation before it can be signed off."
+    )
+    assert _files(root) == before
+
+
+def test_a_draft_with_papers_never_says_its_evidence_was_not_gathered(review):
+    session = _session(review, "C01")
+    claim = session.claim.model_copy(update={"status": "draft", "signoff": None})
+    text = views.verdict(claim, session.verdict())
+    assert claim.evidence and "has not been gathered" not in text
+    assert f"graded from the {len(claim.evidence)} papers cited so far" in text
+
+
+def test_splitting_a_claim_into_parts(review):
+    session = _session(review, "C04")
+    quote = next(q.text for c in session.review.claims if c.id == "C05" for q in c.quotes)
+    saved = session.split("Cramps come back once prone", "People prone to cramps get more.", quote)
+    assert session.claim_id == "C04b" == saved.claim.id and saved.claim.is_draft
+    parts = [c.id for c in session.review.parts("C04")]
+    assert parts == ["C04a", "C04b"] and session.review.claim("C04a").evidence
+
+
+def test_plain_messages_name_the_field_in_words():
+    from claimbook.errors import Problem
+    from claimbook.jupyter.messages import plain_problem
+
+    def said(field: str, message: str) -> str:
+        return plain_problem(Problem("claims/A01.yaml", 45, field, message))
+
+    assert said("evidence[4].finding", "String should have at least 20 characters") == (
+        "The finding needs at least 20 characters."
+    )
+    assert said("topic", "String should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$'").startswith(
+        "The topic must be lower-case words"
+    )
+    assert said("quotes[0].text", "not an exact substring of x.txt") == (
+        "The quote is not an exact quote of the article."
+    )
+    refused = "a reviewed claim needs a PubMed query in part b (or set status: draft)"
+    assert said("parts[1].query", refused) == (
+        "Part b needs a PubMed query before the claim can be signed off."
+    )
+
+
+def test_screening_votes_per_reviewer_and_blind_until_both_are_done(review):
+    session = _session(review, FIRST)
+    hits = [_uncited(session)]
+    known = {c.key for c in session.claim.evidence} | {h.key for h in hits}
+    hits.append(next(r for r in session.review.snapshot if r.pmid and r.key not in known))
+    store_hits(review, FIRST, "cramp[tiab]", 2, hits)
+    session.select(FIRST)
+    with pytest.raises(NotSaved, match="type your name as the reviewer first"):
+        session.vote(hits[0].pmid, "include")
+    session.reviewer = "Ann Lee"
+    session.vote(hits[0].pmid, "include")
+    session.vote(hits[1].pmid, "exclude", "Not about cramps.")
+    queue = session.ranked_queue()
+    assert queue.records == [] and "irrelevant" in queue.hint  # Ann is done
+    session.reviewer = "Bo Chen"
+    session.vote(hits[0].pmid, "exclude", "About something else.")
+    queue = session.ranked_queue()
+    assert [r.key for r in queue.records] == [hits[1].key]
+    assert queue.others == {} and queue.hidden == 2  # blind: Ann's votes hidden
+    session.blind = False
+    assert session.ranked_queue().others[hits[0].key] == ["Ann Lee: include"]
+    session.blind = True
+    session.vote(hits[1].pmid, "exclude", "Not about cramps.")  # both done: blind no more
+    session.reviewer = "Ann Lee"
+    assert session.ranked_queue().hidden == 0

@@ -200,7 +200,12 @@ def parse_file(
 ) -> tuple[M | None, Located | None]:
     """One YAML file (or `text`, as if it were that file) validated as `model`, with where its
     fields are; every problem found is added to `problems` (then the model is None, and so is
-    the location when the YAML itself could not be read). The model's `path` is set to `path`."""
+    the location when the YAML itself could not be read). The model's `path` is set to `path`.
+    A valid file is read fast (`parse_quickly`, libyaml); only a file it refuses is read again
+    slowly, to say where and why."""
+    obj, located = parse_quickly(model, path, text)
+    if obj is not None:
+        return obj, located
     data, located = read_yaml(path, problems, text)
     if located is None:
         return None, None

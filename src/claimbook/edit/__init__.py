@@ -4,10 +4,10 @@ The claim edits, one job a module: claim_files is the write path every edit goes
 under the lock, validate the claim as it would be, write atomically; EditError), round_trip the
 YAML load/dump that keeps the reviewer's comments and layout, citations the edits of a claim's
 evidence (cite, uncite, update_citation, exclude), claim_edits those of the claim itself
-(add_claim, set_advice, signoff) and papers the paper a reviewer names (parse_ident,
-find_paper, lookup_paper, fetch_paper; PaperDetails for one PubMed lacks); appraisals writes
-papers.yaml (each paper's appraisal, once) and migrate moves an older folder's appraisals off
-its citations into it (`claimbook migrate`).
+(add_claim, set_fields, split_claim, set_advice, signoff) and papers the paper a reviewer
+names (parse_ident, find_paper, lookup_paper, fetch_paper; PaperDetails for one PubMed lacks);
+appraisals writes papers.yaml (each paper's appraisal, once) and migrate moves an older
+folder's appraisals off its citations into it (`claimbook migrate`).
 Beside them: scaffold makes a new review (`claimbook init`); screening keeps the saved-search
 queue; curated adds curated citations to the snapshot. Writes go through claimbook.files
 (atomic, locked) and the snapshot through claimbook.pubmed.store.
@@ -18,7 +18,7 @@ report, jupyter or cli. The claim edits are re-exported here:
 """
 
 from claimbook.edit.citations import cite, exclude, uncite, update_citation
-from claimbook.edit.claim_edits import add_claim, set_advice, signoff
+from claimbook.edit.claim_edits import add_claim, set_advice, set_fields, signoff, split_claim
 from claimbook.edit.claim_files import EditError
 from claimbook.edit.migrate import Migration, migrate
 from claimbook.edit.papers import PaperDetails, fetch_paper, find_paper, lookup_paper, parse_ident
@@ -38,7 +38,9 @@ __all__ = [
     "migrate",
     "parse_ident",
     "set_advice",
+    "set_fields",
     "signoff",
+    "split_claim",
     "uncite",
     "update_citation",
 ]

@@ -1,5 +1,7 @@
 """The edits of a claim itself, beside its evidence: save a new draft claim from a quote of the
-article (add_claim), set what to tell a client (set_advice), and sign a claim off (signoff).
+article (add_claim), change its own words (set_fields: title, plain wording, topic, question
+kind, PubMed query), split it into parts (split_claim), set what to tell a client
+(set_advice), and sign a claim off (signoff).
 Each goes through the write path in claim_files: validated first, written atomically.
 """
 
@@ -28,7 +30,7 @@ from claimbook.edit.claim_files import (
 from claimbook.edit.round_trip import dump, folded, set_after, yaml_for
 from claimbook.folder import PathLike, ReviewFolder
 
-__all__ = ["add_claim", "set_advice", "signoff"]
+__all__ = ["add_claim", "set_advice", "set_fields", "signoff", "split_claim"]
 
 
 def set_advice(project: PathLike | ReviewFolder, claim_id: str, advice: str | None) -> Claim:
@@ -42,6 +44,81 @@ def set_advice(project: PathLike | ReviewFolder, claim_id: str, advice: str | No
             doc.pop("advice", None)
 
     return edit_claim(project, claim_id, change)
+
+
+CLAIM_FIELDS = ("title", "claim", "topic", "question", "query")  # what set_fields changes
+RECORD_ONLY = ("topic",)  # a part keeps its record's topic
+
+
+def set_fields(project: PathLike | ReviewFolder, claim_id: str, **fields: str | None) -> Claim:
+    """Change the claim's own words: `title`, `claim` (the plain wording), `topic`, `question`
+    (its kind, claimbook.vocab.QUESTIONS) and `query` (the PubMed query); None or "" removes an
+    optional one (query, a part's question). For a part (C10a) the part's fields change, but
+    the topic, which is its record's."""
+    unknown = sorted(set(fields) - set(CLAIM_FIELDS))
+    if unknown:
+        raise TypeError(f"set_fields() got unknown fields: {', '.join(unknown)}")
+    typed(folder_of(project).claims, **fields)
+
+    def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
+        for key, value in fields.items():
+            target = root if key in RECORD_ONLY else doc
+            value = " ".join(value.split()) if isinstance(value, str) else value
+            if not value:
+                target.pop(key, None)
+            elif key in ("claim", "query"):
+                set_after(target, key, folded(value, indent=2), ("title", "claim", "quotes"))
+            else:
+                set_after(target, key, value, ("title", "topic"))
+
+    return edit_claim(project, claim_id, change)
+
+
+MOVED_TO_PART = ("quotes", "query", "evidence", "excluded", "positive", "polarity")
+
+
+def split_claim(
+    project: PathLike | ReviewFolder,
+    claim_id: str,
+    *,
+    title: str,
+    claim: str,
+    quote: str,
+    section: str | None = None,
+) -> Claim:
+    """Split a claim into parts: a claim not yet in parts becomes part a (its title, wording,
+    quotes, query, evidence and exclusions move there) and the new part b is `title`, `claim`
+    and an exact `quote` of the article; a claim in parts gets the next part. The claim becomes
+    a draft again (the new part has no query or evidence yet). Returns the new part."""
+    folder = folder_of(project)
+    typed(folder.claims, title=title, claim=claim, quote=quote, section=section)
+    added: list[str] = []
+
+    def change(doc: CommentedMap, context: ClaimContext, path: Path, root: CommentedMap) -> None:
+        parts = doc.get("parts")
+        if not parts:
+            first = CommentedMap([("part", "a"), ("title", doc.get("title"))])
+            first["claim"] = doc.get("claim")  # the record keeps its title and wording too
+            for key in MOVED_TO_PART:
+                if key in doc:
+                    first[key] = doc.pop(key)
+            parts = CommentedSeq([first])
+            set_after(doc, "parts", parts, ("claim",))
+        letters = [p.get("part") for p in parts if isinstance(p, dict)]
+        letter = next(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in letters)
+        new = CommentedMap([("part", letter), ("title", " ".join(title.split()))])
+        new["claim"] = folded(claim, indent=4)
+        q = CommentedMap([("section", _section(context, quote, section))])
+        q["text"] = DoubleQuotedScalarString(quote)
+        new["quotes"] = CommentedSeq([q])
+        parts.append(new)
+        added.append(letter)
+        doc.pop("signoff", None)  # the new part has no evidence yet: the claim is a draft again
+        set_after(doc, "status", "draft", ("topic",))
+
+    record = edit_claim(project, claim_id, change, whole=True)
+    wanted = f"{record.record_id}{added[-1]}" if added else record.id
+    return next((u for u in record.record.units() if u.id == wanted), record)
 
 
 def signoff(

@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from claimbook.jupyter import views
+from claimbook.jupyter.messages import plain_of
 from claimbook.jupyter.session import Change, NotShown, ReviewSession, Saved, SessionError, View
 
 __all__ = ["Controls", "heading", "styled", "width"]
@@ -120,7 +121,13 @@ class Controls:
         return True
 
     def show_error(self, exc: BaseException | str) -> None:
-        self.message.value = views.message(self.session.one_line(exc), "error")
+        """Show an error as one plain line (a refusal names the field in words), with where
+        it is in the files on click."""
+        detail = getattr(exc, "detail", "") if isinstance(exc, SessionError) else ""
+        if isinstance(exc, BaseException) and not isinstance(exc, SessionError):
+            plain = plain_of(exc, self.session.one_line(exc))
+            exc, detail = plain.text, self.session.relative(plain.detail)
+        self.message.value = views.message(self.session.one_line(exc), "error", detail)
 
     def show_ok(self, text: str) -> None:
         self.message.value = views.message(text, "ok")

@@ -113,9 +113,15 @@ class ClaimPanel(Panel):
 
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
-            self.claim_html.value = views.loading(change.next_claim)
+            self.claim_html.value = (
+                views.loading(change.next_claim)
+                if change.next_claim
+                else views.no_claim(self.session.review)
+            )
             self.verdict_html.value = ""
             self.figure.outputs = ()
+        elif change.kind == "loaded" and self.session.view is None:
+            self.claim_html.value = views.no_claim(self.session.review)
         elif change.kind in ("shown", "edited"):
             claim = self.session.claim
             self.claim_html.value = views.claim_text(claim, self.session.folder.root)
@@ -192,8 +198,10 @@ class EvidencePanel(Panel):
 
 
 class QueuePanel(Panel):
-    """The screening queue: the saved search hits the claim neither cites nor excludes, one
-    `HitWidgets` row each; `look_up(hit, view)` puts a hit into the cite form."""
+    """The screening queue: the saved search hits the claim neither cites nor excludes, and
+    the reviewer has not voted on, ranked by the reviewer's decisions (with why, and the
+    stopping hint), one `HitWidgets` row each; `look_up(hit, view)` puts a hit into the cite
+    form. The other reviewers' votes show only once screening is no longer blind."""
 
     def __init__(self, controls: Controls, look_up: Callable[[PaperRecord, View], Any]) -> None:
         self.queue_box = styled(widgets.VBox(), "cb-queue")
@@ -213,21 +221,46 @@ class QueuePanel(Panel):
         elif change.kind == "shown":
             self._draw(change.view)
 
+    def redraw(self) -> None:
+        """Draw the queue again (the reviewer or blind mode changed)."""
+        if self.session.view is not None:
+            self._draw(self.session.view)
+
+    def _search_button(self, view: View, again: bool) -> widgets.Button:
+        button = self.controls.own(
+            widgets.Button(description="Search PubMed again" if again else "Search PubMed",
+                           icon="search", tooltip="Run the claim's query and save its hits"),
+            "cb-search-button",
+        )  # fmt: skip
+        button.on_click(self.controls.bind(view, lambda _b: self._search(view)))
+        return button
+
+    def _search(self, view: View) -> None:
+        try:
+            n = self.session.search_and_save(view=view)
+        except Exception as exc:
+            self.controls.show_error(exc)
+            return
+        self.controls.show_ok(f"Saved the search: {n} hit{'s' if n != 1 else ''} to screen.")
+
     def _draw(self, view: View) -> None:
         self.queue_rows = []
         try:
-            hits = self.session.queue()
+            queue = self.session.ranked_queue()
         except Exception as exc:
             text = f"Screening queue: {self.session.one_line(exc)}"
             self.queue_box.children = [widgets.HTML(views.message(text, "error"))]
             return
-        if not hits:
-            self.queue_box.children = [widgets.HTML(views.queue_empty(view.claim_id))]
+        claim = self.session.claim
+        if queue is None or not queue.records:
+            empty = widgets.HTML(views.queue_empty(claim, queue is not None, queue))
+            button = [self._search_button(view, queue is not None)] if claim.query else []
+            self.queue_box.children = [empty, *button]
             return
-        head = widgets.HTML(views.queue_head(len(hits), self.session.saved_search(), MAX_QUEUE))
+        head = widgets.HTML(views.queue_head(len(queue.records), queue, MAX_QUEUE))
         self.queue_rows = [
-            HitWidgets(self.controls, view, i, hit, self._look_up)
-            for i, hit in enumerate(hits[:MAX_QUEUE])
+            HitWidgets(self.controls, view, i, hit, self._look_up, queue.others.get(hit.key))
+            for i, hit in enumerate(queue.records[:MAX_QUEUE])
         ]
         self.queue_box.children = [head, *(r.box for r in self.queue_rows)]
 
@@ -266,14 +299,11 @@ class AdvicePanel(Panel):
 
 
 class SignoffPanel(Panel):
-    """The claim's sign-off state, and the form to sign it off (the reviewer's name is kept
-    from claim to claim; the note belongs to the view)."""
+    """The claim's sign-off state, and the form to sign it off (by the session's reviewer,
+    typed at the top; the note belongs to the view)."""
 
     def __init__(self, controls: Controls) -> None:
         self.signoff_html = styled(widgets.HTML(), "cb-signoff-state")
-        self.reviewer = styled(  # the reviewer's name, not the claim's: kept from claim to claim
-            widgets.Text(description="Reviewer", placeholder="your name"), "cb-reviewer"
-        )
         self.signoff_form = styled(widgets.HBox(), "cb-line")
         self.signoff_box = styled(
             widgets.VBox([self.signoff_html, self.signoff_form]), "cb-signoff"
@@ -309,12 +339,12 @@ class SignoffPanel(Panel):
             "cb-signoff-button",
         )
         self.signoff_button.on_click(self.controls.bind(view, lambda _b: self.sign_off(view)))
-        self.signoff_form.children = [self.reviewer, self.signoff_note, self.signoff_button]
+        self.signoff_form.children = [self.signoff_note, self.signoff_button]
 
     def sign_off(self, view: View | None = None) -> bool:
         """Sign the claim of `view` off with the reviewer's name and the note typed."""
         note = self.signoff_note.value if self.signoff_note else ""
-        reviewer = self.reviewer.value
+        reviewer = self.session.reviewer
         ok = self.controls.act(lambda: self.session.sign_off(reviewer, note, view=view))
         if ok:
             with self.controls.quietly():

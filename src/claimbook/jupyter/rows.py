@@ -200,16 +200,32 @@ class CitationWidgets(PaperWidgets):
 
 
 class HitWidgets(PaperWidgets):
-    """One saved search hit: look it up (into the cite form, by `look_up(hit, view)`) or
-    exclude it with a reason."""
+    """One saved search hit: the reviewer's vote (include, or exclude with a reason), look it
+    up (into the cite form, by `look_up(hit, view)`) or exclude it from the claim with a
+    reason; `others`: the other reviewers' votes the reviewer may see."""
 
     def __init__(
         self, controls: Controls, view: View, i: int, hit: PaperRecord,
-        look_up: Callable[[PaperRecord, View], Any],
+        look_up: Callable[[PaperRecord, View], Any], others: list[str] | None = None,
     ) -> None:  # fmt: skip
         super().__init__(controls, view, ident_of(hit.pmid, hit.doi) or "")
         self.hit = hit
-        self.label = widgets.HTML(views.hit_label(hit), layout=widgets.Layout(flex="1 1 20em"))
+        self.label = widgets.HTML(
+            views.hit_label(hit) + views.others_votes(others),
+            layout=widgets.Layout(flex="1 1 20em"),
+        )
+        self.vote_in = self._own(
+            widgets.Button(description="Include", icon="thumbs-up", layout=width("7em"),
+                           tooltip="Your vote: relevant, read it in full"),
+            f"cb-vote-include-{i}",
+        )  # fmt: skip
+        self.vote_out = self._own(
+            widgets.Button(description="Vote out", icon="thumbs-down", layout=width("7em"),
+                           tooltip="Your vote: not relevant (say why in the reason)"),
+            f"cb-vote-exclude-{i}",
+        )  # fmt: skip
+        self.vote_in.on_click(self._on(lambda _b: self._vote("include")))
+        self.vote_out.on_click(self._on(lambda _b: self._vote("exclude")))
         self.look = self._own(
             widgets.Button(description="Look up", icon="search", layout=width("8em"),
                            tooltip="Show its record in the cite form"),
@@ -226,7 +242,25 @@ class HitWidgets(PaperWidgets):
         self.look.on_click(self._on(lambda _b: look_up(hit, view)))
         self.exclude_button.on_click(self._on(lambda _b: self._exclude()))
         self.box = self._box(
-            widgets.HBox([self.label, self.look, self.reason, self.exclude_button]),
+            widgets.HBox(
+                [
+                    self.label,
+                    self.vote_in,
+                    self.vote_out,
+                    self.look,
+                    self.reason,
+                    self.exclude_button,
+                ]
+            ),
             f"cb-queue-row-{i}",
             "cb-line",
         )
+
+    def _vote(self, decision: str) -> None:
+        reason = self.reason.value
+        try:
+            vote = self.session.vote(self.ident, decision, reason, view=self.view)
+        except Exception as exc:
+            self.controls.show_error(exc)
+            return
+        self.controls.show_ok(f"Recorded: {vote.reviewer} votes {decision} for {self.ident}.")

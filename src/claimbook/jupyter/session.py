@@ -38,6 +38,7 @@ from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_YAML_BYTES, read_text
+from claimbook.jupyter.session_authoring import Authoring, Queue
 from claimbook.jupyter.session_types import (
     Change,
     NotSaved,
@@ -56,6 +57,7 @@ __all__ = [  # the session, and the values it hands out (session_types.py)
     "Change",
     "NotSaved",
     "NotShown",
+    "Queue",
     "ReviewSession",
     "Saved",
     "SessionError",
@@ -71,7 +73,13 @@ FIGURE_DPI = 96
 Observer = Callable[[Change], None]
 
 
-class ReviewSession:
+def _stamp(path: Any) -> tuple[int, int]:
+    """A file's modification time and size: whether it changed since it was read."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+class ReviewSession(Authoring):
     """One reviewer's session on one review folder: the review in memory, the claim shown, its
     view, and every action the workbench offers (see the module docstring).
 
@@ -95,6 +103,11 @@ class ReviewSession:
         self._generation = 0
         self._observers: list[Observer] = []
         self._late: list[Observer] = []
+        self.reviewer = ""  # the reviewer's name, for sign-off and screening votes
+        self.blind = True  # screening: the other reviewers' votes hidden until all are done
+        self._candidates = None
+        self._text = None
+        self._stamps: dict[Any, tuple[int, int]] = {}  # claim file -> (mtime_ns, size) last read
 
     def __repr__(self) -> str:
         return f"ReviewSession({str(self.folder.root)!r}, claim_id={self.claim_id!r})"
@@ -143,7 +156,7 @@ class ReviewSession:
         if view is None:
             view = self.view
             if view is None:
-                raise NotSaved("Not saved: no claim is shown")
+                raise NotSaved(self.nothing_shown("Not saved"))
         if view != self.view:
             raise NotSaved(self.stale_message(view))
         return view
@@ -168,6 +181,7 @@ class ReviewSession:
         default the claim shown now; else the first). Raises what the loading raised (the
         review is then None and no claim is shown)."""
         want = claim_id or self.claim_id
+        self._candidates, self._text = None, None  # the article may have changed too
         self._end(want)  # reading every file takes a while: nothing stays editable
         try:
             self.review = load_review(self.folder.claims, self.folder.data, self.rules_file)
@@ -177,6 +191,7 @@ class ReviewSession:
             self._end(None)
             self._tell(Change("loaded"))
             raise
+        self._stamps = {c.path: _stamp(c.path) for c in self.review.claims if c.path}
         self._tell(Change("loaded"))
         ids = [c.id for c in self.review.claims]
         if want not in ids:
@@ -206,13 +221,18 @@ class ReviewSession:
         return view
 
     def _refresh_from_disk(self) -> None:
-        """Re-read the shown claim's file (cheap) and re-grade it if it changed."""
+        """Re-read the shown claim's file and re-grade it if it changed (not even read again
+        while its size and modification time are those of the last reading or saving)."""
         claim = self.claim
         if claim.path is None or not claim.path.exists():
+            return
+        stamp = _stamp(claim.path)
+        if self._stamps.get(claim.path) == stamp:
             return
         context = claim_context(self.folder.claims, self.folder.data)
         text = read_text(claim.path, MAX_YAML_BYTES, "claim file")
         fresh = check_claim_text(claim.path, text, context)
+        self._stamps[claim.path] = stamp
         if fresh.model_dump() != claim.record.model_dump():  # the file holds the whole record
             self._regrade(fresh, context.snapshot)
 
@@ -221,6 +241,8 @@ class ReviewSession:
         the snapshot is read again only when the claim cites a paper it lacks (a cite stored
         a new record)."""
         r = self.review
+        if claim.path is not None and claim.path.exists():
+            self._stamps[claim.path] = _stamp(claim.path)  # as saved: no need to read it again
         if snapshot is None and any(
             r.snapshot.find(c.pmid, c.doi, c.url) is None for c in claim.evidence
         ):
@@ -308,7 +330,7 @@ class ReviewSession:
         try:
             claim = action(view.claim_id)
         except Exception as exc:
-            raise NotSaved(f"Not saved: {self.one_line(exc)}") from exc
+            raise self.not_saved(exc) from exc
         t1 = time.perf_counter()
         try:
             self._regrade(claim)
@@ -415,11 +437,13 @@ class ReviewSession:
 
     def sign_off(self, reviewer: str, note: str = "", *, view: View | None = None) -> Saved:
         """Sign the claim of `view` off with the reviewer's name and an optional note."""
+        if self.view is None and view is None:
+            raise NotSaved(self.nothing_shown("Not signed off"))
         view = self.current(view)
-        reviewer = reviewer.strip()
+        reviewer = (reviewer or self.reviewer or "").strip()
         if not reviewer:
             raise NotSaved("Not signed off: type your name as the reviewer first")
-        note = note.strip() or None
+        note = (note or "").strip() or None
         return self.apply(
             f"signed off by {reviewer}",
             lambda cid: editing.signoff(self.folder, cid, reviewer, note=note),
@@ -436,7 +460,7 @@ class ReviewSession:
         try:
             return editing.lookup_paper(self.folder, ident, offline=self.offline)
         except Exception as exc:
-            raise SessionError(f"Look-up failed: {self.one_line(exc)}") from exc
+            raise self.not_saved(exc, "Look-up failed") from exc
 
     def cite(
         self,

@@ -79,7 +79,12 @@ class Saved:
 
 class SessionError(ClaimbookError):
     """An action of the session that did not happen as asked; the text is the one line the
-    reviewer reads."""
+    reviewer reads, `detail` where the problem is (`FILE:LINE: field: message`, '' if
+    nowhere), shown on click."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class NotSaved(SessionError):

@@ -41,9 +41,50 @@ def stylesheet() -> str:
     return f"{css}\n{colours}\n"
 
 
-def message(text: str, kind: str) -> str:
-    """The one-line status: `kind` 'error' (red) or 'ok' (green)."""
-    return f'<div class="cb-{kind}">{esc(text)}</div>'
+def message(text: str, kind: str, detail: str = "") -> str:
+    """The one-line status: `kind` 'error' (red) or 'ok' (green); `detail` (where, in the
+    files) folded under it, shown on click."""
+    where = (
+        f'<details class="cb-where"><summary>Where</summary><pre>{esc(detail)}</pre></details>'
+        if detail
+        else ""
+    )
+    return f'<div class="cb-{kind}">{esc(text)}{where}</div>'
+
+
+CANDIDATE_CHARS = 110  # of a candidate sentence, in the picker
+
+
+def candidate_label(c: Any) -> str:
+    """A candidate sentence in the picker: its section and its start."""
+    text = c.text if len(c.text) <= CANDIDATE_CHARS else c.text[: CANDIDATE_CHARS - 1] + "…"
+    return f"{c.section[:40]} · {text}" if c.section else text
+
+
+def candidates_hint(n: int, has_text: bool) -> str:
+    """Above the candidate picker: how many sentences are offered."""
+    if not has_text:
+        return note(
+            "The article's text file cannot be read (text_file in claims/article.yaml), so "
+            "quotes cannot be checked and no sentences are offered."
+        )
+    if not n:
+        return note("Every sentence the finder offers is quoted by a claim already; type a quote.")
+    return note(
+        f"{n} sentence{'s' if n != 1 else ''} of the article make checkable claims that no "
+        "claim quotes yet: pick one, or type a quote (it must be the article's exact words)."
+    )
+
+
+def field_label(text: str) -> str:
+    return f'<div class="cb-field-label">{esc(text)}</div>'
+
+
+SPLIT_NOTE = (
+    '<div class="cb-note">A claim that says two things (an effect and its cause, say) is '
+    "split into parts, each graded on its own: what the claim has now becomes part a, the "
+    "new part gets its own title, wording and quote. The claim is a draft again.</div>"
+)
 
 
 def heading(title: str, hint: str) -> str:
@@ -60,6 +101,17 @@ def loading(claim_id: str | None) -> str:
     return note(f"Loading {esc(claim_id)}…") if claim_id else ""
 
 
+def no_claim(review: Review | None) -> str:
+    """What the claim area says when no claim is shown: why, and what to do."""
+    if review is None:
+        return note("The review could not be read: the message above says why. Fix it, then "
+                    "press Reload from disk.", "cb-no-claim")  # fmt: skip
+    if not review.claims:
+        return note("This review has no claims yet. Start the first one from a sentence of the "
+                    "article, under <b>New claim</b> below.", "cb-no-claim")  # fmt: skip
+    return note("Pick a claim above.", "cb-no-claim")
+
+
 def header(review: Review | None, root: Path) -> str:
     """The review's title, its size and drafts, and where edits go."""
     if review is None:
@@ -68,11 +120,20 @@ def header(review: Review | None, root: Path) -> str:
     n = len(review.claims)
     drafts = sum(c.is_draft for c in review.claims)
     waiting = f" ({drafts} draft{'s' if drafts != 1 else ''})" if drafts else ""
+    claims = f"{n} claim{'s' if n != 1 else ''}{waiting}" if n else "no claims yet"
     return f"<h3>claimbook workbench · {esc(a.title)}</h3>" + note(
-        f"{esc(a.publisher)} · {n} claims{waiting} · snapshot: "
-        f"{esc(review.snapshot_summary())} · every change is saved to the claim's "
-        "file in <code>claims/</code>"
+        f"{esc(a.publisher)} · {claims} · {esc(snapshot_words(review))} · every change is "
+        "saved to the claim's file in <code>claims/</code>"
     )
+
+
+def snapshot_words(review: Review) -> str:
+    """The snapshot in words: 'no papers stored yet', or how many and up to when."""
+    if not len(review.snapshot):
+        return "no papers stored yet (citing a paper stores its record)"
+    latest = review.snapshot.latest_date()
+    papers = f"{len(review.snapshot)} paper record{'s' if len(review.snapshot) != 1 else ''}"
+    return f"{papers} stored" + (f", the latest from {latest}" if latest else "")
 
 
 def claim_state(c: Claim) -> str:
@@ -100,7 +161,12 @@ def claim_text(c: Claim, root: Path) -> str:
         for q in c.quotes
     )
     where = esc(shown_path(c.path, root)) if c.path else ""
-    query = f"<div><b>PubMed query:</b> <code>{esc(c.query)}</code></div>" if c.query else ""
+    query = (
+        f"<div><b>PubMed query:</b> <code>{esc(c.query)}</code></div>"
+        if c.query
+        else note("No PubMed query yet: write one under <b>The claim</b> below (a claim needs "
+                  "one to be signed off).", "cb-no-query")
+    )  # fmt: skip
     return (
         f"<h3>{esc(c.id)} · {esc(c.title)}</h3>"
         f"<div>{claim_state(c)} · <code>{where}</code></div>"
@@ -119,10 +185,24 @@ def verdict(c: Claim, v: Any) -> str:
         f'<div class="cb-verdict-box cb-v-{esc(word)}">'
         f'<div><b>Verdict: <span class="cb-verdict-word">{esc(v["label"])}</span></b>'
         f' · certainty: <span class="cb-certainty">{esc(v["certainty"])}</span></div>'
-        f"<div>{esc(verdict_sentence(v['verdict'], v['certainty'], c.is_draft))}</div>"
+        f"<div>{esc(draft_sentence(c) or verdict_sentence(v['verdict'], v['certainty']))}</div>"
         f'<div><i>Why:</i> <span class="cb-rationale">{esc(v["rationale"])}</span></div>'
         + note(f"{counts}{retracted}")
         + "</div>"
+    )
+
+
+def draft_sentence(c: Claim) -> str:
+    """What a draft's verdict line says: nothing gathered yet, or graded from the papers cited
+    so far ('' for a claim that is not a draft)."""
+    if not c.is_draft:
+        return ""
+    if not c.evidence:
+        return "Draft: no paper is cited yet, so there is no verdict; cite the first below."
+    n = len(c.evidence)
+    return (
+        f"Draft: graded from the {n} paper{'s' if n != 1 else ''} cited so far; sign it off once "
+        "its evidence is complete and checked."
     )
 
 
@@ -219,22 +299,45 @@ def record(rec: PaperRecord, in_snapshot: bool) -> str:
     )
 
 
-def queue_empty(claim_id: str) -> str:
-    return note(
-        f"No saved search hits: run <code>claimbook search {esc(claim_id)} --save</code> to "
-        "fill the queue.",
-        "cb-queue-empty",
-    )
+def queue_empty(claim: Any, searched: bool = False, queue: Any = None) -> str:
+    """Why the queue is empty: no query yet, no search saved yet, or everything screened."""
+    if not getattr(claim, "query", None):
+        text = "No PubMed query yet, so nothing to screen: write the claim's query first."
+    elif not searched:
+        text = (
+            "No saved search yet: <b>Search PubMed</b> runs the claim's query and saves its hits."
+        )
+    else:
+        hint = f" {esc(queue.hint)}" if queue is not None and queue.hint else ""
+        text = f"Every saved hit is screened ({esc(queue.about) if queue else ''}).{hint}"
+    return note(text, "cb-queue-empty")
 
 
-def queue_head(hits: int, about: str, shown: int) -> str:
-    """'3 hits to screen (saved search of ...): ...'; `shown`: how many rows are drawn."""
+def queue_head(hits: int, queue: Any, shown: int) -> str:
+    """'3 hits to screen (saved search of ...), ranked by ...; the stopping hint'; `shown`:
+    how many rows are drawn."""
     more = f"; the first {shown} are shown" if hits > shown else ""
-    return note(
-        f"{hits} hit{'s' if hits != 1 else ''} to screen"
-        f"{' (' + esc(about) + ')' if about else ''}{more}: look one up to cite it, or exclude "
-        "it with a reason."
+    hidden = (
+        f" {queue.hidden} vote{'s' if queue.hidden != 1 else ''} of other reviewers stay hidden "
+        "until every reviewer has screened every hit (blind screening)."
+        if queue.hidden
+        else ""
     )
+    hint = f" {esc(queue.hint)}" if queue.hint else ""
+    return note(
+        f"{hits} hit{'s' if hits != 1 else ''} to screen ({esc(queue.about)}){more}; "
+        f'<span class="cb-queue-reason">{esc(queue.ranked.reason)}</span>.'
+        f'<span class="cb-stopping-hint">{hint}</span>{esc(hidden)} Vote include or exclude, '
+        "look a paper up to cite it, or exclude it from the claim with a reason.",
+        "cb-queue-head",
+    )
+
+
+def others_votes(votes: list[str] | None) -> str:
+    """The other reviewers' votes on a hit, once they may be seen."""
+    if not votes:
+        return ""
+    return f'<span class="cb-others-votes">{esc("; ".join(votes))}</span>'
 
 
 def hit_label(hit: PaperRecord) -> str:

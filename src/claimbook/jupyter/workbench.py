@@ -40,6 +40,7 @@ import ipywidgets as widgets
 from claimbook.claims.schema import Claim
 from claimbook.folder import PathLike, ReviewFolder, find_root
 from claimbook.jupyter import views
+from claimbook.jupyter.author_panel import ClaimWordsPanel, NewClaimPanel, ReviewerPanel
 from claimbook.jupyter.cite_panel import CitePanel
 from claimbook.jupyter.controls import Controls
 from claimbook.jupyter.panels import (
@@ -102,25 +103,31 @@ class Workbench(widgets.VBox):
         self.controls = Controls(self.session)
         # the panels, in the order they are drawn (and told of each change)
         self.bar = ReviewBar(self.controls)
+        self.reviewer_panel = ReviewerPanel(self.controls, lambda: self.queue_panel.redraw())
         self.claim_panel = ClaimPanel(self.controls)
+        self.words_panel = ClaimWordsPanel(self.controls)
         self.evidence_panel = EvidencePanel(self.controls)
         self.cite_panel = CitePanel(self.controls)
         self.queue_panel = QueuePanel(self.controls, lambda hit, view: self.screen(hit, view=view))
         self.advice_panel = AdvicePanel(self.controls)
         self.signoff_panel = SignoffPanel(self.controls)
+        self.new_claim_panel = NewClaimPanel(self.controls)
         style = widgets.HTML(f"<style>{views.stylesheet()}</style>")
         style.layout.display = "none"
         super().__init__(
             children=[
                 style,
                 *self.bar.children,
+                *self.reviewer_panel.children,
                 self.message,
                 *self.claim_panel.children,
+                *self.words_panel.children,
                 *self.evidence_panel.children,
                 *self.cite_panel.children,
                 *self.queue_panel.children,
                 *self.advice_panel.children,
                 *self.signoff_panel.children,
+                *self.new_claim_panel.children,
             ]
         )
         self.add_class("cb-workbench")
@@ -157,11 +164,11 @@ class Workbench(widgets.VBox):
     )
     queue_box, queue_rows = (_of("queue_panel", n) for n in ("queue_box", "queue_rows"))
     advice_box, advice = (_of("advice_panel", n) for n in ("advice_box", "advice"))
-    signoff_box, signoff_html, signoff_form, reviewer, signoff_note, signoff_button = (
+    signoff_box, signoff_html, signoff_form, signoff_note, signoff_button = (
         _of("signoff_panel", n)
-        for n in ("signoff_box", "signoff_html", "signoff_form", "reviewer", "signoff_note",
-                  "signoff_button")
-    )  # fmt: skip
+        for n in ("signoff_box", "signoff_html", "signoff_form", "signoff_note", "signoff_button")
+    )
+    reviewer, blind = (_of("reviewer_panel", n) for n in ("reviewer", "blind"))
 
     @property
     def claim(self) -> Claim:

@@ -1,0 +1,104 @@
+"""How fast the workbench app answers, in a real browser (median of --runs, default 10):
+
+- start: `claimbook workbench --no-browser` started -> the first usable screen (the evidence
+  table's first stance enabled), each run a fresh app;
+- switch: a claim picked -> its evidence table drawn for it;
+- cite: Cite pressed (a paper of the snapshot, so no network) -> the verdict box redrawn with
+  the new count; the citation is removed again after each run (not timed).
+
+    PYTHONPATH=$PWD/src /work/main/.venv/bin/python benchmarks/workbench_bench.py [--runs 10]
+
+It works on a temporary copy of the shipped review; the results go to docs/benchmarks.md by
+hand. Needs Playwright and Debian's chromium, as tests/test_workbench_app.py does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from jupyter_servers import chromium, local_only, review_copy, workbench_app  # noqa: E402
+
+CLAIMS = ["C03", "C07", "C01", "C05", "C09"]
+WAIT = 120_000
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
+
+
+def _pick(page, claim_id: str) -> float:
+    picker = page.locator(".cb-claim-picker select")
+    labels = picker.locator("option").all_inner_texts()
+    t0 = time.perf_counter()
+    picker.select_option(index=next(i for i, t in enumerate(labels) if t.startswith(claim_id)))
+    page.wait_for_selector(f".cb-evidence .cb-row-0.cb-for-{claim_id} .cb-stance select:enabled",
+                           timeout=WAIT)  # fmt: skip
+    return _ms(t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    from playwright.sync_api import expect, sync_playwright
+
+    from claimbook.evidence.review import load_review
+
+    starts, switches, cites = [], [], []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        root = review_copy(Path(tmp) / "review")
+        review = load_review(project=root)
+        claim = review.claim("C03")
+        cited = {c.key for c in claim.evidence} | {x.key for x in claim.excluded}
+        paper = next(r.pmid for r in review.snapshot if r.pmid and r.key not in cited)
+        browser = chromium(pw)
+        try:
+            for run in range(args.runs):
+                t0 = time.perf_counter()
+                with workbench_app(root, Path(tmp) / f"run{run}") as app:
+                    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+                    page.route("**/*", local_only)
+                    page.goto(app.url)
+                    page.wait_for_selector(".cb-stance-0 select:enabled", timeout=WAIT)
+                    starts.append(_ms(t0))
+                    if run == 0:  # the other measures in the first app
+                        for i in range(args.runs):
+                            switches.append(_pick(page, CLAIMS[(i + 1) % len(CLAIMS)]))
+                        for _ in range(args.runs):
+                            _pick(page, "C03")
+                            counts = page.locator(".cb-verdict .cb-note")
+                            before = counts.inner_text()
+                            page.locator(".cb-cite-ident input").fill(paper)
+                            page.locator(".cb-lookup").click()
+                            page.locator(".cb-cite-finding textarea").fill(
+                                "A paper cited by the benchmark, removed again after it."
+                            )
+                            button = page.locator(".cb-cite-button")
+                            expect(button).to_be_enabled(timeout=WAIT)
+                            t1 = time.perf_counter()
+                            button.click()
+                            expect(counts).not_to_have_text(before, timeout=WAIT)
+                            cites.append(_ms(t1))
+                            n = len(claim.evidence)
+                            page.locator(f".cb-row-{n} .cb-remove").click()
+                            page.locator(f".cb-remove-confirm-{n}").click()
+                            expect(counts).to_have_text(before, timeout=WAIT)
+                    page.close()
+        finally:
+            browser.close()
+    for name, values in (("start to first usable screen", starts),
+                         ("claim switch to its evidence table", switches),
+                         ("cite to updated verdict", cites)):  # fmt: skip
+        print(f"{name}: median {statistics.median(values):.0f} ms "
+              f"(min {min(values):.0f}, max {max(values):.0f}, n={len(values)})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+"""The workbench as an app, in a real browser: `claimbook workbench --no-browser --port N`
+serves it (Voilà, no code cells) and stops on Ctrl-C; a whole review is done in it from an
+empty review folder of a shipped article, with papers from the loopback E-utilities; and
+blind screening hides the other reviewer's votes.
+
+Screenshots of each stage go to the test's temp folder and, with CLAIMBOOK_SCREENSHOTS=DIR,
+to DIR (docs/ keeps the ones docs/workbench.md shows).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from jupyter_servers import CHROMIUM, chromium, jupyter_env, local_only, workbench_app
+from werkzeug import Response
+
+from conftest import ROOT, SHARED, need_shared
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+
+ARTICLE = SHARED / "article" / "leg-cramps-quick-tip.txt"
+WAIT = 120_000  # ms: the kernel starts, imports, reads the review
+STEP = 30_000  # ms: one edit, saved and drawn
+# real records from the recorded efetch bodies: an RCT, a meta-analysis, two reviews
+PAPERS = ["28731372", "35830032", "36400559", "33856845", "23435529"]
+
+
+def _efetch(records):
+    from urllib.parse import parse_qs
+
+    def answer(request):
+        form = parse_qs(request.get_data(as_text=True)) or parse_qs(request.query_string.decode())
+        ids = form.get("id", [""])[0].split(",")
+        body = (
+            b'<?xml version="1.0" ?>\n<PubmedArticleSet>\n'
+            + b"\n".join(records[i] for i in ids if i in records)
+            + b"\n</PubmedArticleSet>\n"
+        )
+        return Response(body, content_type="text/xml")
+
+    return answer
+
+
+def _shoot(page, tmp: Path, name: str) -> None:
+    path = tmp / f"workbench-app-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    keep = os.environ.get("CLAIMBOOK_SCREENSHOTS")
+    if keep:
+        shutil.copy(path, Path(keep) / path.name)
+
+
+def _message(page):
+    return page.locator(".cb-message")
+
+
+def _saved(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(_message(page).locator(".cb-ok")).to_contain_text(text, timeout=STEP)
+
+
+def _type(page, selector: str, text: str) -> None:
+    """Type into a field and leave it (a field saves when the reviewer leaves it)."""
+    field = page.locator(selector)
+    field.fill(text)
+    field.press("Tab")
+
+
+def _new_claim(page, title: str) -> str:
+    from playwright.sync_api import expect
+
+    picker = page.locator(".cb-candidates select")
+    picker.select_option(index=1)
+    quote = page.locator(".cb-new-quote textarea")
+    expect(quote).not_to_have_value("", timeout=STEP)
+    page.locator(".cb-new-title input").fill(title)
+    page.locator(".cb-new-claim-button").click()
+    _saved(page, "new claim")
+    return re.search(r"Saved (\w+):", _message(page).inner_text())[1]
+
+
+def _cite(page, pmid: str, stance: str, finding: str) -> None:
+    from playwright.sync_api import expect
+
+    page.locator(".cb-cite-ident input").fill(pmid)
+    page.locator(".cb-lookup").click()
+    expect(page.locator(".cb-record .cb-record-box")).to_be_visible(timeout=STEP)
+    page.locator(".cb-cite-stance select").select_option(stance)
+    page.locator(".cb-cite-finding textarea").fill(finding)
+    button = page.locator(".cb-cite-button")
+    expect(button).to_be_enabled(timeout=STEP)
+    button.click()
+    _saved(page, f"cited {pmid}")
+
+
+def _pick(page, claim_id: str) -> None:
+    from playwright.sync_api import expect
+
+    picker = page.locator(".cb-claim-picker select")
+    labels = picker.locator("option").all_inner_texts()
+    picker.select_option(index=next(i for i, t in enumerate(labels) if t.startswith(claim_id)))
+    expect(page.locator(".cb-claim h3")).to_contain_text(f"{claim_id} ·", timeout=STEP)
+    expect(page.locator(".cb-cite-ident input")).to_be_enabled(timeout=STEP)
+
+
+def _open(page, url: str):
+    from playwright.sync_api import expect
+
+    page.route("**/*", local_only)
+    page.goto(url)
+    bench = page.locator(".cb-workbench")
+    expect(bench).to_be_visible(timeout=WAIT)
+    return bench
+
+
+def _init(tmp_path: Path) -> Path:
+    root = tmp_path / "review"
+    subprocess.run(
+        [sys.executable, "-m", "claimbook.cli", "init", str(root), "--article", str(ARTICLE)],
+        check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    return root
+
+
+def test_the_app_starts_serves_with_a_token_and_stops_on_ctrl_c(tmp_path):
+    import urllib.request
+
+    need_shared(ARTICLE)
+    root = _init(tmp_path)
+    before = {p for p in Path("/proc").iterdir() if p.name.isdigit()}
+    with workbench_app(root, tmp_path) as app:
+        assert app.url.startswith("http://127.0.0.1:") and "?token=" in app.url
+        bare = app.url.split("?")[0]
+        with urllib.request.urlopen(bare, timeout=60) as answer:  # no token: the login page
+            assert "/login" in answer.geturl()
+            assert b"application/vnd.jupyter.widget-view" not in answer.read()
+    assert app.returncode == 0
+    said = app.log.read_text(encoding="utf-8")
+    assert "Traceback" not in said and "Stopped the workbench." in said
+    left = {p for p in Path("/proc").iterdir() if p.name.isdigit()} - before
+    strays = [p for p in left if p.exists() and "voila" in _cmdline(p)]
+    assert not strays, [(_cmdline(p)) for p in strays]
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
+    """From `claimbook init` to a report, in the app only: three claims from the article's
+    candidate sentences, their queries, five papers cited (from the loopback PubMed), one
+    excluded, a stance changed, two claims signed off; then the files and the report."""
+    from playwright.sync_api import expect, sync_playwright
+
+    need_shared(ARTICLE)
+    assert set(PAPERS) <= set(records)
+    httpserver.expect_request(re.compile(r".*efetch.*")).respond_with_handler(_efetch(records))
+    root = _init(tmp_path)
+    env = jupyter_env(tmp_path / "jupyter", CLAIMBOOK_EUTILS_URL=httpserver.url_for("/"))
+    env.pop("NCBI_API_KEY", None)
+    titles = ["Cramps come after long exercise in the heat", "Stretching eases a cramp",
+              "Cramps are common at night"]  # fmt: skip
+    with workbench_app(root, tmp_path, env) as app, sync_playwright() as pw:
+        browser = chromium(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            _open(page, app.url)
+            expect(page.locator(".cb-no-claim")).to_contain_text("no claims yet")
+            _shoot(page, tmp_path, "1-empty")
+            page.locator(".cb-reviewer input").fill("Ann Lee")
+            ids = []
+            for i, title in enumerate(titles):
+                ids.append(_new_claim(page, title))
+                _type(page, ".cb-claim-query textarea", f'"Muscle Cramp"[MeSH] AND topic{i}[tiab]')
+                _saved(page, "PubMed query")
+                if i == 0:
+                    _shoot(page, tmp_path, "2-new-claim")
+            # a refused edit: plain words, where on click, the field put back
+            _type(page, ".cb-claim-title input", "abc")
+            expect(_message(page).locator(".cb-error")).to_contain_text(
+                "the title needs at least 5 characters", timeout=STEP
+            )
+            expect(page.locator(".cb-claim-title input")).to_have_value(titles[2])
+            _shoot(page, tmp_path, "3-refused")
+            finding = "The paper reports an outcome that bears on this claim."
+            cites = {ids[0]: PAPERS[:3], ids[1]: PAPERS[3:5]}
+            for claim_id, pmids in cites.items():
+                _pick(page, claim_id)
+                for pmid in pmids:
+                    _cite(page, pmid, "supports", f"{finding} ({pmid})")
+            _shoot(page, tmp_path, "4-cited")
+            # exclude one of the first claim's papers, change another's stance
+            _pick(page, ids[0])
+            row = page.locator(f".cb-evidence .cb-row-2.cb-for-{ids[0]}")
+            row.locator(".cb-exclude").click()
+            page.locator(".cb-exclude-reason-2 input").fill("Not about muscle cramps at all.")
+            page.locator(".cb-exclude-confirm-2").click()
+            _saved(page, f"excluded {PAPERS[2]}")
+            page.locator(f".cb-evidence .cb-row-0.cb-for-{ids[0]} .cb-stance select").select_option(
+                "contradicts"
+            )
+            _saved(page, f"stance of {PAPERS[0]}")
+            # sign two claims off
+            for claim_id in ids[:2]:
+                _pick(page, claim_id)
+                page.locator(".cb-signoff-note input").fill("Checked in the app.")
+                page.locator(".cb-signoff-button").click()
+                _saved(page, "signed off by Ann Lee")
+            expect(page.locator(".cb-signoff-state")).to_contain_text("Signed off")
+            _shoot(page, tmp_path, "5-signed-off")
+        finally:
+            browser.close()
+    assert app.returncode == 0
+
+    files = {p.name.split("-")[0]: yaml.safe_load(p.read_text("utf-8"))
+             for p in (root / "claims").glob("A*.yaml")}  # fmt: skip
+    assert sorted(files) == sorted(ids)
+    first, second, third = (files[i] for i in ids)
+    assert [c["pmid"] for c in first["evidence"]] == PAPERS[:2]
+    assert first["evidence"][0]["stance"] == "contradicts"
+    assert first["excluded"] == [{"pmid": PAPERS[2], "reason": "Not about muscle cramps at all."}]
+    assert [c["pmid"] for c in second["evidence"]] == PAPERS[3:5]
+    for signed in (first, second):
+        assert signed["signoff"]["reviewer"] == "Ann Lee" and "status" not in signed
+    assert third["status"] == "draft" and third["title"] == titles[2] and "topic2" in third["query"]
+    text = ARTICLE.read_text(encoding="utf-8")
+    assert all(q["text"] in text for f in files.values() for q in f["quotes"])
+
+    out = tmp_path / "report"
+    done = subprocess.run(
+        [sys.executable, "-m", "claimbook.cli", "report", "--project", str(root), "--out",
+         str(out), "--format", "md"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = next(out.rglob("*.md")).read_text(encoding="utf-8")
+    for title in titles:
+        assert title in report
+    assert report.count("Ann Lee") >= 2 and "Not about muscle cramps at all." in report
+    assert all(p in report for p in (*PAPERS[:2], *PAPERS[3:5]))
