@@ -150,15 +150,17 @@ def test_every_number_the_grader_uses_is_read_from_the_rules():
 
     rules = load_rules()
     cits = [
-        WeighedCitation(key="1", stance="supports", design="systematic-review"),
+        WeighedCitation(key="1", stance="supports", design="systematic-review", n=500),
         WeighedCitation(key="2", stance="supports", design="rct", n=30),
     ]  # a systematic review (a guideline is context now, never counted: issue 22)
-    assert grade(cits, rules).domains["imprecision"].startswith("not serious: pooled evidence")
+    assert grade(cits, rules).domains["imprecision"] == (
+        "not serious: the deciding studies and reviews enrolled 530 people"
+    )
     stricter = rules.model_copy(
         update={"certainty": rules.certainty.model_copy(update={"size_waived_from_rank": 8})}
     )
     assert grade(cits, stricter).domains["imprecision"] == (
-        "serious: the deciding primary studies enrolled 30 people"
+        "serious: the deciding studies enrolled 30 people"
     )
 
 

@@ -177,7 +177,7 @@ class ClaimWordsPanel(Panel):
                                       style={"description_width": "8em"}),
             "question": widgets.Dropdown(description="Question", options=questions,
                                          value=claim.question, style={"description_width": "8em"}),
-            "query": _area('the PubMed query, e.g. "Muscle Cramp"[MeSH] AND stretch*[tiab]',
+            "query": _area('the PubMed query, e.g. "Sleep Wake Disorders"[MeSH] AND nap*[tiab]',
                            "4.5em", value=claim.query or ""),
         }  # fmt: skip
         self.fields = {k: own(w, f"cb-claim-{k}") for k, w in made.items()}

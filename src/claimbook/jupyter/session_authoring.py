@@ -4,8 +4,8 @@ screen its saved-search queue (ranked by the reviewer's decisions, votes per rev
 until every reviewer is done).
 
     session.reviewer = "Ann Lee"                       # remembered for the session
-    session.add_claim(session.candidates()[0].text, "Sports drinks prevent cramps")
-    session.set_fields(query='"Muscle Cramp"[MeSH]')
+    session.add_claim(session.candidates()[0].text, "Naps make you sleep worse at night")
+    session.set_fields(query='"Sleep Wake Disorders"[MeSH]')
     session.vote("3735481", "include")
 
 Every write goes through `claimbook.edit` (validated first, atomic, nothing written when
