@@ -19,7 +19,7 @@ from claimbook.edit.round_trip import dump, folded, set_after, yaml_for
 from claimbook.ids import citation_key
 from claimbook.inputs import MAX_YAML_BYTES, InputError, check_plain_yaml, read_text
 
-__all__ = ["PAPERS_HEAD", "PapersDoc", "move_study_fields", "study_value"]
+__all__ = ["PAPERS_HEAD", "PapersDoc", "move_study_fields", "paper_entry", "study_value"]
 
 PAPERS_HEAD = """\
 # The appraisal of each paper the claims cite, written once per paper and used by every claim
@@ -95,18 +95,25 @@ class PapersDoc:
 
     def add(self, pmid: str | None, doi: str | None, url: str | None) -> CommentedMap:
         """A new entry for a paper, at the end of the list."""
-        entry = CommentedMap()
-        if pmid:
-            entry["pmid"] = DoubleQuotedScalarString(pmid)
-        elif doi:
-            entry["doi"] = doi
-        else:
-            entry["url"] = url
+        entry = paper_entry(pmid, doi, url)
         self.entries.append(entry)
         return entry
 
     def dump(self) -> str:
         return dump(self.yaml, self.doc)
+
+
+def paper_entry(pmid: str | None, doi: str | None, url: str | None = None) -> CommentedMap:
+    """A paper's identity as the claim files and papers.yaml write it: its PMID (quoted), else
+    its DOI, else its address."""
+    entry = CommentedMap()
+    if pmid:
+        entry["pmid"] = DoubleQuotedScalarString(pmid)
+    elif doi:
+        entry["doi"] = doi
+    else:
+        entry["url"] = url
+    return entry
 
 
 def study_value(name: str, value: Any) -> Any:

@@ -14,12 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from claimbook.claims.appraisal import paper_label
 from claimbook.claims.schema import STUDY_FIELDS, Claim
 from claimbook.claims.validate import ClaimContext
-from claimbook.edit.appraisals import PapersDoc, move_study_fields, set_study, study_value
+from claimbook.edit.appraisals import (
+    PapersDoc,
+    move_study_fields,
+    paper_entry,
+    set_study,
+    study_value,
+)
 from claimbook.edit.claim_files import context_of, edit_claim, folder_of, refuse, typed
 from claimbook.edit.papers import (
     NOT_IN_PUBMED,
@@ -172,17 +177,6 @@ def _suggested(record: Any) -> str:
     return "; " + "; ".join(bits) if bits else ""
 
 
-def _paper_entry(pmid: str | None, doi: str | None, url: str | None = None) -> CommentedMap:
-    entry = CommentedMap()
-    if pmid:
-        entry["pmid"] = DoubleQuotedScalarString(pmid)
-    elif doi:
-        entry["doi"] = doi
-    else:
-        entry["url"] = url
-    return entry
-
-
 def _mark_not_in_pubmed(entry: CommentedMap) -> None:
     """Say on the entry's first line that PubMed lacks the paper (its details were typed)."""
     entry.yaml_add_eol_comment(
@@ -304,7 +298,7 @@ def cite(
         gone = _find(doc, "excluded", ident, ctx)
         if gone is not None:
             del doc["excluded"][gone]
-        entry = _paper_entry(pmid, doi, url)
+        entry = paper_entry(pmid, doi, url)
         for field, value in (("stance", stance), ("finding", finding), ("note", note)):
             _set_field(entry, field, value)
         if typed_in:
@@ -352,7 +346,7 @@ def exclude(project: PathLike | ReviewFolder, claim_id: str, ident: str, reason:
         if i is not None:
             del doc["evidence"][i]
             _return_to_draft(root)
-        entry = _paper_entry(ref.pmid, ref.doi, ref.url)
+        entry = paper_entry(ref.pmid, ref.doi, ref.url)
         entry["reason"] = folded(reason)
         block_list(doc, "excluded").append(entry)
 
