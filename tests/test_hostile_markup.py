@@ -27,6 +27,7 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
+import jupyter_servers
 import lxml.html
 import mistune
 import nbformat
@@ -573,9 +574,7 @@ def test_jupyterlab_does_not_mark_a_generated_notebook_modified(lab):
     old.metadata["kernelspec"]["display_name"] = "Python 3"
     nbformat.write(old, notebooks / "old-name.ipynb")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS, headless=True
-        )
+        chromium = jupyter_servers.chromium(pw)
         try:
             page = chromium.new_page(viewport={"width": 1400, "height": 1000})
             page.route("**/*", browser._local_only)
