@@ -334,7 +334,8 @@ def test_citing_a_retracted_paper_announces_it(tmp_path, httpserver, baseline, e
     Eutils(httpserver, {RETRACTED[1]: baseline[RETRACTED[1]]})
     result = cli(
         project, "cite", "C01", RETRACTED[1], "--stance", "context", "--design", "other",
-        "--finding", "A genetics paper the tests cite because PubMed retracted it.", env=env,
+        "--anyway", "--finding", "A genetics paper the tests cite because PubMed retracted it.",
+        env=env,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
