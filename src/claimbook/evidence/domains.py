@@ -169,7 +169,7 @@ def indirectness(body: Body) -> Rating:
 def imprecision(body: Body) -> Rating:
     """Serious when the deciding studies enrolled few people, a pooled review counting with the
     people it pooled (its `n`): a review that does not record them cannot show the evidence is
-    precise, so it no longer waives the rule by its design alone (GRADE judges imprecision on
+    precise, so it no longer waives the rule by its design alone (GRADE judges precision on
     the pooled sample, not on the word "meta-analysis")."""
     rules, g = body.rules, body.rules.grade.imprecision
     waive = rules.certainty.size_waived_from_rank
