@@ -87,6 +87,7 @@ def _new_claim(page, title: str) -> str:
 
 
 def _cite(page, pmid: str, stance: str, finding: str) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     page.locator(".cb-cite-ident input").fill(pmid)
@@ -97,6 +98,12 @@ def _cite(page, pmid: str, stance: str, finding: str) -> None:
     button = page.locator(".cb-cite-button")
     expect(button).to_be_enabled(timeout=STEP)
     button.click()
+    anyway = page.locator(".cb-cite-anyway")  # a paper sharing no word with the claim asks first
+    try:
+        anyway.wait_for(state="visible", timeout=5000)
+        anyway.click()
+    except PlaywrightTimeout:
+        pass  # it looked related: saved at once
     _saved(page, f"cited {pmid}")
 
 
