@@ -8,9 +8,12 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
+from claimbook.evidence.domains import Rating
 from claimbook.evidence.review import load_review
 from claimbook.report import build_report
-from claimbook.report.cache import CACHE_DIR
+from claimbook.report.cache import CACHE_DIR, GRADING_DIR, grading_cache
 
 from conftest import claim_file
 
@@ -27,7 +30,16 @@ def _files(out: Path) -> dict[str, bytes]:
 
 
 def _pieces(out: Path) -> set[str]:
-    return {p.name for p in (out / CACHE_DIR).iterdir()}
+    return {p.name for p in (out / CACHE_DIR).iterdir() if p.is_file()}
+
+
+def _graded(out: Path) -> set[str]:
+    return {p.name for p in (out / CACHE_DIR / GRADING_DIR).iterdir()}
+
+
+def _kinds(names: set[str]) -> set[str]:
+    """'section-C03-<hash>.txt' -> 'section-C03'."""
+    return {p.rsplit("-", 1)[0] for p in names}
 
 
 def _edit_finding(review: Path, claim_id: str) -> None:
@@ -39,28 +51,51 @@ def _edit_finding(review: Path, claim_id: str) -> None:
 
 
 def test_a_cached_rebuild_is_byte_identical_and_redraws_only_the_edited_claim(review, tmp_path):
+    """As `claimbook report` builds: the grading kept in the report's cache too."""
     cached, clean = tmp_path / "cached", tmp_path / "clean"
-    first = load_review(project=review)
+    first = load_review(project=review, cache=grading_cache(cached))
     build_report(first, cached, FORMATS, progress=False)
-    build_report(first, clean, FORMATS, progress=False)
-    before = _pieces(cached)
+    build_report(load_review(project=review), clean, FORMATS, progress=False)
+    before, graded_before = _pieces(cached), _graded(cached)
     ids = [c.id for c in first.claims]
-    assert {f"section-{i}" for i in ids} <= {p.rsplit("-", 1)[0] for p in before}
+    for kind in ("section", "sof", "timeline"):
+        assert {f"{kind}-{i}" for i in ids} <= _kinds(before)
+    assert _kinds(graded_before) == {f"grading-{i}" for i in ids}
 
     _edit_finding(review, "C03")
-    edited = load_review(project=review)
+    edited = load_review(project=review, cache=grading_cache(cached))
     build_report(edited, cached, FORMATS, progress=False)
-    shutil.rmtree(clean / CACHE_DIR)  # the same history, no cache: everything drawn afresh
-    build_report(edited, clean, FORMATS, progress=False)
+    shutil.rmtree(clean / CACHE_DIR)  # the same history, no cache: everything made afresh
+    build_report(load_review(project=review), clean, FORMATS, progress=False)
 
     assert _files(cached) == _files(clean)
     after = _pieces(cached)
-    redrawn = {p.rsplit("-", 1)[0] for p in after - before}
-    assert "section-C03" in redrawn and "timeline-C03" in redrawn  # its row changed
-    assert not {f"section-{i}" for i in ids if i != "C03"} & redrawn
-    assert not {f"timeline-{i}" for i in ids if i != "C03"} & redrawn
+    redrawn = _kinds(after - before)
+    for kind in ("section", "sof", "timeline"):  # its row of the evidence table changed
+        assert f"{kind}-C03" in redrawn
+        assert not {f"{kind}-{i}" for i in ids if i != "C03"} & redrawn
     assert "overview-all" not in redrawn  # a finding is not a weight: the verdicts are the same
     assert len(after) == len(before)  # the stale C03 pieces were pruned
+    assert _kinds(_graded(cached) - graded_before) == {"grading-C03"}  # only it graded again
+    assert len(_graded(cached)) == len(graded_before)  # its old grading pruned
+
+
+def test_a_review_graded_from_its_cache_equals_one_graded_afresh(review, tmp_path):
+    """Each claim's grading read back from the cache: the same table, the same values, the
+    domains still Ratings (rating and reason), after an edit as before."""
+    keep = tmp_path / "grading"
+    for edit in (False, True):
+        if edit:
+            _edit_finding(review, "C03")
+        load_review(project=review, cache=keep)  # kept for the next load
+        fresh, kept = load_review(project=review), load_review(project=review, cache=keep)
+        pd.testing.assert_frame_equal(kept.verdicts, fresh.verdicts)
+        pd.testing.assert_frame_equal(kept.table, fresh.table)
+        for a, b in zip(kept.verdicts.itertuples(), fresh.verdicts.itertuples(), strict=True):
+            for x, y in zip(a, b, strict=True):
+                assert type(x) is type(y)
+                if isinstance(x, Rating):
+                    assert (x.rating, x.reason) == (y.rating, y.reason)
 
 
 def test_a_build_without_its_cache_writes_the_same_bytes_and_a_new_cache(review, tmp_path):

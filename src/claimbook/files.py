@@ -68,8 +68,9 @@ def _make_dir(directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
 
 
-def _stage(path: Path, data: bytes) -> str:
-    """Write `data` to a new temp file beside `path` (fsynced); return the temp file's name.
+def _stage(path: Path, data: bytes, sync: bool = True) -> str:
+    """Write `data` to a new temp file beside `path` (fsynced unless `sync` is False); return
+    the temp file's name.
 
     On any failure the temp file is removed and a WriteError naming `path` is raised.
     """
@@ -82,7 +83,8 @@ def _stage(path: Path, data: bytes) -> str:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if sync:
+                    os.fsync(fh.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -90,13 +92,15 @@ def _stage(path: Path, data: bytes) -> str:
     return tmp
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
+def atomic_write(path: str | os.PathLike[str], data: bytes, sync: bool = True) -> Path:
     """Write `data` to `path` via a temp file in the same directory and an atomic rename.
 
     Raises WriteError (the file as it was, no temp file left) when it cannot be written.
+    `sync=False` skips the fsync: only for a staging folder whose files the caller syncs
+    before moving them into place (the report's build, `claimbook.report._staged`).
     """
     path = Path(path)
-    tmp = _stage(path, data)
+    tmp = _stage(path, data, sync)
     try:
         with writing(path):
             os.replace(tmp, path)
@@ -132,9 +136,9 @@ def atomic_write_all(files: Mapping[str | os.PathLike[str], bytes]) -> list[Path
     return [path for _, path in staged]
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> Path:
+def write_text(path: str | os.PathLike[str], text: str, sync: bool = True) -> Path:
     """`atomic_write` for UTF-8 text."""
-    return atomic_write(path, text.encode("utf-8"))
+    return atomic_write(path, text.encode("utf-8"), sync)
 
 
 def check_writable(directory: str | os.PathLike[str]) -> None:

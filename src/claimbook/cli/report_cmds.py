@@ -39,13 +39,14 @@ def report(
     from claimbook.evidence.review import load_review
     from claimbook.report import FORMATS, build_report, parse_formats
     from claimbook.report.annotate import ANNOTATED, skipped
+    from claimbook.report.cache import grading_cache
 
     try:
         wanted = parse_formats(formats or ",".join(FORMATS))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
     out_dir = out_dir or folder.reports
-    review = load_review(folder.claims, folder.data, rules_file)
+    review = load_review(folder.claims, folder.data, rules_file, cache=grading_cache(out_dir))
     written = build_report(
         review, out_dir, wanted, progress=None if not quiet else False,
         pdf_if_browser=formats is None,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from claimbook.errors import ClaimbookError
 from claimbook.evidence.review import Review
+from claimbook.evidence.table import by_claim
 from claimbook.inputs import InputError, read_capped
 from claimbook.pubmed.store import dump_records
 from claimbook.pubmed.watch import KINDS, flags
@@ -61,8 +62,8 @@ def _value(x: Any) -> Any:
     return None if x is None or x == "" or (not isinstance(x, str) and pd.isna(x)) else x
 
 
-def _citations(review: Review, claim_id: str) -> list[dict[str, Any]]:
-    rows = review.table[review.table["claim_id"] == claim_id]
+def _citations(review: Review, rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """A claim's citations (`rows`: its rows of the evidence table) as review.json holds them."""
     out = []
     for r in rows.itertuples():
         rec = review.snapshot.get(r.key)
@@ -79,8 +80,10 @@ def _citations(review: Review, claim_id: str) -> list[dict[str, Any]]:
 def review_record(review: Review) -> dict[str, Any]:
     """The review as `review.json` holds it (see the module docstring)."""
     claims = {}
+    groups, empty = by_claim(review.table), review.table.iloc[0:0]
+    by_id = review.verdicts.set_index("claim_id")
     for claim in review.claims:
-        v = review.verdict_row(claim.id)
+        v = by_id.loc[claim.id]
         s = claim.signoff
         claims[claim.id] = {
             "title": claim.title,
@@ -92,7 +95,7 @@ def review_record(review: Review) -> dict[str, Any]:
             "signoff": None if s is None else {
                 "reviewer": s.reviewer, "date": s.date.isoformat(), "note": s.note,
             },
-            "citations": _citations(review, claim.id),
+            "citations": _citations(review, groups.get(claim.id, empty)),
         }  # fmt: skip
     return {
         "claimbook_review": FORMAT,

@@ -13,6 +13,7 @@ import pandas as pd
 from claimbook.claims.schema import Claim, ReviewedArticle, claim_order
 from claimbook.claims.validate import validate_project
 from claimbook.evidence.grading import Rules, load_rules
+from claimbook.evidence.memo import Memo
 from claimbook.evidence.sof import summary_of_findings
 from claimbook.evidence.table import evidence_table, verdicts
 from claimbook.folder import PathLike, ReviewFolder, find_root
@@ -107,11 +108,16 @@ def load_review(
     data_dir: PathLike | None = None,
     rules_file: PathLike | None = None,
     project: PathLike | None = None,
+    cache: PathLike | None = None,
 ) -> Review:
     """Load, validate and grade a review folder.
 
     `project` names the folder; without it (and without both `claims_dir` and `data_dir`) the
     review around the current folder is used, so a notebook finds its review from notebooks/.
+    `cache`: a folder keeping each claim's grading by the hash of what it depends on (its
+    record, its rows of the evidence table, the rules: claimbook.evidence.memo), so only claims
+    changed since the last load are graded again; the report command keeps it in the report's
+    cache folder. The result is the same with or without it.
     """
     if project is None and (claims_dir is None or data_dir is None):
         project = find_root()
@@ -119,7 +125,10 @@ def load_review(
     checked = validate_project(folder.claims, folder.data)
     rules = load_rules(rules_file)
     table = evidence_table(checked.claims, checked.snapshot, rules)
-    graded = verdicts(checked.claims, checked.snapshot, rules, table=table)
+    memo = Memo(Path(cache)) if cache is not None else None
+    graded = verdicts(checked.claims, checked.snapshot, rules, table=table, memo=memo)
+    if memo is not None:
+        memo.prune()
     return Review(
         checked.article, checked.claims, checked.snapshot, rules, table, graded, folder,
         checked.article_text_checked,

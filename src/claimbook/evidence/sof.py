@@ -23,7 +23,7 @@ import pandas as pd
 from claimbook.claims.schema import Claim
 from claimbook.evidence.domains import Rating
 from claimbook.evidence.rules import Rules
-from claimbook.evidence.table import paper_name
+from claimbook.evidence.table import by_claim, paper_name
 from claimbook.vocab import CERTAINTY_SYMBOLS, DOMAIN_LABELS, DOMAINS, design_label
 
 SOF_COLUMNS = [
@@ -143,40 +143,49 @@ def footnotes(verdict: pd.Series) -> list[str]:
     return notes
 
 
-def summary_of_findings(
-    claims: list[Claim], table: pd.DataFrame, graded: pd.DataFrame, rules: Rules
-) -> pd.DataFrame:
-    """One row per outcome, in the claims' order; footnotes lettered across the whole table
-    (`notes`: the letters of the row's `footnotes`, in the same order)."""
-    by_id = graded.set_index("claim_id")
-    rows, n_notes = [], 0
-    for claim in claims:
-        v = by_id.loc[claim.id]
-        sub = table[table["claim_id"] == claim.id]
-        counted = count_primary(sub, rules)
-        notes = footnotes(v)
-        effect, reported = effect_text(sub, rules) if len(sub) else ("No studies yet", None)
-        letters = [letter(n_notes + i) for i in range(len(notes))]
-        n_notes += len(notes)
-        rows.append({
-            "claim_id": claim.id,
-            "outcome": claim.title,
-            "claim": claim.claim,
-            "population": claim.population,
-            "setting": claim.setting,
-            "question": claim.question,
-            "participants": counted.participants,
-            "studies": counted.studies,
-            "designs": counted.designs,
-            "effect": effect,
-            "reported": reported,
-            "certainty": f"{CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}".strip(),
-            "label": v["label"],
-            "footnotes": notes,
-            "notes": letters,
-            "statement": v["statement"],
-        })  # fmt: skip
+def outcome_row(claim: Claim, sub: pd.DataFrame, v: pd.Series | dict, rules: Rules) -> dict:
+    """One outcome's row (all of SOF_COLUMNS but `notes`), from the claim, its own rows of the
+    evidence table and its row of the verdicts: nothing of any other claim."""
+    counted = count_primary(sub, rules)
+    effect, reported = effect_text(sub, rules) if len(sub) else ("No studies yet", None)
+    return {
+        "claim_id": claim.id,
+        "outcome": claim.title,
+        "claim": claim.claim,
+        "population": claim.population,
+        "setting": claim.setting,
+        "question": claim.question,
+        "participants": counted.participants,
+        "studies": counted.studies,
+        "designs": counted.designs,
+        "effect": effect,
+        "reported": reported,
+        "certainty": f"{CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}".strip(),
+        "label": v["label"],
+        "footnotes": footnotes(v),
+        "statement": v["statement"],
+    }  # fmt: skip
+
+
+def sof_frame(rows: list[dict]) -> pd.DataFrame:
+    """The table of outcome rows, footnotes lettered across it (`notes`: the letters of each
+    row's `footnotes`, in the same order)."""
+    n_notes = 0
+    for row in rows:
+        row["notes"] = [letter(n_notes + i) for i in range(len(row["footnotes"]))]
+        n_notes += len(row["footnotes"])
     df = pd.DataFrame(rows, columns=SOF_COLUMNS)
     df["participants"] = pd.array([r["participants"] for r in rows], dtype="Int64")
     df["studies"] = df["studies"].astype(int)
     return df
+
+
+def summary_of_findings(
+    claims: list[Claim], table: pd.DataFrame, graded: pd.DataFrame, rules: Rules
+) -> pd.DataFrame:
+    """One row per outcome, in the claims' order; footnotes lettered across the whole table."""
+    by_id = graded.set_index("claim_id")
+    groups, empty = by_claim(table), table.iloc[0:0]
+    return sof_frame([
+        outcome_row(c, groups.get(c.id, empty), by_id.loc[c.id], rules) for c in claims
+    ])  # fmt: skip

@@ -6,6 +6,7 @@ The tables are pandas; the grading itself lives in `claimbook.evidence.grading` 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pandas as pd
 from claimbook.claims.schema import Claim
 from claimbook.evidence.domains import Rating, WeighedCitation
 from claimbook.evidence.grading import Grading, grade
+from claimbook.evidence.memo import Memo, claim_rows_text, rows_texts
 from claimbook.evidence.review_rating import review_ratings
 from claimbook.evidence.rules import Rules, load_rules, wording
 from claimbook.pubmed.designs import design_from_pubmed
@@ -181,51 +183,87 @@ def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
     return out
 
 
+def verdict_row(claim: Claim, sub: pd.DataFrame, rules: Rules) -> dict:
+    """One claim's row of the verdicts table, from its own rows of the evidence table only."""
+    pub_bias = claim.publication_bias
+    graded = _graded_from_rows(sub)
+    v = grade(
+        graded, rules, wording(claim.claim, claim.positive, claim.polarity),
+        claim.question,
+        (pub_bias.rating, pub_bias.reason) if pub_bias else None,
+    )  # fmt: skip
+    own = review_ratings(sub, v.certainty, {c.key: c.name for c in graded})
+    if own.sentences:
+        v = replace(v, rationale=" ".join([v.rationale, *own.sentences]))
+    if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
+        v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
+    counts = sub[~sub["retracted"]]["stance"].value_counts()
+    return {
+        "claim_id": claim.id,
+        "topic": claim.topic,
+        "title": claim.title,
+        "question": claim.question,
+        "verdict": v.verdict,
+        "certainty": v.certainty,
+        "label": verdict_label(v.verdict, v.certainty, claim.is_draft),
+        "rationale": v.rationale,
+        "rule": v.rule,
+        **{stance: int(counts.get(stance, 0)) for stance in STANCES},
+        "retracted": int(sub["retracted"].sum()),
+        "independent_studies": v.independent_studies,
+        "review_rating": own.column,
+        "support_weight": v.support_weight,
+        "contradict_weight": v.contradict_weight,
+        "deciding": v.deciding,
+        "status": claim.status,
+        **{domain: v.domains.get(domain, "") for domain in DOMAINS},
+        "upgrades": "; ".join(v.upgrades),
+        "statement": v.statement,
+    }  # fmt: skip
+
+
+def _row_json(row: dict) -> str:
+    """A verdict row as JSON: each domain's Rating as [rating, reason] (a plain '' as is)."""
+    return json.dumps({
+        k: [v.rating, v.reason] if isinstance(v, Rating) else v for k, v in row.items()
+    })  # fmt: skip
+
+
+def _row_from_json(text: str) -> dict:
+    row = json.loads(text)
+    for domain in DOMAINS:
+        if isinstance(row[domain], list):
+            row[domain] = Rating(*row[domain])
+    return row
+
+
+def by_claim(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each claim's rows of an evidence table, in table order (a claim with none is absent)."""
+    return {str(k): g for k, g in table.groupby("claim_id", sort=False)}
+
+
 def verdicts(
     claims: list[Claim],
     snapshot: Snapshot,
     rules: Rules | None = None,
     table: pd.DataFrame | None = None,
+    memo: Memo | None = None,
 ) -> pd.DataFrame:
-    """One row per claim: verdict, certainty, rationale, counts by stance, weights."""
+    """One row per claim: verdict, certainty, rationale, counts by stance, weights. With `memo`,
+    a claim whose record, rows and rules are unchanged since a run that kept it is not graded
+    again (its row is read back)."""
     rules = rules or load_rules()
     table = evidence_table(claims, snapshot, rules) if table is None else table
+    groups, empty = by_claim(table), table.iloc[0:0]
+    rules_text = rules.model_dump_json()
+    texts = rows_texts(table) if memo is not None else {}
     rows = []
     for claim in claims:
-        sub = table[table["claim_id"] == claim.id]
-        pub_bias = claim.publication_bias
-        graded = _graded_from_rows(sub)
-        v = grade(
-            graded, rules, wording(claim.claim, claim.positive, claim.polarity),
-            claim.question,
-            (pub_bias.rating, pub_bias.reason) if pub_bias else None,
-        )  # fmt: skip
-        own = review_ratings(sub, v.certainty, {c.key: c.name for c in graded})
-        if own.sentences:
-            v = replace(v, rationale=" ".join([v.rationale, *own.sentences]))
-        if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
-            v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
-        counts = sub[~sub["retracted"]]["stance"].value_counts()
-        rows.append({
-            "claim_id": claim.id,
-            "topic": claim.topic,
-            "title": claim.title,
-            "question": claim.question,
-            "verdict": v.verdict,
-            "certainty": v.certainty,
-            "label": verdict_label(v.verdict, v.certainty, claim.is_draft),
-            "rationale": v.rationale,
-            "rule": v.rule,
-            **{stance: int(counts.get(stance, 0)) for stance in STANCES},
-            "retracted": int(sub["retracted"].sum()),
-            "independent_studies": v.independent_studies,
-            "review_rating": own.column,
-            "support_weight": v.support_weight,
-            "contradict_weight": v.contradict_weight,
-            "deciding": v.deciding,
-            "status": claim.status,
-            **{domain: v.domains.get(domain, "") for domain in DOMAINS},
-            "upgrades": "; ".join(v.upgrades),
-            "statement": v.statement,
-        })  # fmt: skip
+        sub = groups.get(claim.id, empty)
+        if memo is None:
+            rows.append(verdict_row(claim, sub, rules))
+            continue
+        data = f"{claim!r}\0{claim_rows_text(texts, claim.id)}\0{rules_text}"
+        make = lambda claim=claim, sub=sub: _row_json(verdict_row(claim, sub, rules))  # noqa: E731
+        rows.append(_row_from_json(memo.get("grading", claim.id, data, make)))
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)

@@ -48,6 +48,7 @@ from claimbook.evidence.changes import (
     review_record,
 )
 from claimbook.evidence.review import Review
+from claimbook.evidence.table import by_claim
 from claimbook.files import write_text
 from claimbook.report import exports
 from claimbook.report.annotate import write_annotated
@@ -92,32 +93,35 @@ def parse_formats(formats: Iterable[str] | str) -> list[str]:
 
 
 def write_exports(
-    ctx: ReportContext, out_dir: Path, cache: PieceCache | None = None
+    ctx: ReportContext, out_dir: Path, cache: PieceCache | None = None, sync: bool = True
 ) -> dict[str, Path]:
     """RIS, BibTeX, CSL-JSON, NBIB and CSV for all claims and for each claim, plus ClaimReview;
-    with `cache`, a group's files are rendered again only when its records or rows changed."""
+    with `cache`, a group's files are rendered again only when its records or rows changed
+    (`sync=False`: into a staging folder synced later, see files.atomic_write)."""
     written: dict[str, Path] = {}
     folder = out_dir / EXPORTS_DIR
     table = ctx.review.table
-    groups = [("all", [r.record for r in ctx.references], table)]
+    everything = "\n".join(ctx.rows_text(c.id) for c in ctx.claims)
+    groups = [("all", [r.record for r in ctx.references], table, everything)]
+    own = by_claim(table)
     for c in ctx.claims:
         records = list({row.ref.key: row.ref.record for row in c.rows}.values())
-        groups.append((c.id, records, table[table["claim_id"] == c.id]))
+        groups.append((c.id, records, own.get(c.id, table.iloc[0:0]), ctx.rows_text(c.id)))
     numbers = {r.key: r.number for r in ctx.references}
-    for name, records, rows in groups:
+    for name, records, rows, rows_text in groups:
         keys = {*rows["key"], *(r.key for r in records)}
         mine = {k: n for k, n in numbers.items() if k in keys}
 
         def make(records=records, rows=rows, mine=mine) -> str:
             return json.dumps(exports.render_all(records, rows, mine))
 
-        data = f"{records!r}\0{rows.to_csv()}\0{mine!r}"
+        data = f"{records!r}\0{rows_text}\0{mine!r}"
         rendered = json.loads(cache.get("exports", name, data, make) if cache else make())
         for suffix, text in rendered.items():
             file = f"{name}.{suffix}"
-            written[file] = write_text(folder / file, text)
+            written[file] = write_text(folder / file, text, sync)
     written["claimreview"] = write_text(
-        out_dir / CLAIMREVIEW_NAME, jsonld_text(claim_reviews(ctx, HTML_NAME))
+        out_dir / CLAIMREVIEW_NAME, jsonld_text(claim_reviews(ctx, HTML_NAME)), sync
     )
     return written
 
@@ -134,7 +138,7 @@ def changes_since(out_dir: Path, record: dict, stage: Path | None = None) -> Rev
     except ReviewJSONError:
         last = None
     if last is not None and review_json_text(last) != review_json_text(record):
-        write_text((stage or out_dir) / PREVIOUS_JSON, review_json_text(last))
+        write_text((stage or out_dir) / PREVIOUS_JSON, review_json_text(last), stage is None)
         return diff_reviews(last, record)
     try:
         return diff_reviews(load_review_json(previous), record) if previous.exists() else None
@@ -142,19 +146,19 @@ def changes_since(out_dir: Path, record: dict, stage: Path | None = None) -> Rev
         return None
 
 
-def write_markdown(ctx: ReportContext, figures: Figures, out_dir: Path) -> dict[str, Path]:
-    """The Markdown report and its figures as SVG files beside it."""
+def write_markdown(ctx: ReportContext, figures: Figures, stage: Path) -> dict[str, Path]:
+    """The Markdown report and its figures as SVG files beside it, into the build's stage."""
     written: dict[str, Path] = {}
     for claim_id, svg in sorted(figures.claims.items()):
         name = f"{FIGURES_DIR}/{claim_id}.svg"
-        written[name] = write_text(out_dir / name, svg)
+        written[name] = write_text(stage / name, svg, sync=False)
     written[f"{FIGURES_DIR}/overview.svg"] = write_text(
-        out_dir / FIGURES_DIR / "overview.svg", figures.overview
+        stage / FIGURES_DIR / "overview.svg", figures.overview, sync=False
     )
     if "review" in figures.prisma:
         name = f"{FIGURES_DIR}/prisma-review.svg"
-        written[name] = write_text(out_dir / name, figures.prisma["review"])
-    written["md"] = write_text(out_dir / MD_NAME, render_markdown(ctx, FIGURES_DIR))
+        written[name] = write_text(stage / name, figures.prisma["review"], sync=False)
+    written["md"] = write_text(stage / MD_NAME, render_markdown(ctx, FIGURES_DIR), sync=False)
     return written
 
 
@@ -230,7 +234,9 @@ def _staged(out_dir: Path, write: Callable[[Path], dict[str, Path]]) -> dict[str
     """Run `write(stage)` into a staging folder inside `out_dir`, then move every file in the
     stage into `out_dir` (renames on one disk). A failure on the way removes the stage and leaves
     `out_dir` as it was; an OSError becomes a one-line ReportError. Returns what `write` did,
-    with its paths in `out_dir`."""
+    with its paths in `out_dir`. The stage is written without fsync: a file that `out_dir`
+    already holds byte for byte is left as it is (no churn, no sync), every other one is
+    synced to disk before its rename."""
     try:
         stage = Path(tempfile.mkdtemp(prefix=".claimbook-build-", dir=out_dir))
     except OSError as exc:
@@ -239,6 +245,10 @@ def _staged(out_dir: Path, write: Callable[[Path], dict[str, Path]]) -> dict[str
         staged = write(stage)
         for path in sorted(p for p in stage.rglob("*") if p.is_file()):
             target = out_dir / path.relative_to(stage)
+            if _same_bytes(path, target):
+                continue
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
     except OSError as exc:
@@ -246,6 +256,18 @@ def _staged(out_dir: Path, write: Callable[[Path], dict[str, Path]]) -> dict[str
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return {key: out_dir / path.relative_to(stage) for key, path in staged.items()}
+
+
+def _same_bytes(new: Path, old: Path) -> bool:
+    """Whether `old` is a file holding exactly `new`'s bytes."""
+    try:
+        return (
+            old.is_file()
+            and old.stat().st_size == new.stat().st_size
+            and (old.read_bytes() == new.read_bytes())
+        )
+    except OSError:
+        return False
 
 
 def _write_formats(
@@ -268,25 +290,26 @@ def _write_formats(
             bar.set_postfix_str(name, refresh=False)
             bar.update()
 
-        ctx = build_context(review)
+        cache = PieceCache(out_dir, stage)
+        ctx = build_context(review, cache)
         record = review_record(review)
         ctx.changes = changes_since(out_dir, record, stage)
         step("content")
-        cache = PieceCache(out_dir, stage)
         figures = render_figures(ctx, cache)
         step("figures")
         html = render_html(ctx, figures, HTML_NAME, cache) if {"html", "pdf"} & set(wanted) else ""
         if printer is not None:
             printer.submit(html)
         if "html" in wanted:
-            written["html"] = write_text(stage / HTML_NAME, html)
+            written["html"] = write_text(stage / HTML_NAME, html, sync=False)
             step("html")
         if "md" in wanted:
             written.update(write_markdown(ctx, figures, stage))
             step("md")
-        written.update(write_exports(ctx, stage, cache))
-        written.update(write_annotated(ctx, stage, HTML_NAME))
-        written[REVIEW_JSON] = write_text(stage / REVIEW_JSON, review_json_text(record))
+        written.update(write_exports(ctx, stage, cache, sync=False))
+        written.update(write_annotated(ctx, stage, HTML_NAME, sync=False))
+        text = review_json_text(record)
+        written[REVIEW_JSON] = write_text(stage / REVIEW_JSON, text, sync=False)
         used |= cache.used
         step("exports")
         if printer is not None:

@@ -196,15 +196,18 @@ def _mark_css() -> str:
     )
 
 
-def write_annotated(ctx: ReportContext, out_dir: Path, report_name: str) -> dict[str, Path]:
-    """The annotated article and its annotations, into `out_dir`, when the text is available."""
+def write_annotated(
+    ctx: ReportContext, out_dir: Path, report_name: str, sync: bool = True
+) -> dict[str, Path]:
+    """The annotated article and its annotations, into `out_dir`, when the text is available
+    (`sync=False`: into a staging folder synced later, see files.atomic_write)."""
     text = article_text(ctx.review)
     if text is None:
         return {}
     written = {"annotated": write_text(out_dir / ANNOTATED_NAME,
-                                       annotated_html(ctx, text, report_name))}  # fmt: skip
+                                       annotated_html(ctx, text, report_name), sync)}  # fmt: skip
     found = annotations(ctx, text)
     if found:
         body = json.dumps(found, indent=1, ensure_ascii=False) + "\n"
-        written["annotations"] = write_text(out_dir / ANNOTATIONS_NAME, body)
+        written["annotations"] = write_text(out_dir / ANNOTATIONS_NAME, body, sync)
     return written

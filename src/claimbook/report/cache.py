@@ -25,9 +25,12 @@ from claimbook import __version__
 from claimbook.files import write_text
 
 CACHE_DIR = "cache"
+GRADING_DIR = "grading"  # inside CACHE_DIR: each claim's grading (claimbook.evidence.memo)
 # what draws or lays out a piece: its source is part of every key
 _CODE = (
     ("claimbook.evidence", "plots.py"),
+    ("claimbook.evidence", "sof.py"),
+    ("claimbook.evidence", "table.py"),
     ("claimbook.report", "figures.py"),
     ("claimbook.report", "html.py"),
     ("claimbook.report", "exports.py"),
@@ -71,8 +74,14 @@ class PieceCache:
             text = make()
             self.made.append((kind, name))
         if self.stage is not None:
-            write_text(self.stage / file, text)
+            write_text(self.stage / file, text, sync=False)  # the build syncs its stage
         return text
+
+
+def grading_cache(out_dir: Path) -> Path:
+    """Where `load_review(cache=...)` keeps each claim's grading for a report built into
+    `out_dir`: inside its cache folder, so deleting that folder forgets it too."""
+    return Path(out_dir) / CACHE_DIR / GRADING_DIR
 
 
 def prune(out_dir: Path, used: set[str]) -> None:

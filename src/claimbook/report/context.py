@@ -6,6 +6,7 @@ each claim's section with numbered references, the reference list and the method
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,15 +15,17 @@ import pandas as pd
 from claimbook.claims.schema import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.errors import ClaimbookError
 from claimbook.evidence.changes import ReviewDiff
+from claimbook.evidence.memo import claim_rows_text, rows_texts
 from claimbook.evidence.method import method_paragraphs
 from claimbook.evidence.review import Review
 from claimbook.evidence.rules import Rules
-from claimbook.evidence.sof import counted_rows, letter
-from claimbook.evidence.table import paper_name
+from claimbook.evidence.sof import counted_rows, letter, outcome_row, sof_frame
+from claimbook.evidence.table import by_claim, paper_name
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.store import PaperRecord
 from claimbook.pubmed.watch import paper_alerts
 from claimbook.report import page1
+from claimbook.report.cache import PieceCache
 from claimbook.report.prisma import PrismaRecord, load_prisma
 from claimbook.vocab import (
     CERTAINTY_SYMBOLS,
@@ -244,6 +247,13 @@ class ReportContext:
     # the PRISMA 2020 flows and agreement, from the folder the review was loaded from (None: a
     # review built in memory, whose saved searches and votes are unknown)
     prisma: PrismaRecord | None = None
+    # each claim's rows of the evidence table as text (evidence.memo.rows_texts): the part of
+    # a cached piece's key that says what it was drawn from
+    rows_texts: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def rows_text(self, claim_id: str) -> str:
+        """The claim's rows of the evidence table as text, for a cached piece's key."""
+        return claim_rows_text(self.rows_texts or rows_texts(self.review.table), claim_id)
 
     def change_details(self, change) -> list[str]:
         """A change's lines, with the reason when a paper no longer cited was screened out."""
@@ -273,12 +283,12 @@ class ReportContext:
         return sum(1 for r in self.references if r.record.source == "curated")
 
 
-def _rows(review: Review, claim_id: str, refs: dict[str, Reference]) -> list[EvidenceRow]:
-    """The claim's citations, strongest design first; numbers references on first sight."""
-    table = review.table
-    sub = table[table["claim_id"] == claim_id].sort_values(
-        ["design_rank", "year"], ascending=[False, False], kind="stable"
-    )
+def _rows(
+    review: Review, claim_id: str, mine: pd.DataFrame, refs: dict[str, Reference]
+) -> list[EvidenceRow]:
+    """The claim's citations (`mine`: its rows of the table), strongest design first; numbers
+    references on first sight."""
+    sub = mine.sort_values(["design_rank", "year"], ascending=[False, False], kind="stable")
     rows = []
     for r in sub.itertuples(index=False):
         rec = review.snapshot.get(r.key)
@@ -346,18 +356,45 @@ def _whole(review: Review, claim: Claim) -> WholeClaim | None:
     )
 
 
-def build_context(review: Review) -> ReportContext:
-    """Number the references in order of first citation and assemble each claim's section."""
+def _sof_rows(
+    review: Review,
+    groups: dict[str, pd.DataFrame],
+    texts: dict[str, str],
+    cache: PieceCache | None,
+) -> dict[str, dict]:
+    """Each claim's Summary of Findings row (claimbook.evidence.sof), None for a missing cell;
+    with `cache`, a claim's row is laid out again only when its record, rows or verdict did."""
+    by_id, empty = review.verdicts.set_index("claim_id"), review.table.iloc[0:0]
+    rules, rules_text = review.rules, review.rules.model_dump_json()
+    rows = []
+    for c in review.claims:
+        sub, v = groups.get(c.id, empty), by_id.loc[c.id]
+        make = lambda c=c, sub=sub, v=v: json.dumps(outcome_row(c, sub, v, rules))  # noqa: E731
+        if cache is None:
+            rows.append(json.loads(make()))
+            continue
+        data = f"{c!r}\0{claim_rows_text(texts, c.id)}\0{v.to_dict()!r}\0{rules_text}"
+        rows.append(json.loads(cache.get("sof", c.id, data, make)))
+    return {
+        r["claim_id"]: {k: None if _missing(v) else v for k, v in r.items()}
+        for r in sof_frame(rows).to_dict("records")
+    }
+
+
+def build_context(review: Review, cache: PieceCache | None = None) -> ReportContext:
+    """Number the references in order of first citation and assemble each claim's section
+    (each Summary of Findings row from `cache` when nothing it is made from changed)."""
     refs: dict[str, Reference] = {}
     sections = []
-    sof = {
-        r["claim_id"]: {k: None if _missing(v) else v for k, v in r.items()}
-        for r in review.summary_of_findings().to_dict("records")
-    }
+    groups, empty = by_claim(review.table), review.table.iloc[0:0]
+    texts = rows_texts(review.table)
+    sof = _sof_rows(review, groups, texts, cache)
+    by_id = review.verdicts.set_index("claim_id")
     searches = page1.saved_searches(review)
     for claim in review.claims:
-        v = review.verdict_row(claim.id)
-        rows = _rows(review, claim.id, refs)
+        v = by_id.loc[claim.id]
+        mine = groups.get(claim.id, empty)
+        rows = _rows(review, claim.id, mine, refs)
         sections.append(
             ClaimSection(
                 id=claim.id,
@@ -390,7 +427,7 @@ def build_context(review: Review) -> ReportContext:
                 part=claim.part,
                 whole=_whole(review, claim),
                 independent=int(v["independent_studies"]),
-                thin=_thin(review, claim.id, int(v["independent_studies"])),
+                thin=_thin(review, mine, int(v["independent_studies"])),
                 raw_advice=claim.advice or (claim.record.advice if claim.part else None),
                 search=searches.get(claim.id),
             )
@@ -412,6 +449,7 @@ def build_context(review: Review) -> ReportContext:
         gathered=page1.gathered(review),
         sof_groups=_sof_groups(review, sections),
         prisma=load_prisma(review.folder, review.claims) if review.folder else None,
+        rows_texts=texts,
     )
 
 
@@ -420,10 +458,10 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def _thin(review: Review, claim_id: str, independent: int) -> bool:
+def _thin(review: Review, mine: pd.DataFrame, independent: int) -> bool:
     """page1.THIN_RULE: fewer than 2 independent primary studies, or every counted study
-    indirect."""
-    live = counted_rows(review.table[review.table["claim_id"] == claim_id], review.rules)
+    indirect (`mine`: the claim's rows of the table)."""
+    live = counted_rows(mine, review.rules)
     indirect = live["indirectness"].map(lambda x: isinstance(x, str) and x != "none")
     return independent < 2 or (len(live) > 0 and bool(indirect.all()))
 

@@ -123,7 +123,7 @@ def render_figures(ctx: ReportContext, cache: PieceCache | None = None) -> Figur
             c.id: svg(
                 "timeline",
                 c.id,
-                table[table["claim_id"] == c.id].to_csv(),
+                ctx.rows_text(c.id),
                 lambda c=c: plots.timeline(table, c.id),
             )
             for c in ctx.claims

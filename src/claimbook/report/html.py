@@ -10,6 +10,7 @@ works offline and prints cleanly.
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 
@@ -85,7 +86,9 @@ def colour_css() -> str:
     return "\n".join(lines)
 
 
+@functools.cache
 def _env() -> Environment:
+    """The report's templates, compiled once per process (they are package files)."""
     env = Environment(
         loader=PackageLoader("claimbook.report", "templates"),
         autoescape=True,  # every {{ }} is escaped unless it is Markup we made ourselves

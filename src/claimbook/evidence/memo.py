@@ -1,0 +1,98 @@
+"""Per-claim results kept on disk by the hash of what they are made from (issue 24, item 6).
+
+A claim's grading depends only on its own claim record, its rows of the evidence table (the
+snapshot records it cites, resolved) and the grading rules; so after one claim's edit only that
+claim needs grading again. `Memo.get(kind, name, data, make)` names a result by a sha256 of
+its kind, name, `data` (everything it is made from, as text) and the source of the code that
+makes it (`CODE`), and returns the kept text when a file of that name exists, else `make()`
+(kept for next time). Same inputs, same name, so a hit is what `make()` would return: nothing
+is ever invalidated by hand. Values are text (JSON), never pickles, so a cache folder is only
+ever read as data. `prune()` removes the files this run did not use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from claimbook import __version__
+from claimbook.files import write_text
+
+# what grades a claim or lays out its Summary of Findings row: its source is part of every key
+CODE = (
+    ("claimbook.evidence", "table.py"),
+    ("claimbook.evidence", "grading.py"),
+    ("claimbook.evidence", "domains.py"),
+    ("claimbook.evidence", "rules.py"),
+    ("claimbook.evidence", "review_rating.py"),
+    ("claimbook.evidence", "sof.py"),
+    ("claimbook", "vocab.py"),
+)
+
+
+def code_fingerprint() -> str:
+    """A hash of claimbook's version and the source of the modules in `CODE`."""
+    h = hashlib.sha256(__version__.encode())
+    for package, name in CODE:
+        h.update(resources.files(package).joinpath(name).read_bytes())
+    return h.hexdigest()
+
+
+def rows_texts(table: pd.DataFrame) -> dict[str, str]:
+    """Each claim's rows of a table (by `claim_id`) as text for a key: every column and value,
+    in order, without the index (which moves when another claim gains a row). A claim with no
+    rows gets the text of an empty table: use `claim_rows_text`."""
+    columns = list(table.columns)
+    at = columns.index("claim_id")
+    rows: dict[str, list] = {}
+    for row in table.astype(object).values.tolist():
+        rows.setdefault(str(row[at]), []).append(row)
+    out = {k: json.dumps([columns, v], default=repr) for k, v in rows.items()}
+    out[""] = json.dumps([columns, []])
+    return out
+
+
+def claim_rows_text(texts: dict[str, str], claim_id: str) -> str:
+    """A claim's entry of `rows_texts` (the empty table's when it has no rows)."""
+    return texts.get(claim_id, texts[""])
+
+
+class Memo:
+    """The results of one run, read from and written to `folder` (None: nothing kept)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self.code = code_fingerprint()
+        self.used: set[str] = set()
+        self.made: list[tuple[str, str]] = []
+
+    def get(self, kind: str, name: str, data: str, make: Callable[[], str]) -> str:
+        """The text `make()` returns for these inputs: kept from an earlier run, or made now."""
+        if self.folder is None:
+            return make()
+        key = hashlib.sha256(f"{self.code}\0{kind}\0{name}\0{data}".encode()).hexdigest()
+        file = self.folder / f"{kind}-{name}-{key[:24]}.json"
+        self.used.add(file.name)
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass  # not kept yet, or unreadable: made again
+        text = make()
+        self.made.append((kind, name))
+        with contextlib.suppress(OSError):  # a cache not written: the next run is a full one
+            write_text(file, text)
+        return text
+
+    def prune(self) -> None:
+        """Remove the kept results of `folder` that this run did not use."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.is_file() and path.suffix == ".json" and path.name not in self.used:
+                path.unlink(missing_ok=True)
