@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from claimbook.claims.risk import BaselineRisk, Ratio, check_baseline_cited
 from claimbook.claims.study import (
     MAX_PARTICIPANTS,
     PAPERS_FILE,
@@ -102,6 +103,9 @@ class Effect(_Model):
     size: str | None = Field(None, description="e.g. 'OR 2.9', '21% fewer admissions'")
     ci: str | None = Field(None, description="e.g. '95% CI 1.2 to 6.9'")
     dose_response: bool = Field(False, description="the paper shows a dose-response gradient")
+    ratio: Ratio | None = Field(
+        None, description="the risk or odds ratio as numbers, for an absolute effect (risk.py)"
+    )
 
 
 class ReviewRating(_Model):
@@ -217,6 +221,14 @@ def _setting_field() -> Any:
     )
 
 
+def _baseline_field() -> Any:
+    return Field(
+        None,
+        description="the outcome's risk without the intervention, from a cited paper (for an "
+        "absolute effect per 1000; claimbook.claims.risk)",
+    )
+
+
 def _check_polarity(model: Any) -> None:
     """A negative polarity needs the positive wording it negates."""
     if model.polarity == "negative" and not model.positive:
@@ -241,12 +253,14 @@ class ClaimPart(_Model):
     @model_validator(mode="after")
     def _polarity(self) -> ClaimPart:
         _check_polarity(self)
+        check_baseline_cited(self.baseline_risk, self.evidence)
         return self
 
     question: Question | None = Field(None, description="the record's kind unless set here")
     population: str | None = _population_field()
     setting: str | None = _setting_field()
     publication_bias: PublicationBias | None = None
+    baseline_risk: BaselineRisk | None = _baseline_field()
 
 
 class Claim(_Model):
@@ -272,6 +286,7 @@ class Claim(_Model):
     publication_bias: PublicationBias | None = Field(
         None, description="the reviewer's judgement (default: undetected, not formally assessed)"
     )
+    baseline_risk: BaselineRisk | None = _baseline_field()
     claim: str = Field(min_length=10)
     parts: list[ClaimPart] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list, validate_default=True)
@@ -329,6 +344,9 @@ class Claim(_Model):
     def _no_signed_draft(self) -> Claim:
         if self.signoff is not None and self.status == "draft":
             raise ValueError("a draft cannot be signed off; set status: reviewed or remove signoff")
+        if self.parts and self.baseline_risk:
+            raise ValueError("a claim in parts keeps each outcome's baseline_risk in its part")
+        check_baseline_cited(self.baseline_risk, self.evidence)
         if self.parts and self.excluded:
             raise ValueError("a claim in parts keeps its excluded papers in each part")
         _check_polarity(self)
@@ -379,6 +397,7 @@ class Claim(_Model):
                     "population": p.population or self.population,
                     "setting": p.setting or self.setting,
                     "publication_bias": p.publication_bias or self.publication_bias,
+                    "baseline_risk": p.baseline_risk,  # a part's own outcome, its own risk
                 }
             )
             unit._record, unit._part = self, p.part

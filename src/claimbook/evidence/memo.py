@@ -32,6 +32,7 @@ CODE = (
     ("claimbook.evidence", "rules.py"),
     ("claimbook.evidence", "review_rating.py"),
     ("claimbook.evidence", "sof.py"),
+    ("claimbook.evidence", "absolute.py"),
     ("claimbook", "vocab.py"),
 )
 

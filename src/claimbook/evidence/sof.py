@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from claimbook.claims.risk import Ratio
 from claimbook.claims.schema import Claim
+from claimbook.evidence.absolute import absolute_effect, why_none
 from claimbook.evidence.domains import Rating
 from claimbook.evidence.rules import Rules
 from claimbook.evidence.table import by_claim, paper_name
@@ -28,8 +30,8 @@ from claimbook.vocab import CERTAINTY_SYMBOLS, DOMAIN_LABELS, DOMAINS, design_la
 
 SOF_COLUMNS = [
     "claim_id", "outcome", "claim", "population", "setting", "question", "participants",
-    "studies", "designs", "effect", "reported", "certainty", "label", "footnotes", "notes",
-    "statement",
+    "studies", "designs", "effect", "reported", "absolute", "no_absolute", "certainty", "label",
+    "footnotes", "notes", "statement",
 ]  # fmt: skip
 NOT_POOLED = "Not pooled"
 
@@ -122,6 +124,23 @@ def effect_text(rows: pd.DataFrame, rules: Rules) -> tuple[str, str | None]:
     return text, f"strongest study: {r.effect_size}{ci} ({_name(r)})"
 
 
+def absolute_cells(claim: Claim, rows: pd.DataFrame, rules: Rules) -> tuple[str | None, str | None]:
+    """The absolute effect per 1000 (or None) and, when there is none, why: from the ratio of
+    the study the effect column names (a counted pooled review first, else the strongest
+    study) and the outcome's baseline risk (claimbook.evidence.absolute)."""
+    live = counted_rows(rows, rules).drop_duplicates("key") if len(rows) else rows
+    live = live.sort_values(["design_rank", "year"], ascending=[False, False], kind="stable")
+    rated = live[live["effect_ratio"].map(lambda x: isinstance(x, tuple))] if len(live) else live
+    pooled = rated[rated["design"].isin(rules.pooled)]
+    chosen = pooled if len(pooled) else rated
+    baseline = claim.baseline_risk
+    if baseline is None or not len(chosen):
+        return None, why_none(baseline, bool(len(chosen)))
+    measure, estimate, low, high = next(iter(chosen["effect_ratio"]))
+    ratio = Ratio(measure=measure, estimate=estimate, low=low, high=high)
+    return absolute_effect(baseline, ratio).text(), None
+
+
 def tidy(text: str) -> str:
     """One footnote line: no doubled punctuation ('.).' -> ').', '..' -> '.'), one full stop."""
     text = re.sub(r"\.\)", ")", text.strip())
@@ -148,6 +167,7 @@ def outcome_row(claim: Claim, sub: pd.DataFrame, v: pd.Series | dict, rules: Rul
     evidence table and its row of the verdicts: nothing of any other claim."""
     counted = count_primary(sub, rules)
     effect, reported = effect_text(sub, rules) if len(sub) else ("No studies yet", None)
+    absolute, no_absolute = absolute_cells(claim, sub, rules)
     return {
         "claim_id": claim.id,
         "outcome": claim.title,
@@ -160,6 +180,8 @@ def outcome_row(claim: Claim, sub: pd.DataFrame, v: pd.Series | dict, rules: Rul
         "designs": counted.designs,
         "effect": effect,
         "reported": reported,
+        "absolute": absolute,
+        "no_absolute": no_absolute,
         "certainty": f"{CERTAINTY_SYMBOLS[v['certainty']]} {v['certainty']}".strip(),
         "label": v["label"],
         "footnotes": footnotes(v),

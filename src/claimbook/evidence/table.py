@@ -32,7 +32,8 @@ TABLE_COLUMNS = [
     "design", "design_rank", "design_claimed", "design_pubmed", "design_note", "n", "stance",
     "finding", "note", "retracted", "alert", "source", "weight", "risk_of_bias", "bias_reason",
     "indirectness", "indirect_note", "effect_direction", "effect_size", "effect_ci",
-    "dose_response", "randomised", "includes", "review_certainty", "review_outcome", "review_gap",
+    "effect_ratio", "dose_response", "randomised", "includes", "review_certainty",
+    "review_outcome", "review_gap",
 ]  # fmt: skip
 
 
@@ -84,6 +85,11 @@ def paper_ident(pmid, doi) -> str:
     return f"doi:{doi}" if isinstance(doi, str) and doi else "not in PubMed"
 
 
+def astuple(ratio) -> tuple:
+    """A Ratio as a table cell: (measure, estimate, low, high)."""
+    return (ratio.measure, ratio.estimate, ratio.low, ratio.high)
+
+
 def _appraisal(cit) -> dict:
     """The reviewer's appraisal of one citation, as table columns (None where not recorded)."""
     rob, ind, eff, own = cit.risk_of_bias, cit.indirectness, cit.effect, cit.review_rating
@@ -95,6 +101,8 @@ def _appraisal(cit) -> dict:
         "effect_direction": eff.direction if eff else None,
         "effect_size": eff.size if eff else None,
         "effect_ci": eff.ci if eff else None,
+        # (measure, estimate, low, high) when the paper's risk or odds ratio is recorded
+        "effect_ratio": astuple(eff.ratio) if eff and eff.ratio else None,
         "dose_response": bool(eff and eff.dose_response),
         "review_certainty": own.certainty if own else None,
         "review_outcome": own.outcome if own else None,

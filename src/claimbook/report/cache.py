@@ -30,6 +30,7 @@ GRADING_DIR = "grading"  # inside CACHE_DIR: each claim's grading (claimbook.evi
 _CODE = (
     ("claimbook.evidence", "plots.py"),
     ("claimbook.evidence", "sof.py"),
+    ("claimbook.evidence", "absolute.py"),
     ("claimbook.evidence", "table.py"),
     ("claimbook.report", "figures.py"),
     ("claimbook.report", "html.py"),

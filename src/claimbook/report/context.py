@@ -14,6 +14,7 @@ import pandas as pd
 
 from claimbook.claims.schema import Claim, Excluded, Quote, ReviewedArticle, SignOff
 from claimbook.errors import ClaimbookError
+from claimbook.evidence.absolute import NO_ABSOLUTE, none_for
 from claimbook.evidence.changes import ReviewDiff
 from claimbook.evidence.memo import claim_rows_text, rows_texts
 from claimbook.evidence.method import method_paragraphs
@@ -209,6 +210,12 @@ class SofGroup:
     # its footnotes, lettered from a in each table as GRADEpro does: (letter, claim id, text)
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     letters: dict[str, list[str]] = field(default_factory=dict)  # claim id -> its letters
+
+    def no_absolute(self) -> str | None:
+        """The line under the table for its outcomes with neither a ratio nor a baseline risk
+        (each other row without an absolute effect says why in its own cell)."""
+        ids = [s.id for s in self.rows if s.sof["no_absolute"] == NO_ABSOLUTE]
+        return none_for(ids) if ids else None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from claimbook import __version__
 from claimbook.evidence import plots
+from claimbook.evidence.absolute import NO_ABSOLUTE
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.report.cache import PieceCache
 from claimbook.report.claimreview import claim_reviews, jsonld_script
@@ -100,7 +101,7 @@ def _env() -> Environment:
     env.filters["href"] = safe_url  # the only way an outside address reaches an href
     env.globals.update(pubmed_url=pubmed_url, doi_url=doi_url)  # the addresses of ids.py
     env.globals.update(certainty_range=certainty_range, stance_tally=stance_tally)
-    env.globals.update(changes_verdicts=changes_verdicts)
+    env.globals.update(changes_verdicts=changes_verdicts, no_absolute_all=NO_ABSOLUTE)
     return env
 
 

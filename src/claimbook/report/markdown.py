@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from claimbook import __version__
+from claimbook.evidence.absolute import NO_ABSOLUTE
 from claimbook.ids import doi_url, pubmed_url
 from claimbook.markup import code, md, md_link, md_url
 from claimbook.report.context import (
@@ -122,6 +123,10 @@ def _sof_row(c: ClaimSection, shared: tuple[str | None, str | None], letters: li
         count += f": {md(sof['designs'])}"
     notes = sup(",".join(letters)) if letters else ""
     effect = md(sof["effect"]) + (f" ({md(sof['reported'])})" if sof["reported"] else "")
+    if sof["absolute"]:
+        effect += f". Absolute: {md(sof['absolute'])}"
+    elif sof["no_absolute"] and sof["no_absolute"] != NO_ABSOLUTE:
+        effect += f". {md(sof['no_absolute'])}"
     return (
         f"| {outcome} | {count} | {effect} | {c.symbols} {md(c.certainty)}{notes} "
         f"| {md(c.statement)} |"
@@ -155,6 +160,7 @@ def _sof(ctx: ReportContext) -> list[str]:
             "|---|---|---|---|---|",
             *[_sof_row(c, (g.population, g.setting), g.letters.get(c.id, [])) for c in g.rows],
         ]
+        out += ["", md(g.no_absolute())] if g.no_absolute() else []
         notes = [f"- {sup(x)} {md(cid)}: {md(note)}" for x, cid, note in g.notes]
         out += ["", *notes] if notes else []
     return out
