@@ -171,6 +171,46 @@ def test_no_horizontal_scroll_at_390px(built):
             browser.close()
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_on_a_phone_each_claims_evidence_folds_behind_one_line_and_opens_on_a_tap(built):
+    """At 390 px the timelines and evidence tables are folded (the page far shorter than with
+    them all open), the summary line counts the papers by stance, a tap opens one without any
+    sideways scroll; at 1280 px they show without a click."""
+    from playwright.sync_api import sync_playwright
+
+    _, written, doc = built
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 800})
+            page.goto(written["html"].as_uri())
+            folds = page.locator("main > section details.evidence-details")
+            assert folds.count() == len(
+                doc.xpath(
+                    "//main/section[contains(@class,'claim ')] | //main/section[@class='claim']"
+                )
+            )
+            tables = page.locator("main > section table.evidence")
+            assert not any(t.is_visible() for t in tables.all())
+            folded = page.evaluate("document.documentElement.scrollHeight")
+            first = folds.first
+            summary = first.locator("summary").inner_text()
+            assert re.match(r"Evidence: \d+ papers? — \d+ support, \d+ contradict", summary)
+            first.locator("summary").click()
+            assert first.locator("table.evidence").is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") == 390
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            unfolded = page.evaluate("document.documentElement.scrollHeight")
+            assert folded < 0.75 * unfolded
+            wide = browser.new_page(viewport={"width": 1280, "height": 800})
+            wide.goto(written["html"].as_uri())
+            assert all(t.is_visible() for t in wide.locator("main > section table.evidence").all())
+        finally:
+            browser.close()
+
+
 def test_pdf_page_one_holds_the_key_messages(built):
     _, written, doc = built
     if "pdf" not in written:
