@@ -3,8 +3,8 @@ numbers (`Ratio`: a risk ratio or odds ratio with its confidence interval) and t
 baseline risk (`BaselineRisk`: the risk without the intervention, with where it comes from).
 
 Both are optional and both must be read in a cited paper, never guessed: the baseline's
-`source` names the PMID or DOI of a paper the claim cites (e.g. 'the placebo group of PMID
-25842375'). claimbook.evidence.absolute turns the two into risks per 1000.
+`source` names the PMID or DOI of a paper the claim cites (e.g. 'the placebo group of PMID'
+and its number). claimbook.evidence.absolute turns the two into risks per 1000.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class BaselineRisk(_Model):
     source: str = Field(
         min_length=8,
         description="where the risk is reported: a cited paper's PMID or DOI, e.g. 'the placebo "
-        "group of PMID 25842375'",
+        "group of PMID' and its number",
     )
 
     @model_validator(mode="after")
@@ -61,7 +61,7 @@ class BaselineRisk(_Model):
         if not self.idents():
             raise ValueError(
                 "source must name the PMID or DOI of a cited paper that reports the risk, "
-                "e.g. 'the placebo group of PMID 25842375'"
+                "e.g. 'the placebo group of PMID' and its number"
             )
         return self
 
