@@ -107,3 +107,21 @@ def test_a_build_without_its_cache_writes_the_same_bytes_and_a_new_cache(review,
     shutil.rmtree(out / CACHE_DIR)
     build_report(rev, out, FORMATS, progress=False)
     assert _files(out) == reference and _pieces(out)
+
+
+def test_claimbook_report_keeps_the_grading_in_its_cache_and_regrades_only_the_edited_claim(
+    review, tmp_path
+):
+    """The command as a user runs it, twice, with one claim edited between."""
+    from click.testing import CliRunner
+
+    from claimbook.cli import main
+
+    out = tmp_path / "reports"
+    args = ["report", "--project", str(review), "--format", "html,md", "--out", str(out), "-q"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    first = _graded(out)
+    assert _kinds(first) == {f"grading-{c.id}" for c in load_review(project=review).claims}
+    _edit_finding(review, "C03")
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert _kinds(_graded(out) - first) == {"grading-C03"}
