@@ -16,8 +16,11 @@ were written, so a full disk or a failing browser leaves the previous build as i
     review.json                 verdicts, certainty, citations and sign-offs, for `claimbook diff`
                                 (the build before, when it differed: review.previous.json)
     exports/all.{ris,bib,csl.json,nbib,csv}   and the same per claim: exports/C01.ris ...
-    cache/                      figures and claim sections by the hash of what they show, so a
-                                rebuild redraws only what changed (report.cache; delete freely)
+    cache/                      figures, claim sections and Summary of Findings rows by the hash
+                                of what they show, so a rebuild redraws only what changed
+                                (report.cache; delete freely); cache/grading/ each claim's
+                                grading, when loaded with load_review(cache=...) as
+                                `claimbook report` does (evidence.memo)
 
 May import: the core modules, claimbook.pubmed, claimbook.claims and claimbook.evidence (a
 graded Review is its input), and of claimbook.edit only its readers of the screening record
