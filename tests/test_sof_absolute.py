@@ -113,7 +113,7 @@ def test_the_summary_of_findings_gives_the_absolute_effect_in_every_format(revie
     md = (out / "claimbook-report.md").read_text("utf-8")
     assert "127 per 1000 with it (110 to 146): 33 more per 1000 (16 more to 52 more)" in html
     assert "127 per 1000 with it (110 to 146): 33 more per 1000 (16 more to 52 more)" in md
-    assert "No absolute effect (per 1000 people) is given for" in html  # the other outcomes
+    assert "No absolute effect (per 1000 people) is computed for" in html  # the other outcomes
 
 
 def test_a_ratio_without_a_baseline_says_what_is_missing(review):

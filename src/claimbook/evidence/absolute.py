@@ -25,11 +25,12 @@ NO_ABSOLUTE = (
 
 def none_for(ids: list[str]) -> str:
     """One line under a Summary of Findings table for the outcomes that have neither number."""
-    which = "any outcome of this table" if len(ids) > 1 else "this table's outcome"
+    them = "them" if len(ids) > 1 else "it"
     return (
-        f"No absolute effect (per 1000 people) is given for {', '.join(ids)}: no study of "
-        f"{'them' if len(ids) > 1 else 'it'} reports a risk ratio or odds ratio with a known "
-        f"baseline risk, the two numbers it is computed from (nothing is estimated for {which})."
+        f"No absolute effect (per 1000 people) is computed for {', '.join(ids)}: no study of "
+        f"{them} reports a risk ratio or odds ratio together with a known baseline risk, the "
+        "two numbers it is computed from. Nothing is estimated; a figure per 1000 in the Effect "
+        "column is the paper's own."
     )
 
 
