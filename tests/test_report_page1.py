@@ -228,6 +228,30 @@ def test_pdf_page_one_holds_the_key_messages(built):
     assert nma in flat
 
 
+def test_no_pdf_page_holds_one_or_two_stranded_rows_of_an_evidence_table(built):
+    """A page that carries an evidence table over from the page before (it opens with the
+    table's repeated head) holds at least three of its rows, or the whole rest of the table."""
+    _, written, _ = built
+    if "pdf" not in written:
+        pytest.skip("Chromium is not installed, so no PDF was built")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed (Debian: poppler-utils)")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(written["pdf"]), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    carried = 0
+    for page in text.split("\f"):
+        lines = [line for line in page.splitlines() if line.strip()]
+        if not lines or not re.match(r"Ref\s+Study\s+Design\s+n\s+Stance\s+Finding", lines[0]):
+            continue
+        carried += 1
+        # a row opens with its reference number, '[12]' ('[10' when '[105]' wraps in its cell)
+        rows = [line for line in lines if re.match(r"\s*\[\d+\]?\s", line)]
+        assert len(rows) >= 3, f"a page holds {len(rows)} stranded rows: {lines[1][:60]}"
+    assert carried  # the check ran on pages that carry a table over
+
+
 def test_markdown_page1_matches_the_html(built):
     _, written, doc = built
     md = words(written["md"].read_text(encoding="utf-8").replace("\\", ""))
