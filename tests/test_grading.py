@@ -296,6 +296,7 @@ def test_a_domain_rating_is_a_value_not_a_string_to_parse_back():
     assert dict(DOMAIN_RULES)["imprecision"](body).rating == "very serious"
 
 
+@settings(deadline=None)  # no timed assertion: a loaded machine is not a failure
 @given(st.lists(citation, max_size=8))
 def test_every_grading_rates_every_domain_as_a_value(cits):
     from claimbook.evidence.grading import DOMAINS, Rating
