@@ -180,7 +180,7 @@ def test_signing_off_and_advice(review):
 def test_looking_up_and_citing_a_paper(review):
     session = _session(review)
     path = claim_file(review, FIRST)
-    with pytest.raises(SessionError, match="Type a PMID or a DOI"):
+    with pytest.raises(SessionError, match="Type a PMID, a DOI or the paper's address"):
         session.look_up(" ")
     with pytest.raises(SessionError, match="Look-up failed"):
         session.look_up("1")  # not in the snapshot, and offline

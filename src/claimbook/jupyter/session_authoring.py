@@ -26,6 +26,7 @@ from claimbook.edit.screening import load_hits, save_hits, screening_queue
 from claimbook.edit.votes import (
     TITLE_ABSTRACT,
     Vote,
+    blind_done,
     final_votes,
     load_votes,
     record_vote,
@@ -53,7 +54,8 @@ class Queue:
     about: str
     hint: str
     others: dict[str, list[str]] = field(default_factory=dict)
-    hidden: int = 0  # votes of other reviewers kept hidden (blind screening)
+    hidden: int = 0  # votes of other reviewers kept hidden (blind screening; never shown)
+    blind: bool = False  # screening is still blind for the reviewer (the queue says so)
 
     @property
     def records(self) -> list[Any]:
@@ -246,6 +248,7 @@ class Authoring:
         for v in seen:
             queue.others.setdefault(v.key, []).append(f"{v.reviewer}: {v.decision}")
         queue.hidden = len(others) - len(seen)
+        queue.blind = self.blind and not blind_done(self.folder, claim.id)
         return queue
 
     def vote(
