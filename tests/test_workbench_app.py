@@ -48,10 +48,11 @@ def _efetch(records):
     return answer
 
 
-def _shoot(page, tmp: Path, name: str) -> None:
-    """The whole app, top to bottom: Voilà scrolls in its own container, so the viewport is
-    made as tall as the app for the shot (then put back), and the app's element is shot;
-    scaled to 1000 pixels wide in 256 colours, so each PNG stays small for docs/."""
+def _shoot(page, tmp: Path, name: str, part: tuple[str, str] | None = None) -> None:
+    """The whole app, top to bottom (or the `part` from the top of one element to the bottom
+    of another): Voilà scrolls in its own container, so the viewport is made as tall as the
+    app for the shot (then put back); scaled to 1000 pixels wide in 256 colours, so each PNG
+    stays small for docs/."""
     from PIL import Image
 
     path = tmp / f"workbench-app-{name}.png"
@@ -68,7 +69,15 @@ def _shoot(page, tmp: Path, name: str) -> None:
     try:
         page.evaluate(top)
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
-        bench.screenshot(path=str(path))
+        if part is None:
+            bench.screenshot(path=str(path))
+        else:
+            top, end = (page.locator(x).first.bounding_box() for x in part)
+            edge = bench.bounding_box()
+            y = max(edge["y"], top["y"] - 40)  # with the heading line above the first
+            clip = {"x": edge["x"], "y": y, "width": edge["width"],
+                    "height": end["y"] + end["height"] - y}  # fmt: skip
+            page.screenshot(path=str(path), clip=clip)
     finally:
         page.set_viewport_size(size)
     with Image.open(path) as shot:
@@ -100,14 +109,21 @@ def _type(page, selector: str, text: str) -> None:
 
 def _new_claim(page, title: str, words: str) -> str:
     """Start a claim from the candidate sentence holding `words`; its id."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     picker = page.locator(".cb-candidates select")
-    expect(picker.locator("option", has_text=words)).to_have_count(1, timeout=STEP)
-    at = picker.evaluate("(s, w) => [...s.options].findIndex(o => o.text.includes(w))", words)
-    picker.select_option(index=at)
+    option = picker.locator("option", has_text=words)
+    for attempt in range(3):  # the list is drawn again after each new claim: find it anew
+        expect(option).to_have_count(1, timeout=STEP)
+        try:
+            picker.select_option(index=option.evaluate("o => o.index"), timeout=5000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     quote = page.locator(".cb-new-quote textarea")
-    expect(quote).not_to_have_value("", timeout=STEP)
+    expect(quote).to_have_value(re.compile(re.escape(words)), timeout=STEP)
     page.locator(".cb-new-title input").fill(title)
     page.locator(".cb-new-claim-button").click()
     _saved(page, "new claim")

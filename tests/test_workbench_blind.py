@@ -18,7 +18,7 @@ import sys
 import pytest
 import yaml
 from jupyter_servers import CHROMIUM, chromium, review_copy, workbench_app
-from test_workbench_app import STEP, _cite, _message, _open, _pick, _saved
+from test_workbench_app import STEP, _cite, _message, _open, _pick, _saved, _shoot
 
 from conftest import ROOT
 
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not instal
 
 CLAIM = "C01"
 ANN, BO = "Ann Lee", "Bo Chen"
+SCREENING = (".cb-queue", ".cb-conflicts")  # the shots: the queue and the conflicts view
 
 
 def _hits(root):
@@ -98,6 +99,7 @@ def test_blind_screening_hides_the_other_reviewer_until_both_are_done(tmp_path):
             assert ANN not in said and "Not about this claim." not in said
             assert queue.locator(".cb-others-votes").count() == 0
             assert "vote of" not in said and "votes of" not in said  # no count of hidden votes
+            _shoot(bo, tmp_path, "8-blind", SCREENING)
             _vote(bo, first, "exclude", "Wrong population for it.")
             assert ANN not in bench.inner_text()  # B is not done yet: still blind
             expect(bo.locator(".cb-conflicts-blind")).to_be_visible()
@@ -111,6 +113,7 @@ def test_blind_screening_hides_the_other_reviewer_until_both_are_done(tmp_path):
             two = conflicts.filter(has_text=f"PMID {second}")
             expect(two).to_contain_text(f"{ANN}: exclude (Not about this claim.)")
             assert bo.locator(".cb-conflicts-blind").count() == 0
+            _shoot(bo, tmp_path, "9-conflicts", SCREENING)
             # settle the first: out, with a reason
             one.locator("[class*='cb-conflict-reason-'] input").fill("Adults with other cramps.")
             one.locator("[class*='cb-conflict-exclude-']").click()
