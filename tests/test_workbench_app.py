@@ -272,6 +272,8 @@ def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
                 ids.append(_new_claim(page, title, sentences[i]))
                 _type(page, ".cb-claim-query textarea", f'"Muscle Cramp"[MeSH] AND topic{i}[tiab]')
                 _saved(page, "PubMed query")
+                # with its query, the claim's queue offers to search PubMed
+                expect(page.locator(".cb-search-button")).to_be_visible(timeout=STEP)
                 if i == 0:
                     _shoot(page, tmp_path, "2-new-claim")
             # a refused edit: plain words, where on click, the field put back

@@ -35,6 +35,7 @@ BLIND_WORDS = (
 )
 NO_SEARCH_WORDS = "No saved search yet: conflicts come from screening its hits."
 NONE_WORDS = "Both reviewers have screened every hit and agree on each: nothing to settle."
+STAGE_WORDS = {"title-abstract": "title and abstract", "full-text": "full text"}
 
 
 def vote_words(conflict: Conflict) -> str:
@@ -115,7 +116,8 @@ class ConflictsPanel(Panel):
     def _row(self, view: View, i: int, c: Conflict, hit: PaperRecord | None) -> widgets.Widget:
         """One conflict: the paper, both votes, and how it is settled (or the controls)."""
         label = views.hit_label(hit) if hit is not None else f"<div><b>{views.esc(c.key)}</b></div>"
-        said = views.esc(f"{c.what.capitalize()} at {c.stage}: {vote_words(c)}")
+        stage = STAGE_WORDS.get(c.stage, c.stage)
+        said = views.esc(f"{c.what.capitalize()} ({stage}): {vote_words(c)}")
         text = widgets.HTML(f'{label}<div class="cb-conflict-votes">{said}</div>',
                             layout=widgets.Layout(flex="1 1 24em"))  # fmt: skip
         settled = self._settled(c.key)
