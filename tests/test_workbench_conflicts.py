@@ -70,3 +70,31 @@ def test_conflicts_are_hidden_while_blind_then_listed_and_settled(hits):
     excluded = yaml.safe_load(claim_file(review, cid).read_text(encoding="utf-8"))["excluded"]
     assert {"pmid": one, "reason": "Adults with another condition."} in excluded
     assert one not in {r.pmid for r in bench.session.ranked_queue().records}
+
+
+def test_a_paper_voted_in_is_read_in_full_then_excluded_in_one_step(hits):
+    """The "read in full" list holds the papers the reviewer voted in; "Exclude after reading"
+    records the full-text vote and the claim's exclusion together (refused: both or neither)."""
+    from claimbook.edit.votes import load_votes
+
+    review, cid, (one, two) = hits
+    record_vote(review, cid, one, "Ana", "include")
+    record_vote(review, cid, two, "Ana", "exclude", reason="Not about the claim.")
+    record_vote(review, cid, two, "Ben", "include")  # Ben's, not Ana's
+    bench = Workbench(project=review, claim_id=cid, offline=True)
+    assert bench.full_text_panel.papers == []  # no reviewer named yet
+    bench.reviewer.value = "Ana"
+    assert [r.pmid for r in bench.full_text_panel.papers] == [one]
+
+    before = tree_digest(review)
+    assert not bench.full_text_panel.exclude(one, "no", view=bench.view)  # too short a reason
+    assert tree_digest(review) == before and "reason" in bench.message.value
+    reason = "Read in full: no one in it had the condition."
+    assert bench.full_text_panel.exclude(one, reason, view=bench.view)
+    last = load_votes(review, cid)[-1]
+    assert (last.reviewer, last.key, last.stage, last.decision, last.reason) == (
+        "Ana", one, "full-text", "exclude", reason,
+    )  # fmt: skip
+    excluded = yaml.safe_load(claim_file(review, cid).read_text(encoding="utf-8"))["excluded"]
+    assert {"pmid": one, "reason": reason} in excluded
+    assert bench.full_text_panel.papers == []  # settled: off the list

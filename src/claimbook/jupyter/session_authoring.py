@@ -27,6 +27,7 @@ from claimbook.edit.votes import (
     TITLE_ABSTRACT,
     Vote,
     blind_done,
+    exclude_after_full_text,
     final_votes,
     load_votes,
     record_vote,
@@ -268,6 +269,19 @@ class Authoring:
             raise self.not_saved(exc) from exc
         self.select(view.claim_id)  # the queue is drawn again without it
         return vote
+
+    def exclude_full_text(self, ident: str, reason: str, *, view: View | None = None) -> Saved:
+        """Exclude a paper read in full, in one step: the reviewer's full-text exclude vote
+        and the claim's exclusion, with the one reason (both or neither)."""
+        if len(self.reviewer.strip()) < MIN_REVIEWER:
+            raise NotSaved("Not saved: type your name as the reviewer first (at the top)")
+        me, why = self.reviewer.strip(), (reason or "").strip()
+        return self.apply(
+            f"excluded {ident} after reading it in full",
+            lambda cid: exclude_after_full_text(self.folder, cid, ident, me, why)[1],
+            view=view,
+            rebuild=True,
+        )
 
 
 FIELD_NAMES = {
