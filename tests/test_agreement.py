@@ -143,3 +143,43 @@ def test_a_paper_like_the_included_one_comes_first(project):
     assert ranked.ranked and ranked.records[0].pmid == "1"
     assert ranked.scores == sorted(ranked.scores, reverse=True)
     assert irrelevant_in_a_row([True, False, True, False, False]) == 2
+
+
+def test_a_full_text_exclusion_is_one_command_vote_and_claim_file_both(hits):
+    """`claimbook exclude ... --full-text --reviewer NAME` records the reviewer's full-text
+    exclude vote and the claim's exclusion, with one reason; the two-step way still works;
+    a refused one-step exclusion leaves every file as it was."""
+    import yaml
+
+    project, pmids = hits
+    reason = "Read in full: the trial enrolled no one with the condition."
+    assert _cli(project, "screen", "C01", pmids[0], "include", "--reviewer", "Ana").exit_code == 0
+    done = _cli(project, "exclude", "C01", pmids[0], "--reason", reason, "--full-text",
+                "--reviewer", "Ana")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert f"Ana votes exclude for {pmids[0]} in C01 (full-text)" in done.output
+    assert f"C01: excludes {pmids[0]}." in done.output
+    last = load_votes(project, "C01")[-1]
+    assert (last.reviewer, last.key, last.stage, last.decision, last.reason) == (
+        "Ana", pmids[0], "full-text", "exclude", reason,
+    )  # fmt: skip
+    claim_file = next((project / "claims").glob("C01-*.yaml"))
+    excluded = yaml.safe_load(claim_file.read_text(encoding="utf-8"))["excluded"]
+    assert {"pmid": pmids[0], "reason": reason} in excluded
+
+    # the old two steps still do it: a full-text vote, then `exclude`
+    assert _cli(project, "screen", "C01", pmids[1], "exclude", "--reviewer", "Ana", "--full-text",
+                "--reason", reason).exit_code == 0  # fmt: skip
+    assert _cli(project, "exclude", "C01", pmids[1], "--reason", reason).exit_code == 0
+
+    # refused: already excluded (the vote is not kept), no reviewer, a paper not in the hits
+    before = tree_digest(project)
+    again = _cli(project, "exclude", "C01", pmids[0], "--reason", reason, "--full-text",
+                 "--reviewer", "Ana")  # fmt: skip
+    assert again.exit_code != 0 and "Traceback" not in again.output
+    nobody = _cli(project, "exclude", "C01", pmids[2], "--reason", reason, "--full-text")
+    assert nobody.exit_code == 2 and "--reviewer NAME" in nobody.output
+    outside = _cli(project, "exclude", "C01", "3735481", "--reason", reason, "--full-text",
+                   "--reviewer", "Ana")  # fmt: skip
+    assert outside.exit_code != 0 and "not among C01's saved hits" in outside.output
+    assert tree_digest(project) == before

@@ -48,9 +48,43 @@ def _efetch(records):
     return answer
 
 
-def _shoot(page, tmp: Path, name: str) -> None:
+def _shoot(page, tmp: Path, name: str, part: tuple[str, str] | None = None) -> None:
+    """The whole app, top to bottom (or the `part` from the top of one element to the bottom
+    of another): Voilà scrolls in its own container, so the viewport is made as tall as the
+    app for the shot (then put back); scaled to 1000 pixels wide in 256 colours, so each PNG
+    stays small for docs/."""
+    from PIL import Image
+
     path = tmp / f"workbench-app-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    bench = page.locator(".cb-workbench")
+    top = "() => { for (const e of document.querySelectorAll('*')) e.scrollTop = 0;" \
+        " window.scrollTo(0, 0); }"  # fmt: skip
+    page.evaluate(top)  # an edit lower down scrolled Voilà's container
+    tall = page.evaluate(
+        "() => { const b = document.querySelector('.cb-workbench');"
+        " return Math.ceil(b.scrollHeight + b.getBoundingClientRect().top) + 40; }"
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], tall)})
+    try:
+        page.evaluate(top)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
+        if part is None:
+            bench.screenshot(path=str(path))
+        else:
+            top, end = (page.locator(x).first.bounding_box() for x in part)
+            edge = bench.bounding_box()
+            y = max(edge["y"], top["y"] - 40)  # with the heading line above the first
+            clip = {"x": edge["x"], "y": y, "width": edge["width"],
+                    "height": end["y"] + end["height"] - y}  # fmt: skip
+            page.screenshot(path=str(path), clip=clip)
+    finally:
+        page.set_viewport_size(size)
+    with Image.open(path) as shot:
+        wide = 1000
+        small = shot.convert("RGB").resize((wide, round(shot.height * wide / shot.width)),
+                                           Image.LANCZOS)  # fmt: skip
+    small.quantize(256).save(path, optimize=True)
     keep = os.environ.get("CLAIMBOOK_SCREENSHOTS")
     if keep:
         shutil.copy(path, Path(keep) / path.name)
@@ -73,26 +107,45 @@ def _type(page, selector: str, text: str) -> None:
     field.press("Tab")
 
 
-def _new_claim(page, title: str) -> str:
+def _new_claim(page, title: str, words: str) -> str:
+    """Start a claim from the candidate sentence holding `words`; its id."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     picker = page.locator(".cb-candidates select")
-    picker.select_option(index=1)
+    option = picker.locator("option", has_text=words)
+    for attempt in range(3):  # the list is drawn again after each new claim: find it anew
+        expect(option).to_have_count(1, timeout=STEP)
+        try:
+            picker.select_option(index=option.evaluate("o => o.index"), timeout=5000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     quote = page.locator(".cb-new-quote textarea")
-    expect(quote).not_to_have_value("", timeout=STEP)
+    expect(quote).to_have_value(re.compile(re.escape(words)), timeout=STEP)
     page.locator(".cb-new-title input").fill(title)
     page.locator(".cb-new-claim-button").click()
     _saved(page, "new claim")
     return re.search(r"Saved (\w+):", _message(page).inner_text())[1]
 
 
-def _cite(page, pmid: str, stance: str, finding: str) -> None:
+def _look_up(page, ident: str) -> None:
+    from playwright.sync_api import expect
+
+    page.locator(".cb-cite-ident input").fill(ident)
+    page.locator(".cb-lookup").click()
+    expect(page.locator(".cb-record .cb-record-box")).to_be_visible(timeout=STEP)
+
+
+def _cite(page, ident: str, stance: str, finding: str, looked_up: bool = False) -> None:
+    """Look the paper up (unless done), choose the stance, write the finding, cite it: the
+    design is left as the form holds it (suggested from the record, or the default)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
-    page.locator(".cb-cite-ident input").fill(pmid)
-    page.locator(".cb-lookup").click()
-    expect(page.locator(".cb-record .cb-record-box")).to_be_visible(timeout=STEP)
+    if not looked_up:
+        _look_up(page, ident)
     page.locator(".cb-cite-stance select").select_option(stance)
     page.locator(".cb-cite-finding textarea").fill(finding)
     button = page.locator(".cb-cite-button")
@@ -104,7 +157,7 @@ def _cite(page, pmid: str, stance: str, finding: str) -> None:
         anyway.click()
     except PlaywrightTimeout:
         pass  # it looked related: saved at once
-    _saved(page, f"cited {pmid}")
+    _saved(page, f"cited {ident}")
 
 
 def _pick(page, claim_id: str) -> None:
@@ -152,7 +205,11 @@ def test_the_app_starts_serves_with_a_token_and_stops_on_ctrl_c(tmp_path):
     said = app.log.read_text(encoding="utf-8")
     assert "Traceback" not in said and "Stopped the workbench." in said
     left = {p for p in Path("/proc").iterdir() if p.name.isdigit()} - before
-    strays = [p for p in left if p.exists() and "voila" in _cmdline(p)]
+    # what the app started is gone: Voilà in the app's session (it was started in a new
+    # one), kernels with their connection files under this test's folder; other programs on
+    # the machine may run Voilà meanwhile
+    strays = [p for p in left if _session_of(p) == app.process.pid or str(tmp_path) in
+              _cmdline(p)]  # fmt: skip
     assert not strays, [(_cmdline(p)) for p in strays]
 
 
@@ -163,20 +220,58 @@ def _cmdline(proc: Path) -> str:
         return ""
 
 
+def _session_of(proc: Path) -> int | None:
+    """The session id of a process (None once it is gone)."""
+    try:
+        stat = (proc / "stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[3])  # after "pid (comm)": state ppid pgrp session
+
+
+def _text_of_html(path: Path) -> str:
+    """The words of an HTML page as a reader sees them (tags dropped, spaces collapsed)."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(path.read_bytes())
+    for gone in tree.xpath("//script|//style"):
+        gone.drop_tree()
+    return " ".join(tree.text_content().split())
+
+
+def _selected_label(page, selector: str) -> str:
+    return page.locator(selector).evaluate("s => s.options[s.selectedIndex].text")
+
+
 def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
     """From `claimbook init` to a report, in the app only: three claims from the article's
-    candidate sentences, their queries, five papers cited (from the loopback PubMed), one
-    excluded, a stance changed, two claims signed off; then the files and the report."""
+    candidate sentences, their queries, five papers cited from the loopback PubMed (one typed
+    by DOI only and resolved to its PMID through esearch, one with the design its record
+    suggests, confirmed by the reviewer), one excluded, a stance changed, two claims signed
+    off; then the claim files (YAML) and the HTML report say what was done."""
     from playwright.sync_api import expect, sync_playwright
+    from test_cite_papers import Resolver
+
+    from claimbook.pubmed.parse import parse_pubmed_xml
+    from claimbook.vocab import design_label
 
     need_shared(ARTICLE)
     assert set(PAPERS) <= set(records)
     httpserver.expect_request(re.compile(r".*efetch.*")).respond_with_handler(_efetch(records))
+    resolver = Resolver(httpserver, records)  # esearch: a DOI -> the PMID whose record has it
+    xml = b"<PubmedArticleSet>" + records[PAPERS[4]] + b"</PubmedArticleSet>"
+    doi = next(iter(parse_pubmed_xml(xml))).doi  # the last paper is typed by its DOI only
+    assert doi and PAPERS[4] not in doi
+    # PubMed indexes the first paper as a randomised trial (its own record says so)
+    assert b">Randomized Controlled Trial</PublicationType>" in records[PAPERS[0]]
     root = _init(tmp_path)
     env = jupyter_env(tmp_path / "jupyter", CLAIMBOOK_EUTILS_URL=httpserver.url_for("/"))
     env.pop("NCBI_API_KEY", None)
     titles = ["Cramps come after long exercise in the heat", "Stretching eases a cramp",
               "Cramps are common at night"]  # fmt: skip
+    sentences = ["develop after prolonged", "Relieving cramps", "distressing forms of cramp"]
+    assert all(words in ARTICLE.read_text(encoding="utf-8") for words in sentences)
+    finding = "The paper reports an outcome that bears on this claim."
     with workbench_app(root, tmp_path, env) as app, sync_playwright() as pw:
         browser = chromium(pw)
         try:
@@ -187,9 +282,11 @@ def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
             page.locator(".cb-reviewer input").fill("Ann Lee")
             ids = []
             for i, title in enumerate(titles):
-                ids.append(_new_claim(page, title))
+                ids.append(_new_claim(page, title, sentences[i]))
                 _type(page, ".cb-claim-query textarea", f'"Muscle Cramp"[MeSH] AND topic{i}[tiab]')
                 _saved(page, "PubMed query")
+                # with its query, the claim's queue offers to search PubMed
+                expect(page.locator(".cb-search-button")).to_be_visible(timeout=STEP)
                 if i == 0:
                     _shoot(page, tmp_path, "2-new-claim")
             # a refused edit: plain words, where on click, the field put back
@@ -199,13 +296,24 @@ def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
             )
             expect(page.locator(".cb-claim-title input")).to_have_value(titles[2])
             _shoot(page, tmp_path, "3-refused")
-            finding = "The paper reports an outcome that bears on this claim."
-            cites = {ids[0]: PAPERS[:3], ids[1]: PAPERS[3:5]}
-            for claim_id, pmids in cites.items():
-                _pick(page, claim_id)
-                for pmid in pmids:
-                    _cite(page, pmid, "supports", f"{finding} ({pmid})")
-            _shoot(page, tmp_path, "4-cited")
+            # the first paper: the design its record suggests, shown with the rule, kept
+            _pick(page, ids[0])
+            _look_up(page, PAPERS[0])
+            expect(page.locator(".cb-suggestions")).to_contain_text(
+                "Randomized Controlled Trial", timeout=STEP
+            )
+            assert _selected_label(page, ".cb-cite-design select") == design_label("rct")
+            _shoot(page, tmp_path, "4-suggested")
+            _cite(page, PAPERS[0], "supports", f"{finding} ({PAPERS[0]})", looked_up=True)
+            for pmid in PAPERS[1:3]:
+                _cite(page, pmid, "supports", f"{finding} ({pmid})")
+            _pick(page, ids[1])
+            _cite(page, PAPERS[3], "supports", f"{finding} ({PAPERS[3]})")
+            _cite(page, doi, "supports", f"{finding} (by DOI)")  # PubMed's record, by its DOI
+            expect(page.locator(f".cb-evidence .cb-row-1.cb-for-{ids[1]}")).to_contain_text(
+                PAPERS[4], timeout=STEP
+            )
+            _shoot(page, tmp_path, "5-cited")
             # exclude one of the first claim's papers, change another's stance
             _pick(page, ids[0])
             row = page.locator(f".cb-evidence .cb-row-2.cb-for-{ids[0]}")
@@ -217,6 +325,7 @@ def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
                 "contradicts"
             )
             _saved(page, f"stance of {PAPERS[0]}")
+            _shoot(page, tmp_path, "6-excluded")
             # sign two claims off
             for claim_id in ids[:2]:
                 _pick(page, claim_id)
@@ -224,10 +333,12 @@ def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
                 page.locator(".cb-signoff-button").click()
                 _saved(page, "signed off by Ann Lee")
             expect(page.locator(".cb-signoff-state")).to_contain_text("Signed off")
-            _shoot(page, tmp_path, "5-signed-off")
+            _shoot(page, tmp_path, "7-signed-off")
         finally:
             browser.close()
     assert app.returncode == 0
+    # the DOI was asked of PubMed in its Article Identifier field (at look-up, and at cite)
+    assert resolver.terms and set(resolver.terms) == {f'"{doi}"[aid]'}
 
     files = {p.name.split("-")[0]: yaml.safe_load(p.read_text("utf-8"))
              for p in (root / "claims").glob("A*.yaml")}  # fmt: skip
@@ -236,21 +347,32 @@ def test_a_whole_review_in_the_app(tmp_path, httpserver, records):
     assert [c["pmid"] for c in first["evidence"]] == PAPERS[:2]
     assert first["evidence"][0]["stance"] == "contradicts"
     assert first["excluded"] == [{"pmid": PAPERS[2], "reason": "Not about muscle cramps at all."}]
-    assert [c["pmid"] for c in second["evidence"]] == PAPERS[3:5]
+    assert [c["pmid"] for c in second["evidence"]] == PAPERS[3:5]  # the DOI cited by its PMID
+    assert second["evidence"][1]["finding"] == f"{finding} (by DOI)"
+    assert all(c["finding"].startswith(finding) for f in (first, second) for c in f["evidence"])
     for signed in (first, second):
         assert signed["signoff"]["reviewer"] == "Ann Lee" and "status" not in signed
+        assert signed["signoff"]["note"] == "Checked in the app."
     assert third["status"] == "draft" and third["title"] == titles[2] and "topic2" in third["query"]
+    assert "evidence" not in third or not third["evidence"]
+    for i, f in enumerate(files[c] for c in ids):
+        assert f["query"] == f'"Muscle Cramp"[MeSH] AND topic{i}[tiab]'
     text = ARTICLE.read_text(encoding="utf-8")
     assert all(q["text"] in text for f in files.values() for q in f["quotes"])
+    for f, words in zip((first, second, third), sentences, strict=True):
+        assert [words in q["text"] for q in f["quotes"]] == [True]  # the sentence picked
+    papers = yaml.safe_load((root / "claims" / "papers.yaml").read_text("utf-8"))["papers"]
+    appraised = {str(p.get("pmid")): p for p in papers}
+    assert appraised[PAPERS[0]]["design"] == "rct"  # the suggested design, as confirmed
 
     out = tmp_path / "report"
     done = subprocess.run(
         [sys.executable, "-m", "claimbook.cli", "report", "--project", str(root), "--out",
-         str(out), "--format", "md"],
+         str(out), "--format", "html"],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    report = next(out.rglob("*.md")).read_text(encoding="utf-8")
+    report = _text_of_html(next(out.rglob("*.html")))
     for title in titles:
         assert title in report
     assert report.count("Ann Lee") >= 2 and "Not about muscle cramps at all." in report

@@ -6,6 +6,7 @@ what the review holds, links only to http(s) addresses and has no inline style."
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from claimbook.claims import ClaimsError
 from claimbook.edit.screening import store_hits
 from claimbook.evidence.review import load_review
 from claimbook.folder import ReviewFolder
-from claimbook.jupyter import views
+from claimbook.jupyter import citing, views
 from claimbook.jupyter.session import (
     Change,
     NotSaved,
@@ -27,6 +28,7 @@ from claimbook.jupyter.session import (
     View,
     parse_n,
 )
+from claimbook.pubmed.lookup import PaperRef
 from claimbook.vocab import VERDICTS
 
 from conftest import ROOT, changed_lines, claim_file, tree_digest
@@ -180,10 +182,16 @@ def test_signing_off_and_advice(review):
 def test_looking_up_and_citing_a_paper(review):
     session = _session(review)
     path = claim_file(review, FIRST)
-    with pytest.raises(SessionError, match="Type a PMID or a DOI"):
+    with pytest.raises(SessionError, match="Type a PMID, a DOI or the paper's address"):
         session.look_up(" ")
     with pytest.raises(SessionError, match="Look-up failed"):
         session.look_up("1")  # not in the snapshot, and offline
+    # the cite form's one look-up path: an address is a paper PubMed has no record of
+    address = "https://www.example.org/trial.html"
+    assert isinstance(citing.find(session, address), PaperRef)
+    refused = rf"^Look-up failed: PubMed has no record of .*{re.escape(address)}"
+    with pytest.raises(SessionError, match=refused):
+        session.look_up(address)
     rec = _uncited(session)
     assert session.look_up(rec.pmid).key == rec.key and session.already(rec) is None
     before = _files(review)

@@ -8,7 +8,7 @@ import click
 
 from claimbook.claims.schema import MAX_PARTICIPANTS
 from claimbook.cli import app
-from claimbook.cli.app import folder_options, warn_alerts
+from claimbook.cli.app import fail, folder_options, warn_alerts
 from claimbook.cli.terminal import plain
 from claimbook.folder import ReviewFolder
 from claimbook.vocab import DESIGNS, STANCES
@@ -115,12 +115,37 @@ def uncite(claim_id: str, paper: str, folder: ReviewFolder) -> None:
 @click.argument("claim_id")
 @click.argument("paper")
 @click.option("--reason", required=True, help="Why the paper is screened out.")
+@click.option(
+    "--full-text",
+    is_flag=True,
+    help="Read in full: also record it as your full-text exclude vote (--reviewer).",
+)
+@click.option("--reviewer", default=None, metavar="NAME",
+              help="Your name, for the full-text vote (with --full-text).")  # fmt: skip
 @folder_options()
-def exclude(claim_id: str, paper: str, reason: str, folder: ReviewFolder) -> None:
-    """Screen PAPER (a PMID or DOI) out of CLAIM_ID's evidence, with the reason."""
+def exclude(
+    claim_id: str, paper: str, reason: str, full_text: bool, reviewer: str | None,
+    folder: ReviewFolder,
+) -> None:  # fmt: skip
+    """Screen PAPER (a PMID or DOI) out of CLAIM_ID's evidence, with the reason.
+
+    With --full-text --reviewer NAME, the paper (a saved search hit, read in full) is also
+    recorded as your full-text exclude vote, with the same reason: both or neither.
+    """
     from claimbook import edit
 
-    claim = edit.exclude(folder, claim_id, paper, reason)
+    if full_text:
+        from claimbook.edit.votes import exclude_after_full_text
+
+        if not reviewer:
+            fail("say who read it in full: --full-text needs --reviewer NAME", code=2)
+        vote, claim = exclude_after_full_text(folder, claim_id, paper, reviewer, reason)
+        click.echo(plain(f"Recorded: {vote.reviewer} votes exclude for {vote.key} in {claim.id} "
+                         "(full-text).", one_line=True))  # fmt: skip
+    elif reviewer:
+        fail("--reviewer is for the full-text vote: add --full-text", code=2)
+    else:
+        claim = edit.exclude(folder, claim_id, paper, reason)
     _edited(folder, claim, f"excludes {paper}")
 
 

@@ -8,6 +8,10 @@ a claim file: the decision grading uses is the claim's `evidence:` and `excluded
 reviewers settle with `claimbook cite` / `claimbook exclude` once `claimbook conflicts` has
 listed where they disagree.
 
+A paper read in full and found wanting is settled in one step: `exclude_after_full_text`
+(`claimbook exclude CLAIM_ID PAPER --reason TEXT --full-text --reviewer NAME`) records the
+reviewer's full-text exclude vote and screens the paper out of the claim, both or neither.
+
 Screening is blind: until every reviewer who screens a claim has voted on each of its saved
 hits (at title and abstract), `visible_votes` shows a reviewer only their own votes.
 """
@@ -19,11 +23,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claimbook.claims.schema import normal_id
+from claimbook.claims.schema import Claim, normal_id
+from claimbook.edit.citations import exclude
 from claimbook.edit.claim_files import folder_of, refuse, typed
 from claimbook.edit.papers import parsed
 from claimbook.edit.screening import load_hits
-from claimbook.files import lock, write_text
+from claimbook.files import atomic_write, lock, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import citation_key
 from claimbook.inputs import MAX_JSON_BYTES, InputError, read_text
@@ -105,6 +110,30 @@ def record_vote(
         body = {"claim": normal_id(claim_id), "votes": [asdict(v) for v in votes]}
         write_text(path, json.dumps(body, indent=1, ensure_ascii=False) + "\n")
     return vote
+
+
+def exclude_after_full_text(
+    project: PathLike | ReviewFolder, claim_id: str, ident: str, reviewer: str, reason: str
+) -> tuple[Vote, Claim]:
+    """Exclude a paper read in full, in one step: `reviewer`'s full-text exclude vote (the
+    paper must be a saved hit of the claim) and the claim file's `excluded:` entry, with the
+    same reason. Both or neither: when the exclusion is refused, the votes file is put back
+    byte for byte."""
+    folder = folder_of(project)
+    path = votes_path(folder, claim_id)
+    before = path.read_bytes() if path.is_file() else None
+    vote = record_vote(folder, claim_id, ident, reviewer, "exclude", stage=FULL_TEXT,
+                       reason=reason)  # fmt: skip
+    try:
+        claim = exclude(folder, claim_id, ident, reason)
+    except BaseException:
+        with lock(path.parent):
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write(path, before)
+        raise
+    return vote, claim
 
 
 def reviewers(votes: list[Vote]) -> list[str]:

@@ -3,8 +3,9 @@
 
 The workbench is built in parts, lowest first: `session` (ReviewSession: state and actions,
 no widget; its values in `session_types`), `views` (pure HTML; `workbench.css` its one
-stylesheet), `controls` (the message line and the view guard), `rows`, `panels` and
-`cite_panel` (widgets that observe the session), and `workbench` (the app composing them).
+stylesheet), `controls` (the message line and the view guard), `rows`, `panels`,
+`cite_panel`, `conflicts_panel` and `full_text_panel` (widgets that observe the session), and
+`workbench` (the app composing them).
 
 May import: every layer below it (core, pubmed, article, claims, evidence, notebooks, edit);
 never claimbook.report or claimbook.cli. Notebooks import its names from the top level:

@@ -10,30 +10,39 @@ makes (design, n, each with its rule) and whether it looks unrelated to the clai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from claimbook import edit as editing
 from claimbook.edit.papers import PaperDetails, claim_texts, looks_unrelated, unrelated_message
-from claimbook.jupyter.session import ReviewSession, SessionError, View
+from claimbook.jupyter.session_types import SessionError, View
 from claimbook.pubmed.designs import Suggestion, suggest_design, suggest_n
 from claimbook.pubmed.lookup import PaperRef
 from claimbook.pubmed.store import PaperRecord
 from claimbook.vocab import DESIGN_LABELS
 
+if TYPE_CHECKING:  # the session calls `find` for its own look-up: no import at run time
+    from claimbook.jupyter.session import ReviewSession
+
 __all__ = ["Suggestions", "details", "find", "suggestions", "unrelated"]
+
+EMPTY_IDENT = "Type a PMID, a DOI or the paper's address to look it up"
+LOOKUP_FAILED = "Look-up failed"
 
 
 def find(session: ReviewSession, ident: str, *, view: View | None = None) -> PaperRecord | PaperRef:
     """The record of the paper typed (snapshot first, then PubMed unless offline; nothing is
     stored), or the `PaperRef` of a paper PubMed lacks (a DOI it has no record of, an
-    address): the form then asks for its details. Raises SessionError, in one line."""
+    address): the form then asks for its details. The one look-up path of the workbench
+    (`ReviewSession.look_up` is this too). Raises SessionError in one plain line, where the
+    problem is as its detail."""
     session.current(view)
     ident = ident.strip()
     if not ident:
-        raise SessionError("Type a PMID, a DOI or the paper's address to look it up")
+        raise SessionError(EMPTY_IDENT)
     try:
         return editing.find_paper(session.folder, ident, offline=session.offline)
     except Exception as exc:
-        raise SessionError(f"Look-up failed: {session.one_line(exc)}") from exc
+        raise session.not_saved(exc, LOOKUP_FAILED) from exc
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,7 @@ class QueuePanel(Panel):
         self.queue_box = styled(widgets.VBox(), "cb-queue")
         self.queue_rows: list[HitWidgets] = []
         self._look_up = look_up
+        self._query: str | None = None  # the claim's query when the queue was drawn
         super().__init__(controls)
         self.children = [
             heading("Screening queue", "saved PubMed hits neither cited nor excluded"),
@@ -220,6 +221,8 @@ class QueuePanel(Panel):
                 self.queue_box.children = ()
         elif change.kind == "shown":
             self._draw(change.view)
+        elif change.kind == "edited" and self.session.claim.query != self._query:
+            self._draw(change.view)  # a query written or changed: what the queue offers
 
     def redraw(self) -> None:
         """Draw the queue again (the reviewer or blind mode changed)."""
@@ -245,6 +248,7 @@ class QueuePanel(Panel):
 
     def _draw(self, view: View) -> None:
         self.queue_rows = []
+        self._query = self.session.claim.query
         try:
             queue = self.session.ranked_queue()
         except Exception as exc:

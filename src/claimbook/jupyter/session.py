@@ -38,6 +38,7 @@ from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_YAML_BYTES, read_text
+from claimbook.jupyter import citing
 from claimbook.jupyter.session_authoring import Authoring, Queue
 from claimbook.jupyter.session_types import (
     Change,
@@ -451,16 +452,13 @@ class ReviewSession(Authoring):
         )
 
     def look_up(self, ident: str, *, view: View | None = None) -> PaperRecord:
-        """The record of a paper by PMID or DOI (snapshot first, then PubMed unless offline;
-        nothing is stored)."""
-        self.current(view)
-        ident = ident.strip()
-        if not ident:
-            raise SessionError("Type a PMID or a DOI to look up")
-        try:
-            return editing.lookup_paper(self.folder, ident, offline=self.offline)
-        except Exception as exc:
-            raise self.not_saved(exc, "Look-up failed") from exc
+        """The record of a paper by PMID, DOI or address (snapshot first, then PubMed unless
+        offline; nothing is stored), through the cite form's one look-up path
+        (`citing.find`); a paper PubMed has no record of is refused here, in the same words."""
+        found = citing.find(self, ident, view=view)
+        if isinstance(found, PaperRecord):
+            return found
+        raise SessionError(f"{citing.LOOKUP_FAILED}: PubMed has no record of {found.what}")
 
     def cite(
         self,

@@ -26,6 +26,8 @@ from claimbook.edit.screening import load_hits, save_hits, screening_queue
 from claimbook.edit.votes import (
     TITLE_ABSTRACT,
     Vote,
+    blind_done,
+    exclude_after_full_text,
     final_votes,
     load_votes,
     record_vote,
@@ -53,7 +55,8 @@ class Queue:
     about: str
     hint: str
     others: dict[str, list[str]] = field(default_factory=dict)
-    hidden: int = 0  # votes of other reviewers kept hidden (blind screening)
+    hidden: int = 0  # votes of other reviewers kept hidden (blind screening; never shown)
+    blind: bool = False  # screening is still blind for the reviewer (the queue says so)
 
     @property
     def records(self) -> list[Any]:
@@ -246,6 +249,7 @@ class Authoring:
         for v in seen:
             queue.others.setdefault(v.key, []).append(f"{v.reviewer}: {v.decision}")
         queue.hidden = len(others) - len(seen)
+        queue.blind = self.blind and not blind_done(self.folder, claim.id)
         return queue
 
     def vote(
@@ -265,6 +269,19 @@ class Authoring:
             raise self.not_saved(exc) from exc
         self.select(view.claim_id)  # the queue is drawn again without it
         return vote
+
+    def exclude_full_text(self, ident: str, reason: str, *, view: View | None = None) -> Saved:
+        """Exclude a paper read in full, in one step: the reviewer's full-text exclude vote
+        and the claim's exclusion, with the one reason (both or neither)."""
+        if len(self.reviewer.strip()) < MIN_REVIEWER:
+            raise NotSaved("Not saved: type your name as the reviewer first (at the top)")
+        me, why = self.reviewer.strip(), (reason or "").strip()
+        return self.apply(
+            f"excluded {ident} after reading it in full",
+            lambda cid: exclude_after_full_text(self.folder, cid, ident, me, why)[1],
+            view=view,
+            rebuild=True,
+        )
 
 
 FIELD_NAMES = {

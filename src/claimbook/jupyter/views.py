@@ -317,10 +317,10 @@ def queue_head(hits: int, queue: Any, shown: int) -> str:
     """'3 hits to screen (saved search of ...), ranked by ...; the stopping hint'; `shown`:
     how many rows are drawn."""
     more = f"; the first {shown} are shown" if hits > shown else ""
-    hidden = (
-        f" {queue.hidden} vote{'s' if queue.hidden != 1 else ''} of other reviewers stay hidden "
-        "until every reviewer has screened every hit (blind screening)."
-        if queue.hidden
+    hidden = (  # no count: how many votes are hidden would tell what the other did
+        " Other reviewers' votes stay hidden until every reviewer has screened every hit "
+        "(blind screening)."
+        if queue.blind
         else ""
     )
     hint = f" {esc(queue.hint)}" if queue.hint else ""

@@ -16,7 +16,9 @@ The app is built as ipywidgets apps are:
     views.py       pure functions, data in, HTML out; workbench.css their one stylesheet
     controls.py    the message line, and the guard that a widget of an ended view writes nothing
     rows.py        the rows of the evidence table and of the screening queue
-    panels.py      review bar, claim, evidence, queue, advice, sign-off; cite_panel.py: cite
+    panels.py      review bar, claim, evidence, queue, advice, sign-off; cite_panel.py: cite;
+                   conflicts_panel.py: the two reviewers' conflicts, to settle;
+                   full_text_panel.py: the papers voted in, to read in full
     workbench.py   this small app, which composes them
 
 An edit is saved to the claim it was made on, or not at all: every widget that can change
@@ -42,7 +44,9 @@ from claimbook.folder import PathLike, ReviewFolder, find_root
 from claimbook.jupyter import views
 from claimbook.jupyter.author_panel import ClaimWordsPanel, NewClaimPanel, ReviewerPanel
 from claimbook.jupyter.cite_panel import CitePanel
+from claimbook.jupyter.conflicts_panel import ConflictsPanel
 from claimbook.jupyter.controls import Controls
+from claimbook.jupyter.full_text_panel import FullTextPanel
 from claimbook.jupyter.panels import (
     AdvicePanel,
     ClaimPanel,
@@ -103,12 +107,18 @@ class Workbench(widgets.VBox):
         self.controls = Controls(self.session)
         # the panels, in the order they are drawn (and told of each change)
         self.bar = ReviewBar(self.controls)
-        self.reviewer_panel = ReviewerPanel(self.controls, lambda: self.queue_panel.redraw())
+        self.reviewer_panel = ReviewerPanel(
+            self.controls,
+            lambda: [p.redraw() for p in (self.queue_panel, self.full_text_panel,
+                                          self.conflicts_panel)],
+        )  # fmt: skip
         self.claim_panel = ClaimPanel(self.controls)
         self.words_panel = ClaimWordsPanel(self.controls)
         self.evidence_panel = EvidencePanel(self.controls)
         self.cite_panel = CitePanel(self.controls)
         self.queue_panel = QueuePanel(self.controls, lambda hit, view: self.screen(hit, view=view))
+        self.full_text_panel = FullTextPanel(self.controls, lambda h, v: self.screen(h, view=v))
+        self.conflicts_panel = ConflictsPanel(self.controls, lambda h, v: self.screen(h, view=v))
         self.advice_panel = AdvicePanel(self.controls)
         self.signoff_panel = SignoffPanel(self.controls)
         self.new_claim_panel = NewClaimPanel(self.controls)
@@ -125,6 +135,8 @@ class Workbench(widgets.VBox):
                 *self.evidence_panel.children,
                 *self.cite_panel.children,
                 *self.queue_panel.children,
+                *self.full_text_panel.children,
+                *self.conflicts_panel.children,
                 *self.advice_panel.children,
                 *self.signoff_panel.children,
                 *self.new_claim_panel.children,
