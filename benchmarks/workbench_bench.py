@@ -49,6 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import expect, sync_playwright
 
+    from claimbook.edit.papers import claim_texts, looks_unrelated
     from claimbook.evidence.review import load_review
 
     starts, switches, cites = [], [], []
@@ -57,7 +58,11 @@ def main() -> None:
         review = load_review(project=root)
         claim = review.claim("C03")
         cited = {c.key for c in claim.evidence} | {x.key for x in claim.excluded}
-        paper = next(r.pmid for r in review.snapshot if r.pmid and r.key not in cited)
+        paper = next(
+            r.pmid
+            for r in review.snapshot
+            if r.pmid and r.key not in cited and not looks_unrelated(r, claim_texts(claim))
+        )  # no "cite anyway?"
         browser = chromium(pw)
         try:
             for run in range(args.runs):
@@ -68,6 +73,7 @@ def main() -> None:
                     page.goto(app.url)
                     page.wait_for_selector(".cb-stance-0 select:enabled", timeout=WAIT)
                     starts.append(_ms(t0))
+                    print(f"start {run}: {starts[-1]:.0f} ms", flush=True)
                     if run == 0:  # the other measures in the first app
                         for i in range(args.runs):
                             switches.append(_pick(page, CLAIMS[(i + 1) % len(CLAIMS)]))

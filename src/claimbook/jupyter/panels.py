@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from claimbook.jupyter import views
-from claimbook.jupyter.controls import Controls, heading, styled, width
+from claimbook.jupyter.controls import Controls, heading, make, styled, width
 from claimbook.jupyter.rows import CitationWidgets, HitWidgets
 from claimbook.jupyter.session import Change, ShownAsLastRead, View
 from claimbook.pubmed.store import PaperRecord
@@ -188,11 +188,11 @@ class EvidencePanel(Panel):
             CitationWidgets(self.controls, view, i, cit, self.session.record_of(cit), notes)
             for i, cit in enumerate(claim.evidence)
         ]
-        header = widgets.HTML(views.EVIDENCE_HEADER)
+        header = make(widgets.HTML, value=views.EVIDENCE_HEADER)
         self.evidence_box.children = (
             [header, *(r.box for r in self.rows)]
             if self.rows
-            else [widgets.HTML(views.NO_EVIDENCE)]
+            else [make(widgets.HTML, value=views.NO_EVIDENCE)]
         )
         self.excluded_html.value = views.excluded(claim)
 
@@ -280,13 +280,14 @@ class AdvicePanel(Panel):
             self.advice_box.children = ()
         elif change.kind == "shown":
             self.advice = self.controls.own(
-                widgets.Textarea(
+                make(
+                    widgets.Textarea,
+                    "cb-advice",
                     value=self.session.claim.advice or "",
                     placeholder="What to tell a client, in plain words (at least 20 characters)",
                     continuous_update=False,
-                    layout=widgets.Layout(width=WIDE, height="5em"),
-                ),
-                "cb-advice",
+                    layout={"width": WIDE, "height": "5em"},
+                )
             )
             self.advice.observe(self.controls.bind(change.view, self._on_advice), names="value")
             self.advice_box.children = [self.advice]
@@ -330,14 +331,13 @@ class SignoffPanel(Panel):
 
     def _build(self, view: View, note: str) -> None:
         self.signoff_note = self.controls.own(
-            widgets.Text(value=note, description="Note", placeholder="optional",
-                         layout=width("30em")),
-            "cb-signoff-note",
+            make(widgets.Text, "cb-signoff-note", value=note, description="Note",
+                 placeholder="optional", width="30em")
         )  # fmt: skip
         self.signoff_button = self.controls.own(
-            widgets.Button(description="Sign off", icon="check", button_style="success"),
-            "cb-signoff-button",
-        )
+            make(widgets.Button, "cb-signoff-button", description="Sign off", icon="check",
+                 button_style="success")
+        )  # fmt: skip
         self.signoff_button.on_click(self.controls.bind(view, lambda _b: self.sign_off(view)))
         self.signoff_form.children = [self.signoff_note, self.signoff_button]
 
