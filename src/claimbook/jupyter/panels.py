@@ -10,6 +10,7 @@ app or another panel.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,19 @@ __all__ = ["AdvicePanel", "ClaimPanel", "EvidencePanel", "QueuePanel", "ReviewBa
 
 MAX_QUEUE = 50  # screening hits shown at once
 WIDE = "min(100%, 60em)"
+
+
+def soon(draw: Callable[[], Any]) -> None:
+    """Run `draw` once the kernel has sent what it is doing now (the claim picked, its rows),
+    on the kernel's event loop; at once where there is no running loop (a script, a test).
+    The timeline figure is drawn so: matplotlib's import and drawing take longer than the
+    rest of a claim's view, and the reviewer can work on the rows meanwhile."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        draw()
+        return
+    loop.call_soon(draw)
 
 
 class Panel:
@@ -132,6 +146,13 @@ class ClaimPanel(Panel):
             return
         if change.edit:  # a failure is the edit's to report ("saved, but ...")
             self.draw_figure()
+            return
+        view = change.view
+        soon(lambda: self._draw_shown(view))
+
+    def _draw_shown(self, view: View) -> None:
+        """The figure of a claim picked, if it is still the one shown."""
+        if not self.session.is_current(view):
             return
         try:
             self.draw_figure()

@@ -300,14 +300,11 @@ class ReviewSession(Authoring):
         return f"saved search of {saved.searched_at[:10]}; {saved.count} records match the query"
 
     def timeline_png(self) -> bytes:
-        """The timeline figure of the claim shown, as PNG bytes: drawn once per claim and
-        state of the review (any edit or reload makes a new `Review`, so it is drawn again),
-        so going back to a claim seen before does not draw it again. matplotlib is imported
-        only here, when the first figure is drawn, not on the way to the first screen."""
+        """The timeline figure of the claim shown, as PNG bytes: drawn once per claim and state
+        of the review (an edit or reload makes a new `Review`), matplotlib imported only then."""
         of, drawn = self._figures
         if of is not self.review:
-            drawn = {}
-            self._figures = (self.review, drawn)
+            self._figures = (self.review, (drawn := {}))
         if self.claim_id not in drawn:
             import matplotlib.pyplot as plt
 
