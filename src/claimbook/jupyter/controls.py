@@ -71,9 +71,9 @@ def heading(title: str, hint: str) -> widgets.HTML:
 
 def _disable_here(widget: widgets.Widget) -> None:
     """Disable a widget of a view that has ended, in the kernel only: the panels take it off
-    the screen in the same breath (or draw the view again in its place), so telling the
-    browser would cost one message per widget (a hundred and more per claim switch, most of
-    the switch's time) for a widget about to go. A change the browser still sends from it is
+    the screen in the same breath (another claim picked, a reload), so telling the browser
+    would cost one message per widget (a hundred and more per claim switch, most of the
+    switch's time) for a widget about to go. A change the browser still sends from it is
     refused by `bind`, which checks the view, not this flag."""
     with widget._lock_property(disabled=True):  # ipywidgets: no sync of a value so locked
         widget.disabled = True
@@ -93,7 +93,10 @@ class Controls:
         if change.kind == "ended":  # its widgets can change nothing any more
             old, self._owned = self._owned, []
             for widget in old:
-                _disable_here(widget)
+                if change.clear:  # taken off the screen at once: the browser need not know
+                    _disable_here(widget)
+                else:  # left on screen until the view is drawn again: disabled there too
+                    widget.disabled = True
         elif change.kind == "loaded" and self.session.review is not None:
             self.message.value = ""
 
