@@ -115,7 +115,7 @@ class ReviewBar(Panel):
 
 class ClaimPanel(Panel):
     """The claim shown: its text and state, its live verdict and its timeline figure (drawn
-    last, as a late observer: the slow part)."""
+    last, as a late observer: the slow part; for a claim picked, once the rest is sent)."""
 
     def __init__(self, controls: Controls) -> None:
         self.claim_html = styled(widgets.HTML(), "cb-claim")
