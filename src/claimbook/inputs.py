@@ -36,6 +36,9 @@ _PLAIN_TAGS = {
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
 PLAIN_TAGS = frozenset(_PLAIN_TAGS)  # the tags plain YAML resolves to (what claim files hold)
+# libyaml's parser where PyYAML has it: the same events, about nine times faster (every edit
+# checks its claim file and papers.yaml before writing them)
+PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class InputError(ClaimbookError):
@@ -97,7 +100,7 @@ def check_plain_yaml(text: str, path: str | os.PathLike[str]) -> None:
     """Refuse anchors, aliases and non-standard tags, by scanning the YAML events (linear in
     the text: an alias bomb is never expanded). Syntax errors are left to the parser."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=PARSER):
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise InputError(

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from claimbook.jupyter import views
-from claimbook.jupyter.controls import Controls, heading, styled, width
+from claimbook.jupyter.controls import Controls, heading, make, styled, width
 from claimbook.jupyter.panels import WIDE, Panel
 from claimbook.jupyter.session import Change, View
 from claimbook.vocab import QUESTION_KINDS
@@ -24,17 +24,17 @@ __all__ = ["ClaimWordsPanel", "NewClaimPanel", "ReviewerPanel"]
 TYPED = "(type a quote)"  # the candidate picker's first choice
 
 
-def _area(placeholder: str, height: str = "3.2em", **kw: Any) -> widgets.Textarea:
-    return widgets.Textarea(
-        placeholder=placeholder, continuous_update=False,
-        layout=widgets.Layout(width=WIDE, height=height), **kw,
+def _area(placeholder: str, height: str = "3.2em", *classes: str, **kw: Any) -> widgets.Textarea:
+    return make(
+        widgets.Textarea, *classes, placeholder=placeholder, continuous_update=False,
+        layout={"width": WIDE, "height": height}, **kw,
     )  # fmt: skip
 
 
-def _text(description: str, placeholder: str, **kw: Any) -> widgets.Text:
-    return widgets.Text(
-        description=description, placeholder=placeholder, continuous_update=False,
-        layout=width(WIDE), style={"description_width": "8em"}, **kw,
+def _text(description: str, placeholder: str, *classes: str, **kw: Any) -> widgets.Text:
+    return make(
+        widgets.Text, *classes, description=description, placeholder=placeholder,
+        continuous_update=False, width=WIDE, style={"description_width": "8em"}, **kw,
     )  # fmt: skip
 
 
@@ -170,23 +170,27 @@ class ClaimWordsPanel(Panel):
         claim, own = self.session.claim, self.controls.own
         topics = list(self.session.review.article.topics)
         questions = [(f"{q.key}: {q.label}", q.key) for q in QUESTION_KINDS]
+        wide = {"description_width": "8em"}
         made = {
-            "title": _text("Title", "a short title", value=claim.title),
-            "claim": _area("the claim in plain words", value=claim.claim),
-            "topic": widgets.Dropdown(description="Topic", options=topics, value=claim.topic,
-                                      style={"description_width": "8em"}),
-            "question": widgets.Dropdown(description="Question", options=questions,
-                                         value=claim.question, style={"description_width": "8em"}),
+            "title": _text("Title", "a short title", "cb-claim-title", value=claim.title),
+            "claim": _area("the claim in plain words", "3.2em", "cb-claim-claim",
+                           value=claim.claim),
+            "topic": make(widgets.Dropdown, "cb-claim-topic", description="Topic",
+                          options=topics, value=claim.topic, style=wide),
+            "question": make(widgets.Dropdown, "cb-claim-question", description="Question",
+                             options=questions, value=claim.question, style=wide),
             "query": _area('the PubMed query, e.g. "Sleep Wake Disorders"[MeSH] AND nap*[tiab]',
-                           "4.5em", value=claim.query or ""),
+                           "4.5em", "cb-claim-query", value=claim.query or ""),
         }  # fmt: skip
-        self.fields = {k: own(w, f"cb-claim-{k}") for k, w in made.items()}
+        self.fields = {k: own(w) for k, w in made.items()}
         for name, widget in self.fields.items():
             handler = self.controls.bind(view, lambda ch, name=name: self._changed(name, ch))
             widget.observe(handler, names="value")
         labels = {"claim": "Plain wording", "query": "PubMed query"}
         rows = [
-            widgets.VBox([widgets.HTML(views.field_label(labels[k])), w]) if k in labels else w
+            make(widgets.VBox, children=[make(widgets.HTML, value=views.field_label(labels[k])), w])
+            if k in labels
+            else w
             for k, w in self.fields.items()
         ]
         self.words_box.children = [*rows, self._split_form(view)]
@@ -204,17 +208,22 @@ class ClaimWordsPanel(Panel):
 
     def _split_form(self, view: View) -> widgets.Widget:
         own = self.controls.own
-        self.split_title = own(_text("Title", "the new part's title"), "cb-split-title")
-        self.split_claim = own(_area("the new part in plain words"), "cb-split-wording")
-        self.split_quote = own(_area("its exact quote of the article"), "cb-split-quote")
-        self.split_button = own(widgets.Button(description="Split into parts", icon="columns"),
-                                "cb-split-button")  # fmt: skip
+        self.split_title = own(_text("Title", "the new part's title", "cb-split-title"))
+        self.split_claim = own(_area("the new part in plain words", "3.2em", "cb-split-wording"))
+        self.split_quote = own(_area("its exact quote of the article", "3.2em", "cb-split-quote"))
+        self.split_button = own(make(widgets.Button, "cb-split-button",
+                                     description="Split into parts", icon="columns"))  # fmt: skip
         self.split_button.on_click(self.controls.bind(view, lambda _b: self.split(view)))
-        body = widgets.VBox([widgets.HTML(views.SPLIT_NOTE), self.split_title, self.split_claim,
-                             self.split_quote, self.split_button])  # fmt: skip
-        folded = widgets.Accordion(children=[body], titles=("Split into parts…",))
-        folded.selected_index = None
-        return styled(folded, "cb-split")
+        body = make(widgets.VBox, children=[
+            make(widgets.HTML, value=views.SPLIT_NOTE), self.split_title, self.split_claim,
+            self.split_quote, self.split_button])  # fmt: skip
+        return make(
+            widgets.Accordion,
+            "cb-split",
+            children=[body],
+            titles=("Split into parts…",),
+            selected_index=None,
+        )
 
     def split(self, view: View | None = None) -> bool:
         """Split the claim shown: its evidence becomes part a, the new part is shown."""

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 
 from claimbook.ids import pubmed_url
 from claimbook.jupyter import citing, views
-from claimbook.jupyter.controls import Controls, heading, styled, width
+from claimbook.jupyter.controls import Controls, heading, make, styled, width
 from claimbook.jupyter.panels import WIDE, Panel
 from claimbook.jupyter.rows import design_options
 from claimbook.jupyter.session import Change, NotSaved, SessionError, View, ident_of, parse_n
@@ -70,7 +70,7 @@ class CitePanel(Panel):
         def field(name: str, kind: type[widgets.Widget], **options: Any) -> Any:
             """The form's field `name`, holding what was typed in it before a redraw."""
             value = keep.get(f"cite_{name}", DEFAULTS.get(f"cite_{name}", ""))
-            return own(kind(**options, value=value), f"cb-cite-{name}")
+            return own(make(kind, f"cb-cite-{name}", **options, value=value))
 
         self.cite_ident = field(
             "ident", widgets.Text, description="PMID or DOI",

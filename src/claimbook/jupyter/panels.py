@@ -10,6 +10,7 @@ app or another panel.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from claimbook.jupyter import views
-from claimbook.jupyter.controls import Controls, heading, styled, width
+from claimbook.jupyter.controls import Controls, heading, make, styled, width
 from claimbook.jupyter.rows import CitationWidgets, HitWidgets
 from claimbook.jupyter.session import Change, ShownAsLastRead, View
 from claimbook.pubmed.store import PaperRecord
@@ -26,6 +27,19 @@ __all__ = ["AdvicePanel", "ClaimPanel", "EvidencePanel", "QueuePanel", "ReviewBa
 
 MAX_QUEUE = 50  # screening hits shown at once
 WIDE = "min(100%, 60em)"
+
+
+def soon(draw: Callable[[], Any]) -> None:
+    """Run `draw` once the kernel has sent what it is doing now (the claim picked, its rows),
+    on the kernel's event loop; at once where there is no running loop (a script, a test).
+    The timeline figure is drawn so: matplotlib's import and drawing take longer than the
+    rest of a claim's view, and the reviewer can work on the rows meanwhile."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        draw()
+        return
+    loop.call_soon(draw)
 
 
 class Panel:
@@ -101,7 +115,7 @@ class ReviewBar(Panel):
 
 class ClaimPanel(Panel):
     """The claim shown: its text and state, its live verdict and its timeline figure (drawn
-    last, as a late observer: the slow part)."""
+    last, as a late observer: the slow part; for a claim picked, once the rest is sent)."""
 
     def __init__(self, controls: Controls) -> None:
         self.claim_html = styled(widgets.HTML(), "cb-claim")
@@ -132,6 +146,13 @@ class ClaimPanel(Panel):
             return
         if change.edit:  # a failure is the edit's to report ("saved, but ...")
             self.draw_figure()
+            return
+        view = change.view
+        soon(lambda: self._draw_shown(view))
+
+    def _draw_shown(self, view: View) -> None:
+        """The figure of a claim picked, if it is still the one shown."""
+        if not self.session.is_current(view):
             return
         try:
             self.draw_figure()
@@ -188,11 +209,11 @@ class EvidencePanel(Panel):
             CitationWidgets(self.controls, view, i, cit, self.session.record_of(cit), notes)
             for i, cit in enumerate(claim.evidence)
         ]
-        header = widgets.HTML(views.EVIDENCE_HEADER)
+        header = make(widgets.HTML, value=views.EVIDENCE_HEADER)
         self.evidence_box.children = (
             [header, *(r.box for r in self.rows)]
             if self.rows
-            else [widgets.HTML(views.NO_EVIDENCE)]
+            else [make(widgets.HTML, value=views.NO_EVIDENCE)]
         )
         self.excluded_html.value = views.excluded(claim)
 
@@ -284,13 +305,14 @@ class AdvicePanel(Panel):
             self.advice_box.children = ()
         elif change.kind == "shown":
             self.advice = self.controls.own(
-                widgets.Textarea(
+                make(
+                    widgets.Textarea,
+                    "cb-advice",
                     value=self.session.claim.advice or "",
                     placeholder="What to tell a client, in plain words (at least 20 characters)",
                     continuous_update=False,
-                    layout=widgets.Layout(width=WIDE, height="5em"),
-                ),
-                "cb-advice",
+                    layout={"width": WIDE, "height": "5em"},
+                )
             )
             self.advice.observe(self.controls.bind(change.view, self._on_advice), names="value")
             self.advice_box.children = [self.advice]
@@ -334,14 +356,13 @@ class SignoffPanel(Panel):
 
     def _build(self, view: View, note: str) -> None:
         self.signoff_note = self.controls.own(
-            widgets.Text(value=note, description="Note", placeholder="optional",
-                         layout=width("30em")),
-            "cb-signoff-note",
+            make(widgets.Text, "cb-signoff-note", value=note, description="Note",
+                 placeholder="optional", width="30em")
         )  # fmt: skip
         self.signoff_button = self.controls.own(
-            widgets.Button(description="Sign off", icon="check", button_style="success"),
-            "cb-signoff-button",
-        )
+            make(widgets.Button, "cb-signoff-button", description="Sign off", icon="check",
+                 button_style="success")
+        )  # fmt: skip
         self.signoff_button.on_click(self.controls.bind(view, lambda _b: self.sign_off(view)))
         self.signoff_form.children = [self.signoff_note, self.signoff_button]
 

@@ -18,6 +18,7 @@ the kernel it started) and exits cleanly.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -30,18 +31,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell
-
 from claimbook.errors import ClaimbookError
 from claimbook.folder import ReviewFolder
-from claimbook.notebooks.ipynb import make_notebook
+from claimbook.notebooks.ipynb import KERNELSPEC, MARK
 
 __all__ = ["AppServer", "ServeError", "app_notebook", "free_port", "start_app", "stop_app"]
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60  # seconds Voilà may take to listen
 STOP_TIMEOUT = 10  # seconds it may take to stop, after Ctrl-C
+
+
+# Voilà, started as `python -m voila` would be, but without the optional `rfc3987_syntax`:
+# jsonschema imports it, if installed, only to check the "iri" format that no Jupyter schema
+# uses, and building its grammar takes seconds of the server's start (docs/benchmarks.md).
+VOILA = "import sys; sys.modules['rfc3987_syntax'] = None; from voila.app import main; main()"
 
 
 class ServeError(ClaimbookError):
@@ -58,14 +62,20 @@ class AppServer:
     log: Path
 
 
-def app_notebook(folder: ReviewFolder) -> nbformat.NotebookNode:
-    """The notebook Voilà serves: one code cell that shows the workbench of `folder`."""
+def app_notebook(folder: ReviewFolder) -> dict:
+    """The notebook Voilà serves (nbformat 4, as JSON data): one code cell that shows the
+    workbench of `folder`. Written by hand, not with nbformat, whose import alone takes
+    seconds on the way to the first screen."""
     root, claims, data = (str(p.resolve()) for p in (folder.root, folder.claims, folder.data))
     code = (
         "from claimbook.jupyter.workbench import Workbench\n\n"
         f"Workbench(project={root!r}, claims={claims!r}, data={data!r})"
     )
-    return make_notebook([new_code_cell(code)], {"workbench_app": True})
+    cell = {"cell_type": "code", "execution_count": None, "id": "cell-00", "metadata": {},
+            "outputs": [], "source": code}  # fmt: skip
+    meta = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
+            MARK: {"workbench_app": True}}  # fmt: skip
+    return {"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
 
 
 def free_port() -> int:
@@ -89,14 +99,17 @@ def start_app(folder: ReviewFolder, port: int | None = None) -> tuple[str, AppSe
     port = port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix="claimbook-workbench-"))
     notebook = workdir / "workbench.ipynb"
-    notebook.write_text(nbformat.writes(app_notebook(folder)) + "\n", encoding="utf-8")
+    notebook.write_text(json.dumps(app_notebook(folder), indent=1) + "\n", encoding="utf-8")
     token = secrets.token_urlsafe(24)
     log = workdir / "voila.log"
     command = [
-        sys.executable, "-m", "voila", str(notebook), "--no-browser",
+        sys.executable, "-c", VOILA, str(notebook), "--no-browser",
         f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0", f"--token={token}",
         "--theme=light", "--VoilaConfiguration.show_tracebacks=False",
         f"--Voila.root_dir={workdir}",
+        # the kernel runs the notebook as the server starts, before the page is opened, so
+        # opening it shows the workbench at once (one kernel ready: one reviewer's app)
+        "--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1",
     ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:

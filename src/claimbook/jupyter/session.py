@@ -28,13 +28,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import matplotlib.pyplot as plt
-
 from claimbook import edit as editing
 from claimbook.claims.schema import Claim
 from claimbook.claims.validate import check_claim_text, claim_context
 from claimbook.edit.screening import load_hits, screening_queue
-from claimbook.evidence import plots
 from claimbook.evidence.review import Review, load_review
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_YAML_BYTES, read_text
@@ -109,6 +106,7 @@ class ReviewSession(Authoring):
         self._candidates = None
         self._text = None
         self._stamps: dict[Any, tuple[int, int]] = {}  # claim file -> (mtime_ns, size) last read
+        self._figures: tuple[Review | None, dict[str, bytes]] = (None, {})  # of that review
 
     def __repr__(self) -> str:
         return f"ReviewSession({str(self.folder.root)!r}, claim_id={self.claim_id!r})"
@@ -303,14 +301,24 @@ class ReviewSession(Authoring):
         return f"saved search of {saved.searched_at[:10]}; {saved.count} records match the query"
 
     def timeline_png(self) -> bytes:
-        """The timeline figure of the claim shown, as PNG bytes."""
-        fig = plots.timeline(self.review.table, self.claim_id)
-        try:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=FIGURE_DPI)
-        finally:
-            plt.close(fig)
-        return buf.getvalue()
+        """The timeline figure of the claim shown, as PNG bytes: drawn once per claim and state
+        of the review (an edit or reload makes a new `Review`), matplotlib imported only then."""
+        of, drawn = self._figures
+        if of is not self.review:
+            self._figures = (self.review, (drawn := {}))
+        if self.claim_id not in drawn:
+            import matplotlib.pyplot as plt
+
+            from claimbook.evidence import plots
+
+            fig = plots.timeline(self.review.table, self.claim_id)
+            try:
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=FIGURE_DPI)
+            finally:
+                plt.close(fig)
+            drawn[self.claim_id] = buf.getvalue()
+        return drawn[self.claim_id]
 
     # ------------------------------------------------------------------ editing
 

@@ -105,7 +105,8 @@ class Workbench(widgets.VBox):
             folder = ReviewFolder.at(project, claims, data)
         self.session = ReviewSession(folder, offline=offline, rules_file=rules_file)
         self.controls = Controls(self.session)
-        # the panels, in the order they are drawn (and told of each change)
+        # the panels, in the order they are told of each change: the verdict and the evidence
+        # table first, so the browser draws them while the rest is still being sent
         self.bar = ReviewBar(self.controls)
         self.reviewer_panel = ReviewerPanel(
             self.controls,
@@ -113,8 +114,8 @@ class Workbench(widgets.VBox):
                                           self.conflicts_panel)],
         )  # fmt: skip
         self.claim_panel = ClaimPanel(self.controls)
-        self.words_panel = ClaimWordsPanel(self.controls)
         self.evidence_panel = EvidencePanel(self.controls)
+        self.words_panel = ClaimWordsPanel(self.controls)
         self.cite_panel = CitePanel(self.controls)
         self.queue_panel = QueuePanel(self.controls, lambda hit, view: self.screen(hit, view=view))
         self.full_text_panel = FullTextPanel(self.controls, lambda h, v: self.screen(h, view=v))

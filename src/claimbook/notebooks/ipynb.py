@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # nbformat itself only when a notebook is made: importing it takes seconds
+    import nbformat
 
 MARK = "claimbook"  # notebook metadata key: {"generated": true} or {"workbench": true}
 # The kernelspec exactly as JupyterLab writes it for ipykernel's `python3` kernel (the display

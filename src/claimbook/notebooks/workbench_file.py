@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell
+from typing import TYPE_CHECKING
 
 from claimbook.notebooks.ipynb import is_workbench, make_notebook
+
+if TYPE_CHECKING:  # nbformat itself only when the notebook is made (its import takes seconds)
+    import nbformat
 
 __all__ = ["WORKBENCH_NOTEBOOK", "is_workbench", "workbench_notebook"]
 
@@ -56,6 +57,8 @@ Workbench(project="..")  # this review folder: the one that holds notebooks/"""
 def workbench_notebook() -> nbformat.NotebookNode:
     """The workbench notebook, without outputs. Write it with
     `nbformat.writes(nb) + "\\n"` to get the committed file byte for byte."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
     intro = new_markdown_cell(INTRO)
     code = new_code_cell(CODE)
     # nbval runs the cell (the workbench must build in a fresh kernel) but cannot compare a
