@@ -84,10 +84,12 @@ def test_a_review_graded_from_its_cache_equals_one_graded_afresh(review, tmp_pat
     """Each claim's grading read back from the cache: the same table, the same values, the
     domains still Ratings (rating and reason), after an edit as before."""
     keep = tmp_path / "grading"
+    load_review(project=review, cache=keep)
+    assert not keep.exists()  # loading only reads: the build (or save) keeps what it used
     for edit in (False, True):
         if edit:
             _edit_finding(review, "C03")
-        load_review(project=review, cache=keep)  # kept for the next load
+        load_review(project=review, cache=keep).grading.save()  # kept for the next load
         fresh, kept = load_review(project=review), load_review(project=review, cache=keep)
         pd.testing.assert_frame_equal(kept.verdicts, fresh.verdicts)
         pd.testing.assert_frame_equal(kept.table, fresh.table)

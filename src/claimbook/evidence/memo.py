@@ -4,15 +4,15 @@ A claim's grading depends only on its own claim record, its rows of the evidence
 snapshot records it cites, resolved) and the grading rules; so after one claim's edit only that
 claim needs grading again. `Memo.get(kind, name, data, make)` names a result by a sha256 of
 its kind, name, `data` (everything it is made from, as text) and the source of the code that
-makes it (`CODE`), and returns the kept text when a file of that name exists, else `make()`
-(kept for next time). Same inputs, same name, so a hit is what `make()` would return: nothing
-is ever invalidated by hand. Values are text (JSON), never pickles, so a cache folder is only
-ever read as data. `prune()` removes the files this run did not use.
+makes it (`CODE`), and returns the kept text when a file of that name exists, else `make()`.
+Same inputs, same name, so a hit is what `make()` would return: nothing is ever invalidated by
+hand. Values are text (JSON), never pickles, so a cache folder is only ever read as data. A
+run only reads; what it used is written by its caller (the report build, into its staging
+folder with the report: all or nothing) or by `save()`, which also drops the unused files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -65,35 +65,50 @@ def claim_rows_text(texts: dict[str, str], claim_id: str) -> str:
 
 
 class Memo:
-    """The results of one run, read from and written to `folder` (None: nothing kept)."""
+    """The results of one run, read from `folder` (None: nothing kept). Nothing is written
+    while it runs: every result it used, kept or made, is in `pieces` (file name -> text), for
+    the caller to write all together (`write_into`), so a run that fails changes nothing."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder is not None else None
         self.code = code_fingerprint()
-        self.used: set[str] = set()
+        self.pieces: dict[str, str] = {}
         self.made: list[tuple[str, str]] = []
 
     def get(self, kind: str, name: str, data: str, make: Callable[[], str]) -> str:
         """The text `make()` returns for these inputs: kept from an earlier run, or made now."""
-        if self.folder is None:
-            return make()
         key = hashlib.sha256(f"{self.code}\0{kind}\0{name}\0{data}".encode()).hexdigest()
-        file = self.folder / f"{kind}-{name}-{key[:24]}.json"
-        self.used.add(file.name)
-        try:
-            return file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass  # not kept yet, or unreadable: made again
-        text = make()
-        self.made.append((kind, name))
-        with contextlib.suppress(OSError):  # a cache not written: the next run is a full one
-            write_text(file, text)
+        file = f"{kind}-{name}-{key[:24]}.json"
+        text = None
+        if self.folder is not None:
+            try:
+                text = (self.folder / file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = None  # not kept yet, or unreadable: made again
+        if text is None:
+            text = make()
+            self.made.append((kind, name))
+        self.pieces[file] = text
         return text
 
-    def prune(self) -> None:
-        """Remove the kept results of `folder` that this run did not use."""
-        if self.folder is None or not self.folder.is_dir():
+    def write_into(self, folder: Path, sync: bool = True) -> None:
+        """Write every piece this run used into `folder` (a build's staging folder, or `folder`
+        itself for a plain `save`)."""
+        for file, text in self.pieces.items():
+            write_text(Path(folder) / file, text, sync)
+
+    def save(self) -> None:
+        """Keep this run's pieces in its folder and drop the ones it did not use."""
+        if self.folder is None:
             return
-        for path in self.folder.iterdir():
-            if path.is_file() and path.suffix == ".json" and path.name not in self.used:
-                path.unlink(missing_ok=True)
+        self.write_into(self.folder)
+        prune(self.folder, set(self.pieces))
+
+
+def prune(folder: Path, used: set[str]) -> None:
+    """Remove the kept results in `folder` whose names are not in `used`."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix == ".json" and path.name not in used:
+            path.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ Notebooks and the report both start from `load_review()`, so they always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,9 @@ class Review:
     # screening votes there, and the article's own text (its quotes were checked against it)
     folder: ReviewFolder | None = None
     text_path: Path | None = None
+    # each claim's grading as load_review(cache=...) used it (claimbook.evidence.memo): the
+    # report build keeps it with the report, all or nothing; None when loaded without a cache
+    grading: Memo | None = field(default=None, repr=False)
 
     def claim(self, claim_id: str) -> Claim:
         for c in self.claims:
@@ -116,8 +119,10 @@ def load_review(
     review around the current folder is used, so a notebook finds its review from notebooks/.
     `cache`: a folder keeping each claim's grading by the hash of what it depends on (its
     record, its rows of the evidence table, the rules: claimbook.evidence.memo), so only claims
-    changed since the last load are graded again; the report command keeps it in the report's
-    cache folder. The result is the same with or without it.
+    changed since it was kept are graded again. It is only read here: `build_report` keeps the
+    grading used (`Review.grading`) in the report's cache with the report, all or nothing, as
+    `claimbook report` does; elsewhere call `review.grading.save()`. The result is the same
+    with or without it.
     """
     if project is None and (claims_dir is None or data_dir is None):
         project = find_root()
@@ -127,9 +132,7 @@ def load_review(
     table = evidence_table(checked.claims, checked.snapshot, rules)
     memo = Memo(Path(cache)) if cache is not None else None
     graded = verdicts(checked.claims, checked.snapshot, rules, table=table, memo=memo)
-    if memo is not None:
-        memo.prune()
     return Review(
         checked.article, checked.claims, checked.snapshot, rules, table, graded, folder,
-        checked.article_text_checked,
+        checked.article_text_checked, memo,
     )  # fmt: skip

@@ -50,12 +50,13 @@ from claimbook.evidence.changes import (
     review_json_text,
     review_record,
 )
+from claimbook.evidence.memo import prune as prune_grading
 from claimbook.evidence.review import Review
 from claimbook.evidence.table import by_claim
 from claimbook.files import write_text
 from claimbook.report import exports
 from claimbook.report.annotate import write_annotated
-from claimbook.report.cache import PieceCache, prune
+from claimbook.report.cache import PieceCache, grading_cache, prune
 from claimbook.report.claimreview import claim_reviews, jsonld_text
 from claimbook.report.context import ReportContext, ReportError, build_context
 from claimbook.report.figures import Figures, render_figures
@@ -196,6 +197,8 @@ def build_report(
             review, out_dir, stage, wanted, printer, progress, used
         ))  # fmt: skip
     prune(out_dir, used)
+    if review.grading is not None:  # the grading used, kept with the report it made
+        prune_grading(grading_cache(out_dir), set(review.grading.pieces))
     ordered = {k: written[k] for k in FORMATS if k in written}
     return ordered | {k: v for k, v in written.items() if k not in ordered}
 
@@ -313,6 +316,8 @@ def _write_formats(
         written.update(write_annotated(ctx, stage, HTML_NAME, sync=False))
         text = review_json_text(record)
         written[REVIEW_JSON] = write_text(stage / REVIEW_JSON, text, sync=False)
+        if review.grading is not None:
+            review.grading.write_into(grading_cache(stage), sync=False)
         used |= cache.used
         step("exports")
         if printer is not None:
