@@ -10,7 +10,6 @@ alerts (retractions, corrections) a record carries. May import: the core modules
 (claimbook.errors, vocab, ids, folder, files, inputs, markup); it knows nothing of claim files.
 """
 
-from claimbook.pubmed.client import EutilsClient
 from claimbook.pubmed.errors import (
     NCBIError,
     NetworkError,
@@ -44,3 +43,13 @@ __all__ = [
     "load_snapshot",
     "parse_pubmed_xml",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """EutilsClient, imported when first asked for: it brings in requests, which reading the
+    snapshot (the workbench's and the report's start) never needs."""
+    if name == "EutilsClient":
+        from claimbook.pubmed.client import EutilsClient
+
+        return EutilsClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
