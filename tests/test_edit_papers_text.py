@@ -93,3 +93,13 @@ def test_a_claim_file_changed_in_place_is_read_again(tmp_path):
     again, _ = parse_remembered(Claim, path)
     assert again.title == claim.title[::-1]
     assert parse_remembered(Claim, path)[0] is again  # unchanged since: not parsed again
+
+
+def test_a_list_indented_another_way_is_written_whole(tmp_path):
+    (tmp_path / "papers.yaml").write_text(
+        'papers:\n    -   pmid: "3735481"\n        design: prospective-cohort\n', encoding="utf-8"
+    )
+    _, appended, round_trip = _both(tmp_path)
+    assert appended == round_trip
+    papers = yaml.safe_load(appended)["papers"]
+    assert [p.get("pmid") or p["doi"] for p in papers] == ["3735481", "10.1000/appended.1"]

@@ -158,8 +158,11 @@ class PapersDoc:
             return text
         yaml, block = yaml_for(text), CommentedMap()
         block["papers"] = CommentedSeq(self._new)
-        added = dump(yaml, block).split("\n", 1)[1]
-        return text + ("" if text.endswith("\n") else "\n") + added
+        added = dump(yaml, block)
+        new = text + ("" if text.endswith("\n") else "\n") + added.split("\n", 1)[1]
+        if _reads_as(new, self._fast.data, pyyaml.safe_load(added)["papers"]):
+            return new
+        return dump(*self._round_trip())  # laid out another way (indented more): written whole
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,18 @@ class _Fast:
 
     entries: list[tuple[Any, int]]
     appendable: bool
+    data: dict  # the whole file, as read
+
+
+def _reads_as(text: str, data: dict, added: list) -> bool:
+    """Whether `text` reads as the file `data` with the entries `added` at the end of its list
+    of papers, and nothing else changed."""
+    loader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+    try:
+        new = pyyaml.load(text, Loader=loader)
+    except pyyaml.YAMLError:
+        return False
+    return isinstance(new, dict) and new == {**data, "papers": [*data["papers"], *added]}
 
 
 def _read_fast(text: str) -> _Fast | None:
@@ -202,7 +217,7 @@ def _read_fast(text: str) -> _Fast | None:
         and bool(seq.value)
         and not text[seq.end_mark.index :].strip()
     )
-    return _Fast(entries, appendable)
+    return _Fast(entries, appendable, data)
 
 
 def paper_entry(pmid: str | None, doi: str | None, url: str | None = None) -> CommentedMap:
