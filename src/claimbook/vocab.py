@@ -360,3 +360,10 @@ def verdict_sentence(verdict: str, certainty: str, draft: bool = False) -> str:
 def lower_certainty(level: str, steps: int = 1) -> str:
     """The certainty `steps` levels below `level` (never below 'very low')."""
     return CERTAINTIES[min(CERTAINTIES.index(level) + steps, len(CERTAINTIES) - 1)]
+
+
+# Screening: the two stages a reviewer votes at, and what a vote decides.
+TITLE_ABSTRACT, FULL_TEXT = "title-abstract", "full-text"
+DECISIONS: tuple[str, ...] = ("include", "exclude")
+# The most participants a study's n may give: more than any study has had; bounds a typo.
+MAX_PARTICIPANTS = 1_000_000_000

@@ -21,7 +21,13 @@ from claimbook.claims.schema import (
     PaperAppraisal,
     PaperBook,
 )
-from claimbook.claims.yaml_lines import Located, field_name, parse_file, parse_quickly
+from claimbook.claims.yaml_lines import (
+    Located,
+    field_name,
+    parse_file,
+    parse_quickly,
+    parse_remembered,
+)
 from claimbook.errors import Problem
 from claimbook.vocab import DOMAIN_LABELS, rob_tool
 
@@ -95,7 +101,11 @@ def load_papers(
     if text is None and not path.exists():
         return None, None
     if quick:
-        book, located = parse_quickly(PaperBook, path, text)
+        book, located = (  # the file as it is: remembered by its text (parse_remembered)
+            parse_quickly(PaperBook, path, text)
+            if text is not None
+            else parse_remembered(PaperBook, path)
+        )
         if book is not None:
             return book, located
     return parse_file(PaperBook, path, problems, text)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from claimbook.ids import check_doi, check_pmid, check_url, citation_key
-from claimbook.vocab import Design, RiskOfBiasRating, RobTool
+from claimbook.vocab import MAX_PARTICIPANTS, Design, RiskOfBiasRating, RobTool
 
 __all__ = [
     "MAX_PARTICIPANTS",
@@ -31,7 +31,6 @@ PAPERS_FILE = "papers.yaml"  # in the claims folder: each cited paper's appraisa
 STUDY_FIELDS = (
     "design", "randomised", "n", "population", "setting", "risk_of_bias", "funding", "includes",
 )  # fmt: skip
-MAX_PARTICIPANTS = 1_000_000_000  # more than any study has had; bounds what a typo can do
 
 
 def check_participants(value: Any) -> int | None:

@@ -25,7 +25,7 @@ from claimbook.claims.load import (
     units_at,
 )
 from claimbook.claims.schema import PAPERS_FILE, Claim, PaperAppraisal, PaperBook, ReviewedArticle
-from claimbook.claims.yaml_lines import Located, parse_file, parse_quickly, problem_at
+from claimbook.claims.yaml_lines import Located, parse_file, parse_remembered, problem_at
 from claimbook.errors import Problem
 from claimbook.folder import shown_path
 from claimbook.inputs import MAX_ARTICLE_BYTES, InputError, read_text
@@ -210,7 +210,7 @@ def _with_folder(context: ClaimContext, claims_dir: Path, problems: list[Problem
     """Add papers.yaml and the other claim files (read fast: an edit checks its claim against
     the papers they appraise; their own problems are validate's to list) to `context`."""
     context.papers, context.papers_located = load_papers(claims_dir, problems, quick=True)
-    quick = (parse_quickly(Claim, p) for p in claim_files(claims_dir))
+    quick = (parse_remembered(Claim, p) for p in claim_files(claims_dir))
     context.others = [(c, located) for c, located in quick if c is not None]
 
 

@@ -254,3 +254,27 @@ def parse_quickly(
         return None, None
     obj.path = path
     return obj, Located(node)
+
+
+# path -> (model, text, parsed): what `parse_remembered` read last, so that an edit's check
+# re-parses only the files whose text changed since
+_REMEMBERED: dict[Path, tuple[type, str, Any, Located | None]] = {}  # as the path was given
+
+
+def parse_remembered(model: type[M], path: Path) -> tuple[M | None, Located | None]:
+    """`parse_quickly` of a file, remembered by its text: a file whose text is what it was at
+    the last reading is not parsed again (the edits' validation context reads every claim
+    file; an edit changes one). The model given back is shared: copy it before changing it."""
+    try:
+        text = read_text(path, MAX_YAML_BYTES, "claim file")
+    except InputError:
+        return None, None
+    key = Path(path)
+    known = _REMEMBERED.get(key)
+    if known is not None and known[0] is model and known[1] == text:
+        return known[2], known[3]
+    obj, located = parse_quickly(model, path, text)
+    if len(_REMEMBERED) > 1024:  # many folders read (tests): start again
+        _REMEMBERED.clear()
+    _REMEMBERED[key] = (model, text, obj, located)
+    return obj, located

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import click
 
-from claimbook.claims.schema import MAX_PARTICIPANTS
 from claimbook.cli import app
 from claimbook.cli.app import fail, folder_options, warn_alerts
 from claimbook.cli.terminal import plain
 from claimbook.folder import ReviewFolder
-from claimbook.vocab import DESIGNS, STANCES
+from claimbook.vocab import DESIGNS, MAX_PARTICIPANTS, STANCES
 
 
 def _edited(folder: ReviewFolder, claim, done: str) -> None:

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import click
 
-from claimbook.claims.load import load_claims
-from claimbook.claims.schema import normal_id
 from claimbook.cli import app
 from claimbook.cli.app import QUIET_OPT, fail, folder_options, warn_alerts
 from claimbook.cli.terminal import plain
@@ -47,6 +45,7 @@ def fetch(
     earlier fetch (offline too) and any new disagreement. Cited papers that are retracted, under
     an expression of concern or corrected are announced at the end.
     """
+    from claimbook.claims.load import load_claims
     from claimbook.pubmed.sync import accept_drift, cited_pmids, plan_fetch, sync
     from claimbook.pubmed.verify import load_drift
 
@@ -132,6 +131,7 @@ def curate(evidence_dir: Path, folder: ReviewFolder) -> None:
 
     Records already fetched from E-utilities are kept; curated ones are rebuilt.
     """
+    from claimbook.claims.load import load_claims
     from claimbook.edit.curated import curate
 
     done = curate(evidence_dir, load_claims(folder.claims), folder.snapshot)
@@ -167,6 +167,8 @@ def search(
     The query gets the Clinical Queries filter its question calls for (--filter none turns it
     off); the line `PubMed ran:` is the query as PubMed translated it, saved with the hits.
     """
+    from claimbook.claims.load import load_claims
+    from claimbook.claims.schema import normal_id
     from claimbook.cli import terminal
     from claimbook.pubmed.search import design_term, new_hits
 

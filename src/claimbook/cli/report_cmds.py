@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from claimbook.claims.schema import normal_id
 from claimbook.cli.app import QUIET_OPT, DirPath, folder_options
 from claimbook.cli.terminal import plain
 from claimbook.folder import ReviewFolder
@@ -128,6 +127,7 @@ def notebooks(
 ) -> None:  # fmt: skip
     """Build the review notebooks from the claims and run them in place, or render one
     claim's notebook. With --dir, only re-run the notebooks of that folder as they are."""
+    from claimbook.claims.schema import normal_id
     from claimbook.notebooks import run as nbs
 
     progress = False if quiet else None

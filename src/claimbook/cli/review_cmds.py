@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from claimbook.claims.load import ClaimsError, load_claims
-from claimbook.claims.validate import validate_project
 from claimbook.cli import app
 from claimbook.cli.app import DirPath, folder_options, warn_alerts
 from claimbook.cli.terminal import plain
@@ -94,6 +92,8 @@ def validate(folder: ReviewFolder, article_file: Path | None) -> None:
     disagreements not yet accepted, appraisals in papers.yaml no claim cites and a folder that
     still keeps appraisals on citations (run claimbook migrate) are listed as warnings (exit 0).
     """
+    from claimbook.claims.load import ClaimsError
+    from claimbook.claims.validate import validate_project
     from claimbook.pubmed import SnapshotError
     from claimbook.pubmed.verify import load_drift
 
@@ -136,6 +136,7 @@ def _warn_drift(drift: dict[str, Drift]) -> None:
 @folder_options(data=False)
 def claims_cmd(folder: ReviewFolder) -> None:
     """Print the claim table: id, topic, title and citations by stance."""
+    from claimbook.claims.load import load_claims
     from claimbook.cli import terminal
 
     click.echo(terminal.claim_table(load_claims(folder.claims)))

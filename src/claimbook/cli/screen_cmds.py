@@ -9,13 +9,10 @@ from pathlib import Path
 
 import click
 
-from claimbook.claims.load import load_claims
-from claimbook.claims.schema import normal_id
 from claimbook.cli.app import fail, folder_options
 from claimbook.cli.terminal import plain
-from claimbook.edit.votes import DECISIONS, FULL_TEXT, TITLE_ABSTRACT
 from claimbook.folder import ReviewFolder
-from claimbook.vocab import STANCES
+from claimbook.vocab import DECISIONS, FULL_TEXT, STANCES, TITLE_ABSTRACT
 
 REVIEWER_OPT = click.option(
     "--reviewer", default=None, help="Your name: votes are recorded (and shown) per reviewer."
@@ -24,6 +21,9 @@ REVIEWER_OPT = click.option(
 
 def _claim(folder: ReviewFolder, claim_id: str):
     """The claim (or claim part) `claim_id`, or exit with the known ids."""
+    from claimbook.claims.load import load_claims
+    from claimbook.claims.schema import normal_id
+
     claims = {u.id: u for c in load_claims(folder.claims) for u in c.units()}
     claim = claims.get(normal_id(claim_id))
     if claim is None:
@@ -149,6 +149,7 @@ def conflicts(claim_id: str, folder: ReviewFolder) -> None:
 def agreement(folder: ReviewFolder, as_json: bool) -> None:
     """Cohen's kappa (95% CI) and raw agreement of two reviewers, for inclusion and stance, per
     claim and overall. Only each reviewer's final vote on a paper counts."""
+    from claimbook.claims.load import load_claims
     from claimbook.report.prisma import load_prisma
 
     found = load_prisma(folder, [u for c in load_claims(folder.claims) for u in c.units()])
@@ -182,6 +183,7 @@ def agreement(folder: ReviewFolder, as_json: bool) -> None:
 def prisma(claim_id: str | None, folder: ReviewFolder, csv_path: Path | None) -> None:
     """The PRISMA 2020 flow of a claim's searches and screening (no CLAIM_ID: the review's),
     counted from the saved searches, votes, exclusions and citations."""
+    from claimbook.claims.load import load_claims
     from claimbook.evidence.prisma import prisma_csv
     from claimbook.files import write_text
     from claimbook.report.prisma import REVIEW_NOTE, claim_flow, load_prisma

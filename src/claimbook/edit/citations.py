@@ -113,21 +113,26 @@ def _elsewhere(context: ClaimContext, keys: set[str]) -> dict[str, Any]:
     return found
 
 
-def _reuse(papers: PapersDoc, entry: Any, given: dict[str, Any], label: str) -> None:
+def _reuse(papers: PapersDoc, keys: set[str], given: dict[str, Any], label: str) -> None:
     """Cite an appraised paper: what was given must agree with its appraisal; what it lacks
-    (an n) is added to it."""
-    i = list(papers.entries).index(entry)
+    (an n) is added to it (only then is papers.yaml's round-trip document loaded)."""
+    i, entry, line = papers.peek(keys)
+    lacking = {}
     for name, value in given.items():
         if name not in entry:
-            set_study(entry, name, study_value(name, value))
+            lacking[name] = value
         elif entry[name] != value:
             raise refuse(
                 papers.path, f"papers[{i}].{name}",
                 f"{label} is appraised as {name} {entry[name]} here, for every claim citing it; "
                 f"the {name} given ({value}) disagrees: leave it out to reuse the appraisal, or "
                 f"change the paper's {name} here first",
-                papers.line(entry),
+                line,
             )  # fmt: skip
+    if lacking:
+        editable = papers.find(keys)
+        for name, value in lacking.items():
+            set_study(editable, name, study_value(name, value))
 
 
 def _appraise_new(
@@ -137,9 +142,9 @@ def _appraise_new(
     ids: tuple,
     given: dict[str, Any],
     record: Any = None,
-) -> None:
+) -> CommentedMap | None:
     """Cite a paper papers.yaml does not appraise: reuse the appraisal older claim files give
-    it, else add its entry (a design is needed)."""
+    it, else add its entry (a design is needed); the entry added, if one was."""
     label = paper_label(min(keys))
     old = _elsewhere(context, keys)
     if old:
@@ -150,7 +155,7 @@ def _appraise_new(
                     f"{label} is appraised as {name} {old[name]} where other claims cite it; "
                     f"the {name} given ({value}) disagrees: leave it out to reuse the appraisal",
                 )  # fmt: skip
-        return
+        return None
     if "design" not in given:
         raise refuse(
             papers.path, "design",
@@ -160,6 +165,7 @@ def _appraise_new(
     entry = papers.add(*ids)
     for name, value in given.items():
         set_study(entry, name, study_value(name, value))
+    return entry
 
 
 def _suggested(record: Any) -> str:
@@ -310,12 +316,10 @@ def cite(
 
     def papers_change(papers: PapersDoc, ctx: ClaimContext) -> None:
         keys = _keys(ident, ctx) | {citation_key(pmid, doi, url)}
-        entry = papers.find(keys)
-        if entry is not None:
-            _reuse(papers, entry, given, paper_label(citation_key(pmid, doi, url)))
+        if papers.peek(keys) is not None:
+            _reuse(papers, keys, given, paper_label(citation_key(pmid, doi, url)))
         else:
-            _appraise_new(papers, ctx, keys, (pmid, doi, url), given, record)
-            added = papers.find(keys)
+            added = _appraise_new(papers, ctx, keys, (pmid, doi, url), given, record)
             if typed_in and added is not None:
                 _mark_not_in_pubmed(added)
 

@@ -32,11 +32,9 @@ from claimbook.files import atomic_write, lock, write_text
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.ids import citation_key
 from claimbook.inputs import MAX_JSON_BYTES, InputError, read_text
-from claimbook.vocab import STANCES
+from claimbook.vocab import DECISIONS, FULL_TEXT, STANCES, TITLE_ABSTRACT
 
-TITLE_ABSTRACT, FULL_TEXT = "title-abstract", "full-text"
 STAGES: tuple[str, ...] = (TITLE_ABSTRACT, FULL_TEXT)
-DECISIONS: tuple[str, ...] = ("include", "exclude")
 VOTES_DIR = "screening"
 
 

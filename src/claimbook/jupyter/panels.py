@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -29,17 +30,34 @@ MAX_QUEUE = 50  # screening hits shown at once
 WIDE = "min(100%, 60em)"
 
 
-def soon(draw: Callable[[], Any]) -> None:
-    """Run `draw` once the kernel has sent what it is doing now (the claim picked, its rows),
-    on the kernel's event loop; at once where there is no running loop (a script, a test).
-    The timeline figure is drawn so: matplotlib's import and drawing take longer than the
-    rest of a claim's view, and the reviewer can work on the rows meanwhile."""
+def aside(
+    work: Callable[[], Any], then: Callable[[Any], None], failed: Callable[[Exception], None]
+) -> None:
+    """Run `work` in a thread of its own, then `then(result)` (or `failed(exc)`) on the
+    kernel's event loop; all at once where there is no running loop (a script, a test). The
+    timeline figure is drawn so: matplotlib's import and drawing take longer than the rest of
+    a claim's view, and the kernel keeps answering the browser meanwhile (the first screen is
+    not held up by the figure; the reviewer can work on the rows)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        draw()
+        try:
+            result = work()
+        except Exception as exc:
+            failed(exc)
+            return
+        then(result)
         return
-    loop.call_soon(draw)
+
+    def run() -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            loop.call_soon_threadsafe(failed, exc)
+            return
+        loop.call_soon_threadsafe(then, result)
+
+    threading.Thread(target=run, name="claimbook-timeline", daemon=True).start()
 
 
 class Panel:
@@ -147,22 +165,28 @@ class ClaimPanel(Panel):
         if change.edit:  # a failure is the edit's to report ("saved, but ...")
             self.draw_figure()
             return
-        view = change.view
-        soon(lambda: self._draw_shown(view))
+        view, review = change.view, self.session.review
+        aside(
+            lambda: self.session.timeline_png(view.claim_id, review),
+            lambda png: self._show_figure(png, view),
+            lambda exc: self._figure_failed(exc, view),
+        )
 
-    def _draw_shown(self, view: View) -> None:
+    def _show_figure(self, png: bytes, view: View) -> None:
         """The figure of a claim picked, if it is still the one shown."""
-        if not self.session.is_current(view):
-            return
-        try:
-            self.draw_figure()
-        except Exception as exc:  # the rows stay usable without a figure
+        if self.session.is_current(view):
+            self._put_figure(png)
+
+    def _figure_failed(self, exc: Exception, view: View) -> None:
+        if self.session.is_current(view):  # the rows stay usable without a figure
             self.controls.show_error(
                 f"The timeline could not be drawn: {self.session.one_line(exc)}"
             )
 
     def draw_figure(self) -> None:
-        png = self.session.timeline_png()
+        self._put_figure(self.session.timeline_png())
+
+    def _put_figure(self, png: bytes) -> None:
         self.figure.outputs = (
             {
                 "output_type": "display_data",

@@ -24,6 +24,7 @@ slow part) are told after the others, so an edit's timing says how soon the verd
 from __future__ import annotations
 
 import io
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -67,6 +68,7 @@ __all__ = [  # the session, and the values it hands out (session_types.py)
 ]
 
 FIGURE_DPI = 96
+_DRAWING = threading.Lock()  # pyplot's figures are one global state: one drawing at a time
 
 Observer = Callable[[Change], None]
 
@@ -91,9 +93,7 @@ class ReviewSession(Authoring):
         offline: bool = False,
         rules_file: PathLike | None = None,
     ) -> None:
-        self.folder = folder
-        self.offline = offline
-        self.rules_file = rules_file
+        self.folder, self.offline, self.rules_file = folder, offline, rules_file
         self.review: Review | None = None
         self.claim_id: str | None = None
         self.view: View | None = None
@@ -103,8 +103,7 @@ class ReviewSession(Authoring):
         self._late: list[Observer] = []
         self.reviewer = ""  # the reviewer's name, for sign-off and screening votes
         self.blind = True  # screening: the other reviewers' votes hidden until all are done
-        self._candidates = None
-        self._text = None
+        self._candidates = self._text = None
         self._stamps: dict[Any, tuple[int, int]] = {}  # claim file -> (mtime_ns, size) last read
         self._figures: tuple[Review | None, dict[str, bytes]] = (None, {})  # of that review
 
@@ -300,25 +299,28 @@ class ReviewSession(Authoring):
             return ""
         return f"saved search of {saved.searched_at[:10]}; {saved.count} records match the query"
 
-    def timeline_png(self) -> bytes:
-        """The timeline figure of the claim shown, as PNG bytes: drawn once per claim and state
-        of the review (an edit or reload makes a new `Review`), matplotlib imported only then."""
-        of, drawn = self._figures
-        if of is not self.review:
-            self._figures = (self.review, (drawn := {}))
-        if self.claim_id not in drawn:
-            import matplotlib.pyplot as plt
+    def timeline_png(self, claim_id: str | None = None, review: Review | None = None) -> bytes:
+        """A claim's timeline figure (default: the one shown, in the review now) as PNG: drawn
+        once per claim and `Review`, matplotlib imported only then; one at a time (threads)."""
+        claim_id, review = claim_id or self.claim_id, review or self.review
+        with _DRAWING:
+            of, drawn = self._figures
+            if of is not review:
+                drawn = {}  # kept only for the review as it is now
+                self._figures = (review, drawn) if review is self.review else self._figures
+            if claim_id not in drawn:
+                import matplotlib.pyplot as plt
 
-            from claimbook.evidence import plots
+                from claimbook.evidence import plots
 
-            fig = plots.timeline(self.review.table, self.claim_id)
-            try:
-                buf = io.BytesIO()
-                fig.savefig(buf, format="png", dpi=FIGURE_DPI)
-            finally:
-                plt.close(fig)
-            drawn[self.claim_id] = buf.getvalue()
-        return drawn[self.claim_id]
+                fig = plots.timeline(review.table, claim_id)
+                try:
+                    buf = io.BytesIO()
+                    fig.savefig(buf, format="png", dpi=FIGURE_DPI)
+                finally:
+                    plt.close(fig)
+                drawn[claim_id] = buf.getvalue()
+            return drawn[claim_id]
 
     # ------------------------------------------------------------------ editing
 

@@ -10,18 +10,20 @@ alerts (retractions, corrections) a record carries. May import: the core modules
 (claimbook.errors, vocab, ids, folder, files, inputs, markup); it knows nothing of claim files.
 """
 
-from claimbook.pubmed.client import EutilsClient
-from claimbook.pubmed.errors import (
-    NCBIError,
-    NetworkError,
-    ParseError,
-    PubMedError,
-    RateLimitedError,
-    SessionExpiredError,
-)
-from claimbook.pubmed.parse import AbstractSection, Correction, PubMedArticle, parse_pubmed_xml
-from claimbook.pubmed.store import PaperRecord, Snapshot, SnapshotError, load_snapshot
-from claimbook.pubmed.verify import Drift, Mismatch, compare, load_drift
+import importlib
+
+# Each public name and the module it lives in: imported when first asked for, so that a
+# module of this package (the snapshot's store, the search's filters) is read without the
+# others (parsing XML, the E-utilities client and requests, comparing records).
+_WHERE = {
+    "EutilsClient": "client",
+    **dict.fromkeys(("NCBIError", "NetworkError", "ParseError", "PubMedError",
+                     "RateLimitedError", "SessionExpiredError"), "errors"),
+    **dict.fromkeys(("AbstractSection", "Correction", "PubMedArticle", "parse_pubmed_xml"),
+                    "parse"),
+    **dict.fromkeys(("PaperRecord", "Snapshot", "SnapshotError", "load_snapshot"), "store"),
+    **dict.fromkeys(("Drift", "Mismatch", "compare", "load_drift"), "verify"),
+}  # fmt: skip
 
 __all__ = [
     "AbstractSection",
@@ -44,3 +46,16 @@ __all__ = [
     "load_snapshot",
     "parse_pubmed_xml",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module when first asked for (`_WHERE`)."""
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
