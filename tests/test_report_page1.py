@@ -24,6 +24,21 @@ CHROMIUM = next(
 )
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, shared by the phone tests."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
 def words(text: str) -> str:
     return " ".join(text.split())
 
@@ -140,75 +155,53 @@ def test_author_names_keep_particles_and_never_print_an_address(built):
     assert "(url:" not in rationale and "url:http" not in body
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_no_horizontal_scroll_at_390px(built):
-    from playwright.sync_api import sync_playwright
-
+def test_no_horizontal_scroll_at_390px(built, browser):
     _, written, _ = built
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
-        )
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 800})
-            page.goto(written["html"].as_uri())
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width == page.evaluate("window.innerWidth") == 390
-            # every section fits as well (not just the page as a whole)
-            wide = page.evaluate(
-                "[...document.querySelectorAll('body > *, main > section')]"
-                ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.id || e.tagName)"
-            )
-            assert wide == []
-            # a table is stacked cards: its cells sit one above the other
-            first = page.locator("table.sof-table tbody tr").first
-            boxes = [c.bounding_box() for c in first.locator("td").all()]
-            assert all(b["y"] < n["y"] for b, n in itertools.pairwise(boxes))
-            # a way back to the summary from every claim
-            claims = page.locator("main > section").count()
-            assert page.locator("main > section .back a[href='#summary']").count() == claims
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(written["html"].as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width == page.evaluate("window.innerWidth") == 390
+    # every section fits as well (not just the page as a whole)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body > *, main > section')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.id || e.tagName)"
+    )
+    assert wide == []
+    # a table is stacked cards: its cells sit one above the other
+    first = page.locator("table.sof-table tbody tr").first
+    boxes = [c.bounding_box() for c in first.locator("td").all()]
+    assert all(b["y"] < n["y"] for b, n in itertools.pairwise(boxes))
+    # a way back to the summary from every claim
+    claims = page.locator("main > section").count()
+    assert page.locator("main > section .back a[href='#summary']").count() == claims
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_on_a_phone_each_claims_evidence_folds_behind_one_line_and_opens_on_a_tap(built):
+def test_on_a_phone_each_claims_evidence_folds_behind_one_line_and_opens_on_a_tap(built, browser):
     """At 390 px the timelines and evidence tables are folded (the page far shorter than with
     them all open), the summary line counts the papers by stance, a tap opens one without any
     sideways scroll; at 1280 px they show without a click."""
-    from playwright.sync_api import sync_playwright
-
     _, written, doc = built
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
-        )
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 800})
-            page.goto(written["html"].as_uri())
-            folds = page.locator("main > section details.evidence-details")
-            assert folds.count() == len(
-                doc.xpath(
-                    "//main/section[contains(@class,'claim ')] | //main/section[@class='claim']"
-                )
-            )
-            tables = page.locator("main > section table.evidence")
-            assert not any(t.is_visible() for t in tables.all())
-            folded = page.evaluate("document.documentElement.scrollHeight")
-            first = folds.first
-            summary = first.locator("summary").inner_text()
-            assert re.match(r"Evidence: \d+ papers? — \d+ support, \d+ contradict", summary)
-            first.locator("summary").click()
-            assert first.locator("table.evidence").is_visible()
-            assert page.evaluate("document.documentElement.scrollWidth") == 390
-            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            unfolded = page.evaluate("document.documentElement.scrollHeight")
-            assert folded < 0.75 * unfolded
-            wide = browser.new_page(viewport={"width": 1280, "height": 800})
-            wide.goto(written["html"].as_uri())
-            assert all(t.is_visible() for t in wide.locator("main > section table.evidence").all())
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(written["html"].as_uri())
+    folds = page.locator("main > section details.evidence-details")
+    assert folds.count() == len(
+        doc.xpath("//main/section[contains(@class,'claim ')] | //main/section[@class='claim']")
+    )
+    tables = page.locator("main > section table.evidence")
+    assert not any(t.is_visible() for t in tables.all())
+    folded = page.evaluate("document.documentElement.scrollHeight")
+    first = folds.first
+    summary = first.locator("summary").inner_text()
+    assert re.match(r"Evidence: \d+ papers? — \d+ support, \d+ contradict", summary)
+    first.locator("summary").click()
+    assert first.locator("table.evidence").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    unfolded = page.evaluate("document.documentElement.scrollHeight")
+    assert folded < 0.75 * unfolded
+    wide = browser.new_page(viewport={"width": 1280, "height": 800})
+    wide.goto(written["html"].as_uri())
+    assert all(t.is_visible() for t in wide.locator("main > section table.evidence").all())
 
 
 def test_pdf_page_one_holds_the_key_messages(built):
