@@ -81,7 +81,7 @@ class Workbench(widgets.VBox):
 
     Attributes for scripts and tests: `session` (the `ReviewSession`: state and actions),
     `review`, `claim_id`, `view` (what is drawn now: claim and generation), `message` (the
-    one-line status), `rows` (one `CitationWidgets` per citation), `queue_rows` and `timings`
+    one-line status), `rows` (one `CitationRow` per citation), `queue_rows` and `timings`
     (how long each edit took, in ms), and each panel's widgets. The editing methods
     (`update_citation`, `exclude`, `cite`, ...) act on the claim shown unless given the `view`
     a widget was drawn for, and return whether the change was saved.
