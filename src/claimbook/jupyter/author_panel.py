@@ -161,7 +161,8 @@ class ClaimWordsPanel(Panel):
 
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
-            self.words_box.children = ()
+            if change.takes_off:
+                self.words_box.children = ()
             self.fields = {}
         elif change.kind == "shown":
             self._build(change.view)

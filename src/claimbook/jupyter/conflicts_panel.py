@@ -64,7 +64,8 @@ class ConflictsPanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
             self.found = []
-            self.conflicts_box.children = ()
+            if change.takes_off:
+                self.conflicts_box.children = ()
         elif change.kind == "shown":
             self._draw(change.view)
 

@@ -60,7 +60,8 @@ class FullTextPanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
             self.papers = []
-            self.full_text_box.children = ()
+            if change.takes_off:
+                self.full_text_box.children = ()
         elif change.kind == "shown":
             self._draw(change.view)
 

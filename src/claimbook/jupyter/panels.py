@@ -122,12 +122,13 @@ class ClaimPanel(Panel):
         self.claim_html = styled(widgets.HTML(), "cb-claim")
         self.verdict_html = styled(widgets.HTML(), "cb-verdict")
         self.figure = styled(widgets.Output(), "cb-figure")
+        self._figure_of: str | None = None  # the claim whose timeline is drawn
         super().__init__(controls)
         controls.session.observe(self._on_figure, late=True)
         self.children = [self.claim_html, self.verdict_html, self.figure]
 
     def on_change(self, change: Change) -> None:
-        if change.kind == "ended" and change.clear:
+        if change.takes_off:
             self.claim_html.value = (
                 views.loading(change.next_claim)
                 if change.next_claim
@@ -149,6 +150,8 @@ class ClaimPanel(Panel):
             self.draw_figure()
             return
         view = change.view
+        if self.figure.outputs and self._figure_of != view.claim_id:  # another claim's, left
+            self.figure.outputs = ()  # on screen by a claim picked: sent after the rows
         soon(lambda: self._draw_shown(view))
 
     def _draw_shown(self, view: View) -> None:
@@ -164,6 +167,7 @@ class ClaimPanel(Panel):
 
     def draw_figure(self) -> None:
         png = self.session.timeline_png()
+        self._figure_of = self.session.claim_id
         self.figure.outputs = (
             {
                 "output_type": "display_data",
@@ -199,7 +203,7 @@ class EvidencePanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self.rows = []
-            if change.clear and change.next_claim is None:  # else the next view follows at once
+            if change.takes_off:
                 self.table.table = {}
                 self.excluded_html.value = ""
         elif change.kind == "shown":
@@ -240,7 +244,7 @@ class QueuePanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self.queue_rows = []
-            if change.clear:
+            if change.takes_off:
                 self.queue_box.children = ()
         elif change.kind == "shown":
             self._draw(change.view)
@@ -303,7 +307,7 @@ class AdvicePanel(Panel):
                          self.advice_box]  # fmt: skip
 
     def on_change(self, change: Change) -> None:
-        if change.kind == "ended" and change.clear:
+        if change.takes_off:
             self.advice_box.children = ()
         elif change.kind == "shown":
             self.advice = self.controls.own(
@@ -348,7 +352,7 @@ class SignoffPanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self._note = self.signoff_note.value if self.signoff_note and not change.clear else ""
-            if change.clear:
+            if change.takes_off:
                 self.signoff_html.value = ""
                 self.signoff_form.children = ()
         elif change.kind in ("shown", "edited"):

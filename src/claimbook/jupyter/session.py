@@ -160,12 +160,12 @@ class ReviewSession(Authoring):
             raise NotSaved(self.stale_message(view))
         return view
 
-    def _end(self, next_claim: str | None, *, clear: bool = True) -> None:
+    def _end(self, next_claim: str | None, *, clear: bool = True, at_once: bool = False) -> None:
         """End the view shown, before any slow work: from here on actions given it do
         nothing, and the observers take its widgets off (`clear`) or redraw them next."""
         self._generation += 1
         self.view = None
-        self._tell(Change("ended", next_claim=next_claim, clear=clear), late=False)
+        self._tell(Change("ended", next_claim=next_claim, clear=clear, at_once=at_once), late=False)
 
     def _show(self, *, edit: bool = False) -> View:
         """Make the claim `claim_id` a new view and tell the (early) observers."""
@@ -204,7 +204,9 @@ class ReviewSession(Authoring):
         read, then ShownAsLastRead says why."""
         if self.review is not None and claim_id is not None:
             self.review.claim(claim_id)  # an unknown id is refused; the claim shown stays
-        self._end(claim_id)
+        # a claim picked is drawn at once: the panels replace the widgets of the view that
+        # ends rather than clear them first (a dozen messages fewer before the evidence table)
+        self._end(claim_id, at_once=self.review is not None and claim_id is not None)
         self.claim_id = claim_id
         if self.review is None or claim_id is None:
             return None
