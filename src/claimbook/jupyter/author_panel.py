@@ -161,8 +161,7 @@ class ClaimWordsPanel(Panel):
 
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
-            if change.takes_off:
-                self.words_box.children = ()
+            self.words_box.children = ()
             self.fields = {}
         elif change.kind == "shown":
             self._build(change.view)

@@ -52,7 +52,7 @@ class CitePanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self._keep = self._typed() if not change.clear else {}
-            if change.takes_off:
+            if change.clear:
                 self.cite_box.children = ()
         elif change.kind == "shown":
             self._build(change.view, self._keep if change.edit else {})

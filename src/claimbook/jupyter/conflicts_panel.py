@@ -64,8 +64,7 @@ class ConflictsPanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
             self.found = []
-            if change.takes_off:
-                self.conflicts_box.children = ()
+            self.conflicts_box.children = ()
         elif change.kind == "shown":
             self._draw(change.view)
 

@@ -175,11 +175,15 @@ function render({ model, el: root }) {
       ["cb-col-design", "design"], ["cb-col-n", "n"], ["", "finding · note"]]) {
       header.appendChild(el("span", css, text));
     }
+    const headerBox = el("div", "jupyter-widgets widget-html"); // spaced as the widgets were
+    const headerInner = el("div", "widget-html-content");
+    headerInner.appendChild(header);
+    headerBox.appendChild(headerInner);
     drawn = rows.map((row, i) => drawRow(model, table, row, i, send));
     if (table.claim === undefined || table.claim === null) {
       root.replaceChildren();
     } else if (rows.length) {
-      root.replaceChildren(header, ...drawn.map((r) => r.box));
+      root.replaceChildren(headerBox, ...drawn.map((r) => r.box));
     } else {
       root.replaceChildren(el("div", "cb-note", "No citations yet: cite a paper below."));
     }

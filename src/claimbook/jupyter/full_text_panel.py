@@ -60,8 +60,7 @@ class FullTextPanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended" and change.clear:
             self.papers = []
-            if change.takes_off:
-                self.full_text_box.children = ()
+            self.full_text_box.children = ()
         elif change.kind == "shown":
             self._draw(change.view)
 

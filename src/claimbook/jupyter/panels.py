@@ -122,13 +122,12 @@ class ClaimPanel(Panel):
         self.claim_html = styled(widgets.HTML(), "cb-claim")
         self.verdict_html = styled(widgets.HTML(), "cb-verdict")
         self.figure = styled(widgets.Output(), "cb-figure")
-        self._figure_of: str | None = None  # the claim whose timeline is drawn
         super().__init__(controls)
         controls.session.observe(self._on_figure, late=True)
         self.children = [self.claim_html, self.verdict_html, self.figure]
 
     def on_change(self, change: Change) -> None:
-        if change.takes_off:
+        if change.kind == "ended" and change.clear:
             self.claim_html.value = (
                 views.loading(change.next_claim)
                 if change.next_claim
@@ -150,8 +149,6 @@ class ClaimPanel(Panel):
             self.draw_figure()
             return
         view = change.view
-        if self.figure.outputs and self._figure_of != view.claim_id:  # another claim's, left
-            self.figure.outputs = ()  # on screen by a claim picked: sent after the rows
         soon(lambda: self._draw_shown(view))
 
     def _draw_shown(self, view: View) -> None:
@@ -167,7 +164,6 @@ class ClaimPanel(Panel):
 
     def draw_figure(self) -> None:
         png = self.session.timeline_png()
-        self._figure_of = self.session.claim_id
         self.figure.outputs = (
             {
                 "output_type": "display_data",
@@ -189,7 +185,10 @@ class EvidencePanel(Panel):
         self.evidence_box = styled(widgets.VBox([self.table]), "cb-evidence")
         self.excluded_html = styled(widgets.HTML(), "cb-excluded")
         self.rows: list[CitationRow] = []
-        super().__init__(controls)
+        self.controls, self.session = controls, controls.session
+        # told first: a claim picked is drawn here before the other panels take their widgets
+        # off, so the table is the first message of a switch, not the fifteenth
+        controls.session.observe(self.on_change, first=True)
         self.table.on_msg(
             controls.guard(lambda _w, content, _b: on_message(controls, lambda: self.rows, content))
         )
@@ -203,7 +202,7 @@ class EvidencePanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self.rows = []
-            if change.takes_off:
+            if change.clear:  # not told of a claim picked (see __init__): the folder reloaded
                 self.table.table = {}
                 self.excluded_html.value = ""
         elif change.kind == "shown":
@@ -244,7 +243,7 @@ class QueuePanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self.queue_rows = []
-            if change.takes_off:
+            if change.clear:
                 self.queue_box.children = ()
         elif change.kind == "shown":
             self._draw(change.view)
@@ -307,7 +306,7 @@ class AdvicePanel(Panel):
                          self.advice_box]  # fmt: skip
 
     def on_change(self, change: Change) -> None:
-        if change.takes_off:
+        if change.kind == "ended" and change.clear:
             self.advice_box.children = ()
         elif change.kind == "shown":
             self.advice = self.controls.own(
@@ -352,7 +351,7 @@ class SignoffPanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self._note = self.signoff_note.value if self.signoff_note and not change.clear else ""
-            if change.takes_off:
+            if change.clear:
                 self.signoff_html.value = ""
                 self.signoff_form.children = ()
         elif change.kind in ("shown", "edited"):

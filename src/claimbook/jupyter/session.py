@@ -99,6 +99,7 @@ class ReviewSession(Authoring):
         self.view: View | None = None
         self.timings: list[dict[str, Any]] = []
         self._generation = 0
+        self._first: list[Observer] = []
         self._observers: list[Observer] = []
         self._late: list[Observer] = []
         self.reviewer = ""  # the reviewer's name, for sign-off and screening votes
@@ -113,17 +114,16 @@ class ReviewSession(Authoring):
 
     # ------------------------------------------------------------------ observers
 
-    def observe(self, observer: Observer, *, late: bool = False) -> None:
-        """Tell `observer` of every `Change` (`late`: after the others, for slow drawing)."""
-        (self._late if late else self._observers).append(observer)
+    def observe(self, observer: Observer, *, late: bool = False, first: bool = False) -> None:
+        """Tell `observer` of every `Change` (`late`: after the others, for slow drawing;
+        `first`: before them, and of a claim picked only that it is shown, before the others
+        hear that the view before it ended: what the reviewer waits for, drawn first)."""
+        (self._late if late else self._first if first else self._observers).append(observer)
 
     def _tell(self, change: Change, *, late: bool | None = None) -> None:
         """Tell the observers (`late`: only the late ones, or only the others; None: all)."""
-        groups = (
-            [self._observers, self._late]
-            if late is None
-            else [self._late if late else self._observers]
-        )
+        early = [*self._first, *self._observers]
+        groups = [early, self._late] if late is None else [self._late if late else early]
         for group in groups:
             for observer in list(group):
                 observer(change)
@@ -160,12 +160,12 @@ class ReviewSession(Authoring):
             raise NotSaved(self.stale_message(view))
         return view
 
-    def _end(self, next_claim: str | None, *, clear: bool = True, at_once: bool = False) -> None:
+    def _end(self, next_claim: str | None, *, clear: bool = True) -> None:
         """End the view shown, before any slow work: from here on actions given it do
         nothing, and the observers take its widgets off (`clear`) or redraw them next."""
         self._generation += 1
         self.view = None
-        self._tell(Change("ended", next_claim=next_claim, clear=clear, at_once=at_once), late=False)
+        self._tell(Change("ended", next_claim=next_claim, clear=clear), late=False)
 
     def _show(self, *, edit: bool = False) -> View:
         """Make the claim `claim_id` a new view and tell the (early) observers."""
@@ -202,20 +202,29 @@ class ReviewSession(Authoring):
         show). The view shown before ends first, before anything slow. An unknown id raises
         KeyError and the claim shown stays; a claim whose file is broken now is shown as last
         read, then ShownAsLastRead says why."""
-        if self.review is not None and claim_id is not None:
-            self.review.claim(claim_id)  # an unknown id is refused; the claim shown stays
-        # a claim picked is drawn at once: the panels replace the widgets of the view that
-        # ends rather than clear them first (a dozen messages fewer before the evidence table)
-        self._end(claim_id, at_once=self.review is not None and claim_id is not None)
-        self.claim_id = claim_id
         if self.review is None or claim_id is None:
+            self._end(claim_id)
+            self.claim_id = claim_id
             return None
+        self.review.claim(claim_id)  # an unknown id is refused; the claim shown stays
+        self._generation += 1  # the view shown ends: nothing it sends is saved from here on
+        self.view, self.claim_id = None, claim_id
         problem = None
         try:
             self._refresh_from_disk()
         except Exception as exc:  # the file on disk is broken now: show what we had, and why
             problem = exc
-        view = self._show()
+        view = View(claim_id, self._generation)
+        self.view = view
+        for observer in list(self._first):  # drawn first (the evidence table)
+            observer(Change("shown", view))
+        self.view = None
+        ended = Change("ended", next_claim=claim_id)
+        for observer in list(self._observers):  # the others take the old widgets off...
+            observer(ended)
+        self.view = view
+        for observer in list(self._observers):  # ...and draw the new ones
+            observer(Change("shown", view))
         self._tell(Change("shown", view), late=True)
         if problem is not None:
             raise ShownAsLastRead(self.one_line(problem)) from problem

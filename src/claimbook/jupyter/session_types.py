@@ -47,9 +47,7 @@ class Change:
     """What changed in the session, told to its observers.
 
     `ended`: the view shown ended (`next_claim` comes; `clear`: another claim, so its widgets
-    leave the screen now; else the same claim is redrawn at once; `at_once`: a claim picked, its
-    view is drawn in the same breath, so what leaves the screen is simply replaced then, with
-    nothing sent to the browser before the new view). `loaded`: the review was
+    leave the screen now; else the same claim is redrawn at once). `loaded`: the review was
     read again (or failed to be: `review` is None). `shown`: `view` is drawn now (`edit`:
     because an edit redrew it). `edited`: the claim of `view` was edited and re-graded."""
 
@@ -58,12 +56,6 @@ class Change:
     next_claim: str | None = None
     clear: bool = True
     edit: bool = False
-    at_once: bool = False
-
-    @property
-    def takes_off(self) -> bool:
-        """An `ended` whose widgets leave the screen before anything else is drawn."""
-        return self.kind == "ended" and self.clear and not self.at_once
 
 
 @dataclass(frozen=True)

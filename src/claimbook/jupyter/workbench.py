@@ -15,7 +15,8 @@ The app is built as ipywidgets apps are:
     session.py     ReviewSession: the state and the actions, no widget (testable without one)
     views.py       pure functions, data in, HTML out; workbench.css their one stylesheet
     controls.py    the message line, and the guard that a widget of an ended view writes nothing
-    rows.py        the rows of the evidence table and of the screening queue
+    evidence_table.py / .js  the evidence table, one widget (anywidget): its rows as data
+    rows.py        the rows of the screening queue
     panels.py      review bar, claim, evidence, queue, advice, sign-off; cite_panel.py: cite;
                    conflicts_panel.py: the two reviewers' conflicts, to settle;
                    full_text_panel.py: the papers voted in, to read in full
