@@ -48,6 +48,7 @@ from claimbook.jupyter.session_types import (
     ident_of,
     one_line,
     parse_n,
+    stale_message,
 )
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
 
@@ -139,16 +140,7 @@ class ReviewSession(Authoring):
 
     def stale_message(self, view: View) -> str:
         """Why a change made on `view`, no longer shown, was not saved."""
-        if self.claim_id != view.claim_id:
-            return (
-                f"Not saved: that change was made on {view.claim_id} after "
-                f"{self.claim_id or 'another claim'} was picked; pick {view.claim_id} to make "
-                "it again"
-            )
-        return (
-            f"Not saved: that change was made on {view.claim_id} as shown before it was "
-            "redrawn; make it again"
-        )
+        return stale_message(view, self.claim_id)
 
     def current(self, view: View | None = None) -> View:
         """`view` (by default the one shown) if it is the one shown; else NotSaved."""
@@ -214,18 +206,18 @@ class ReviewSession(Authoring):
             self._refresh_from_disk()
         except Exception as exc:  # the file on disk is broken now: show what we had, and why
             problem = exc
-        view = View(claim_id, self._generation)
-        self.view = view
-        for observer in list(self._first):  # drawn first (the evidence table)
-            observer(Change("shown", view))
-        self.view = None
-        ended = Change("ended", next_claim=claim_id)
-        for observer in list(self._observers):  # the others take the old widgets off...
-            observer(ended)
-        self.view = view
-        for observer in list(self._observers):  # ...and draw the new ones
-            observer(Change("shown", view))
-        self._tell(Change("shown", view), late=True)
+        view, ended = View(claim_id, self._generation), Change("ended", next_claim=claim_id)
+        # the evidence table first, then the others end the old widgets and draw; the figure last
+        steps = [
+            (self._first, Change("shown", view)),
+            (self._observers, ended),
+            (self._observers, Change("shown", view)),
+            (self._late, Change("shown", view)),
+        ]
+        for group, change in steps:  # fmt: skip
+            self.view = None if change is ended else view
+            for observer in list(group):
+                observer(change)
         if problem is not None:
             raise ShownAsLastRead(self.one_line(problem)) from problem
         return view
