@@ -46,6 +46,7 @@ from claimbook.jupyter.session_types import (
     SessionError,
     ShownAsLastRead,
     View,
+    file_stamp,
     ident_of,
     one_line,
     parse_n,
@@ -72,12 +73,6 @@ FIGURE_DPI = 96
 _DRAWING = threading.Lock()  # pyplot's figures are one global state: one drawing at a time
 
 Observer = Callable[[Change], None]
-
-
-def _stamp(path: Any) -> tuple[int, int]:
-    """A file's modification time and size: whether it changed since it was read."""
-    st = path.stat()
-    return st.st_mtime_ns, st.st_size
 
 
 class ReviewSession(Authoring):
@@ -181,7 +176,7 @@ class ReviewSession(Authoring):
             self._end(None)
             self._tell(Change("loaded"))
             raise
-        self._stamps = {c.path: _stamp(c.path) for c in self.review.claims if c.path}
+        self._stamps = {c.path: file_stamp(c.path) for c in self.review.claims if c.path}
         self._tell(Change("loaded"))
         ids = [c.id for c in self.review.claims]
         if want not in ids:
@@ -227,7 +222,7 @@ class ReviewSession(Authoring):
         claim = self.claim
         if claim.path is None or not claim.path.exists():
             return
-        stamp = _stamp(claim.path)
+        stamp = file_stamp(claim.path)
         if self._stamps.get(claim.path) == stamp:
             return
         context = claim_context(self.folder.claims, self.folder.data)
@@ -243,7 +238,7 @@ class ReviewSession(Authoring):
         a new record)."""
         r = self.review
         if claim.path is not None and claim.path.exists():
-            self._stamps[claim.path] = _stamp(claim.path)  # as saved: no need to read it again
+            self._stamps[claim.path] = file_stamp(claim.path)  # as saved: no need to read it again
         if snapshot is None and any(
             r.snapshot.find(c.pmid, c.doi, c.url) is None for c in claim.evidence
         ):

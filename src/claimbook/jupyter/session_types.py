@@ -43,6 +43,12 @@ class View:
     generation: int
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time and size: whether it changed since it was read."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
 def stale_message(view: View, shown: str | None) -> str:
     """Why a change made on `view` was not saved, the claim `shown` being on screen now."""
     if shown != view.claim_id:
