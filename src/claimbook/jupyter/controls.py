@@ -92,11 +92,8 @@ class Controls:
     def _on_change(self, change: Change) -> None:
         if change.kind == "ended":  # its widgets can change nothing any more
             old, self._owned = self._owned, []
-            for widget in old:
-                if change.clear:  # taken off the screen at once: the browser need not know
-                    _disable_here(widget)
-                else:  # left on screen until the view is drawn again: disabled there too
-                    widget.disabled = True
+            for widget in old:  # disabled in the browser too: a late change there says "Not saved"
+                widget.disabled = True
         elif change.kind == "loaded" and self.session.review is not None:
             self.message.value = ""
 
