@@ -39,6 +39,18 @@ def browser():
         chromium.close()
 
 
+def pdf_text(written: dict, *options: str) -> str:
+    """The built PDF's text by pdftotext (skips when no PDF was built or poppler is missing)."""
+    if "pdf" not in written:
+        pytest.skip("Chromium is not installed, so no PDF was built")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed (Debian: poppler-utils)")
+    return subprocess.run(
+        ["pdftotext", *options, str(written["pdf"]), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
 def words(text: str) -> str:
     return " ".join(text.split())
 
@@ -206,14 +218,7 @@ def test_on_a_phone_each_claims_evidence_folds_behind_one_line_and_opens_on_a_ta
 
 def test_pdf_page_one_holds_the_key_messages(built):
     _, written, doc = built
-    if "pdf" not in written:
-        pytest.skip("Chromium is not installed, so no PDF was built")
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed (Debian: poppler-utils)")
-    page1 = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(written["pdf"]), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    page1 = pdf_text(written, "-f", "1", "-l", "1")
     flat = words(page1)
     for li in doc.xpath("//ol[contains(@class,'messages')]/li/b[1]"):
         assert words(li.text_content()) in flat
@@ -225,14 +230,7 @@ def test_no_pdf_page_holds_one_or_two_stranded_rows_of_an_evidence_table(built):
     """A page that carries an evidence table over from the page before (it opens with the
     table's repeated head) holds at least three of its rows, or the whole rest of the table."""
     _, written, _ = built
-    if "pdf" not in written:
-        pytest.skip("Chromium is not installed, so no PDF was built")
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed (Debian: poppler-utils)")
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(written["pdf"]), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    text = pdf_text(written, "-layout")
     carried = 0
     for page in text.split("\f"):
         lines = [line for line in page.splitlines() if line.strip()]
