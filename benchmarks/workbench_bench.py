@@ -55,6 +55,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--settle", type=float, default=20.0,
                         help="seconds the app runs before the page is opened (open)")  # fmt: skip
+    parser.add_argument("--switch-only", action="store_true",
+                        help="measure only the claim switches, in one app")  # fmt: skip
     args = parser.parse_args()
     from playwright.sync_api import expect, sync_playwright
 
@@ -89,6 +91,8 @@ def main() -> None:
                         for i in range(args.runs):
                             switches.append(_pick(page, CLAIMS[(i + 1) % len(CLAIMS)]))
                             loads["switch"].append(os.getloadavg()[0])
+                        if args.switch_only:
+                            break
                         if CLAIMS[args.runs % len(CLAIMS)] != "C03":  # not the last picked
                             _pick(page, "C03")
                         for _ in range(args.runs):
@@ -131,6 +135,8 @@ def main() -> None:
         ("claim switch to its evidence table", "switch", switches),
         ("cite to updated verdict", "cite", cites),
     ):
+        if not values:
+            continue
         load = statistics.median(loads[key])
         print(f"{name}: median {statistics.median(values):.0f} ms "
               f"(min {min(values):.0f}, max {max(values):.0f}, n={len(values)}; "

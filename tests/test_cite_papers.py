@@ -334,15 +334,10 @@ def test_the_cite_form_cites_a_doi_pubmed_lacks_with_the_details_typed(
     panel.cite_journal.value, panel.cite_year.value = paper["journal"], str(paper["year"])
     bench.cite_button.click()
     assert "cb-ok" in bench.message.value, bench.message.value
-    shown = [getattr(w, "value", "") for w in _walk(bench.evidence_box)]
-    row = next(v for v in shown if isinstance(v, str) and f"DOI {LACKING_DOI}" in v)
-    assert "not in PubMed" in row  # the evidence row says it
+    # the evidence row says it (the table draws its rows from this data in the browser)
+    row = next(r.data()["paper"] for r in bench.rows if r.ident == LACKING_DOI)
+    assert row["ident"] == f"DOI {LACKING_DOI}" and row["not_in_pubmed"]
+    assert row in [r["paper"] for r in bench.evidence_panel.table.table["rows"]]
     out = build_report(load_review(project=lacking), lacking / "reports", formats=("md", "html"))
     assert "(not in PubMed)" in out["md"].read_text(encoding="utf-8")
     assert "not in PubMed" in out["html"].read_text(encoding="utf-8")
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)

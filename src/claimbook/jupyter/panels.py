@@ -20,7 +20,8 @@ import ipywidgets as widgets
 
 from claimbook.jupyter import views
 from claimbook.jupyter.controls import Controls, heading, make, styled, width
-from claimbook.jupyter.rows import CitationWidgets, HitWidgets
+from claimbook.jupyter.evidence_table import CitationRow, EvidenceTable, on_message, table_data
+from claimbook.jupyter.rows import HitWidgets
 from claimbook.jupyter.session import Change, ShownAsLastRead, View
 from claimbook.pubmed.store import PaperRecord
 
@@ -200,13 +201,21 @@ class ClaimPanel(Panel):
 
 
 class EvidencePanel(Panel):
-    """The evidence table: one `CitationWidgets` row per citation, and the excluded papers."""
+    """The evidence table (one `EvidenceTable` widget, a `CitationRow` per citation) and the
+    excluded papers. A claim switch is one change of the table's model: its rows as data."""
 
     def __init__(self, controls: Controls) -> None:
-        self.evidence_box = styled(widgets.VBox(), "cb-evidence")
+        self.table = EvidenceTable()
+        self.evidence_box = styled(widgets.VBox([self.table]), "cb-evidence")
         self.excluded_html = styled(widgets.HTML(), "cb-excluded")
-        self.rows: list[CitationWidgets] = []
-        super().__init__(controls)
+        self.rows: list[CitationRow] = []
+        self.controls, self.session = controls, controls.session
+        # told first: a claim picked is drawn here before the other panels take their widgets
+        # off, so the table is the first message of a switch, not the fifteenth
+        controls.session.observe(self.on_change, first=True)
+        self.table.on_msg(
+            controls.guard(lambda _w, content, _b: on_message(controls, lambda: self.rows, content))
+        )
         self.children = [
             heading("Evidence", "one row per citation; a change is saved when you leave the field"),
             widgets.HTML(views.APPRAISAL_NOTE),
@@ -217,28 +226,24 @@ class EvidencePanel(Panel):
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
             self.rows = []
-            if change.clear:
-                self.evidence_box.children = ()
+            if change.clear:  # not told of a claim picked (see __init__): the folder reloaded
+                self.table.table = {}
                 self.excluded_html.value = ""
         elif change.kind == "shown":
             self._draw(change.view)
         elif change.kind == "edited":  # a changed design may change what PubMed's says
             notes = self.session.design_notes()
-            for row in self.rows:
-                row.refresh_label(notes)
+            if [row.refresh_label(notes) for row in self.rows].count(True):
+                self.table.send({"kind": "labels", "generation": change.view.generation,
+                                 "papers": [row.paper for row in self.rows]})  # fmt: skip
 
     def _draw(self, view: View) -> None:
         claim, notes = self.session.claim, self.session.design_notes()
         self.rows = [
-            CitationWidgets(self.controls, view, i, cit, self.session.record_of(cit), notes)
+            CitationRow(self.controls, self.table, view, i, cit, self.session.record_of(cit), notes)
             for i, cit in enumerate(claim.evidence)
         ]
-        header = make(widgets.HTML, value=views.EVIDENCE_HEADER)
-        self.evidence_box.children = (
-            [header, *(r.box for r in self.rows)]
-            if self.rows
-            else [make(widgets.HTML, value=views.NO_EVIDENCE)]
-        )
+        self.table.table = table_data(view, self.rows)
         self.excluded_html.value = views.excluded(claim)
 
 

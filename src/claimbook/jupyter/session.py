@@ -50,6 +50,7 @@ from claimbook.jupyter.session_types import (
     ident_of,
     one_line,
     parse_n,
+    stale_message,
 )
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
 
@@ -94,6 +95,7 @@ class ReviewSession(Authoring):
         self.view: View | None = None
         self.timings: list[dict[str, Any]] = []
         self._generation = 0
+        self._first: list[Observer] = []
         self._observers: list[Observer] = []
         self._late: list[Observer] = []
         self.reviewer = ""  # the reviewer's name, for sign-off and screening votes
@@ -107,17 +109,16 @@ class ReviewSession(Authoring):
 
     # ------------------------------------------------------------------ observers
 
-    def observe(self, observer: Observer, *, late: bool = False) -> None:
-        """Tell `observer` of every `Change` (`late`: after the others, for slow drawing)."""
-        (self._late if late else self._observers).append(observer)
+    def observe(self, observer: Observer, *, late: bool = False, first: bool = False) -> None:
+        """Tell `observer` of every `Change` (`late`: after the others, for slow drawing;
+        `first`: before them, and of a claim picked only that it is shown, before the others
+        hear that the view before it ended: what the reviewer waits for, drawn first)."""
+        (self._late if late else self._first if first else self._observers).append(observer)
 
     def _tell(self, change: Change, *, late: bool | None = None) -> None:
         """Tell the observers (`late`: only the late ones, or only the others; None: all)."""
-        groups = (
-            [self._observers, self._late]
-            if late is None
-            else [self._late if late else self._observers]
-        )
+        early = [*self._first, *self._observers]
+        groups = [early, self._late] if late is None else [self._late if late else early]
         for group in groups:
             for observer in list(group):
                 observer(change)
@@ -133,16 +134,7 @@ class ReviewSession(Authoring):
 
     def stale_message(self, view: View) -> str:
         """Why a change made on `view`, no longer shown, was not saved."""
-        if self.claim_id != view.claim_id:
-            return (
-                f"Not saved: that change was made on {view.claim_id} after "
-                f"{self.claim_id or 'another claim'} was picked; pick {view.claim_id} to make "
-                "it again"
-            )
-        return (
-            f"Not saved: that change was made on {view.claim_id} as shown before it was "
-            "redrawn; make it again"
-        )
+        return stale_message(view, self.claim_id)
 
     def current(self, view: View | None = None) -> View:
         """`view` (by default the one shown) if it is the one shown; else NotSaved."""
@@ -196,19 +188,30 @@ class ReviewSession(Authoring):
         show). The view shown before ends first, before anything slow. An unknown id raises
         KeyError and the claim shown stays; a claim whose file is broken now is shown as last
         read, then ShownAsLastRead says why."""
-        if self.review is not None and claim_id is not None:
-            self.review.claim(claim_id)  # an unknown id is refused; the claim shown stays
-        self._end(claim_id)
-        self.claim_id = claim_id
         if self.review is None or claim_id is None:
+            self._end(claim_id)
+            self.claim_id = claim_id
             return None
+        self.review.claim(claim_id)  # an unknown id is refused; the claim shown stays
+        self._generation += 1  # the view shown ends: nothing it sends is saved from here on
+        self.view, self.claim_id = None, claim_id
         problem = None
         try:
             self._refresh_from_disk()
         except Exception as exc:  # the file on disk is broken now: show what we had, and why
             problem = exc
-        view = self._show()
-        self._tell(Change("shown", view), late=True)
+        view, ended = View(claim_id, self._generation), Change("ended", next_claim=claim_id)
+        # the evidence table first, then the others end the old widgets and draw; the figure last
+        steps = [
+            (self._first, Change("shown", view)),
+            (self._observers, ended),
+            (self._observers, Change("shown", view)),
+            (self._late, Change("shown", view)),
+        ]
+        for group, change in steps:  # fmt: skip
+            self.view = None if change is ended else view
+            for observer in list(group):
+                observer(change)
         if problem is not None:
             raise ShownAsLastRead(self.one_line(problem)) from problem
         return view

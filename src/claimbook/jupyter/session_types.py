@@ -28,6 +28,7 @@ __all__ = [
     "ident_of",
     "one_line",
     "parse_n",
+    "stale_message",
 ]
 
 MAX_MESSAGE = 400  # characters of a one-line message
@@ -46,6 +47,19 @@ def file_stamp(path: Path) -> tuple[int, int]:
     """A file's modification time and size: whether it changed since it was read."""
     st = path.stat()
     return st.st_mtime_ns, st.st_size
+
+
+def stale_message(view: View, shown: str | None) -> str:
+    """Why a change made on `view` was not saved, the claim `shown` being on screen now."""
+    if shown != view.claim_id:
+        return (
+            f"Not saved: that change was made on {view.claim_id} after "
+            f"{shown or 'another claim'} was picked; pick {view.claim_id} to make it again"
+        )
+    return (
+        f"Not saved: that change was made on {view.claim_id} as shown before it was "
+        "redrawn; make it again"
+    )
 
 
 @dataclass(frozen=True)

@@ -233,31 +233,45 @@ def excluded(c: Claim) -> str:
     )
 
 
-def paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
-    """A citation's paper: first author and year, its link, retracted, PubMed's design."""
-    who = surname(rec.first_author) if rec else "?"
-    year = f" {rec.year}" if rec and rec.year else ""
+def paper_parts(cit: Any, rec: PaperRecord | None, design_note: Any) -> dict[str, Any]:
+    """A citation's paper as data (first author, year, its id and link, retracted, not in
+    PubMed, PubMed's design): what `paper_label` writes as HTML and the evidence table draws
+    in the browser as text. The link is only ever an http(s) one (`safe_url`)."""
     if cit.pmid:
         ident, href = f"PMID {cit.pmid}", pubmed_url(cit.pmid)
     elif cit.doi:
         ident, href = f"DOI {cit.doi}", doi_url(cit.doi)
     else:
         ident, href = "not in PubMed (cited by URL: edit its YAML file)", cit.url
-    title = esc(rec.title) if rec else ""
-    extra = ""
-    if rec and rec.retracted:
-        extra += '<div class="cb-retracted"><b>retracted</b></div>'
-    if rec and rec.in_pubmed is False and not cit.url:  # by DOI, its details typed
+    return {
+        "who": surname(rec.first_author) if rec else "?",
+        "year": str(rec.year) if rec and rec.year else "",
+        "ident": ident,
+        "href": safe_url(href) or "",  # only http(s) and doi: links, whatever the record holds
+        "title": rec.title if rec and rec.title else "",
+        "retracted": bool(rec and rec.retracted),
+        "not_in_pubmed": bool(rec and rec.in_pubmed is False and not cit.url),
+        "design_note": design_note if isinstance(design_note, str) else "",
+    }
+
+
+def paper_label(cit: Any, rec: PaperRecord | None, design_note: Any) -> str:
+    """A citation's paper: first author and year, its link, retracted, PubMed's design."""
+    p = paper_parts(cit, rec, design_note)
+    extra = '<div class="cb-retracted"><b>retracted</b></div>' if p["retracted"] else ""
+    if p["not_in_pubmed"]:  # by DOI, its details typed
         extra += note("not in PubMed", "cb-not-in-pubmed")
-    if isinstance(design_note, str) and design_note:
-        extra += note(esc(design_note), "cb-design-note")
-    href = safe_url(href)  # only http(s) and doi: links, whatever the record holds
+    if p["design_note"]:
+        extra += note(esc(p["design_note"]), "cb-design-note")
     link = (
-        f'<a href="{esc(href)}" target="_blank" rel="noopener">{esc(ident)}</a>'
-        if href
-        else esc(ident)
+        f'<a href="{esc(p["href"])}" target="_blank" rel="noopener">{esc(p["ident"])}</a>'
+        if p["href"]
+        else esc(p["ident"])
     )
-    return f'<div title="{title}"><b>{esc(who)}{esc(year)}</b><br>{link}{extra}</div>'
+    year = f" {p['year']}" if p["year"] else ""
+    return (
+        f'<div title="{esc(p["title"])}"><b>{esc(p["who"])}{esc(year)}</b><br>{link}{extra}</div>'
+    )
 
 
 def remove_question(ident: str) -> str:

@@ -15,7 +15,8 @@ The app is built as ipywidgets apps are:
     session.py     ReviewSession: the state and the actions, no widget (testable without one)
     views.py       pure functions, data in, HTML out; workbench.css their one stylesheet
     controls.py    the message line, and the guard that a widget of an ended view writes nothing
-    rows.py        the rows of the evidence table and of the screening queue
+    evidence_table.py / .js  the evidence table, one widget (anywidget): its rows as data
+    rows.py        the rows of the screening queue
     panels.py      review bar, claim, evidence, queue, advice, sign-off; cite_panel.py: cite;
                    conflicts_panel.py: the two reviewers' conflicts, to settle;
                    full_text_panel.py: the papers voted in, to read in full
@@ -81,7 +82,7 @@ class Workbench(widgets.VBox):
 
     Attributes for scripts and tests: `session` (the `ReviewSession`: state and actions),
     `review`, `claim_id`, `view` (what is drawn now: claim and generation), `message` (the
-    one-line status), `rows` (one `CitationWidgets` per citation), `queue_rows` and `timings`
+    one-line status), `rows` (one `CitationRow` per citation), `queue_rows` and `timings`
     (how long each edit took, in ms), and each panel's widgets. The editing methods
     (`update_citation`, `exclude`, `cite`, ...) act on the claim shown unless given the `view`
     a widget was drawn for, and return whether the change was saved.
