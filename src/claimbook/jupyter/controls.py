@@ -69,6 +69,16 @@ def heading(title: str, hint: str) -> widgets.HTML:
     return widgets.HTML(views.heading(title, hint))
 
 
+def _disable_here(widget: widgets.Widget) -> None:
+    """Disable a widget of a view that has ended, in the kernel only: the panels take it off
+    the screen in the same breath (another claim picked, a reload), so telling the browser
+    would cost one message per widget (a hundred and more per claim switch, most of the
+    switch's time) for a widget about to go. A change the browser still sends from it is
+    refused by `bind`, which checks the view, not this flag."""
+    with widget._lock_property(disabled=True):  # ipywidgets: no sync of a value so locked
+        widget.disabled = True
+
+
 class Controls:
     """The message line and the view guard of one workbench, shared by its panels."""
 
@@ -82,8 +92,11 @@ class Controls:
     def _on_change(self, change: Change) -> None:
         if change.kind == "ended":  # its widgets can change nothing any more
             old, self._owned = self._owned, []
-            for widget in old:  # disabled in the browser too: a late change there says "Not saved"
-                widget.disabled = True
+            for widget in old:
+                if change.clear:  # taken off the screen at once: the browser need not know
+                    _disable_here(widget)
+                else:  # left on screen until the view is drawn again: disabled there too
+                    widget.disabled = True
         elif change.kind == "loaded" and self.session.review is not None:
             self.message.value = ""
 
