@@ -184,8 +184,7 @@ def test_stale_view_never_writes(lab, tmp_path):
     data_before = tree_digest(lab.root / "data")
     ref = ReviewFolder.at(reference)
     ids = [c.id for c in load_review(project=reference).claims]
-    stance_of = {cid: next(e.stance for e in load_review(project=reference).claim(cid).evidence
-                           if e.pmid == SHARED_PAPER) for cid in ROTATION}  # fmt: skip
+    stance_of = {cid: _stance_on_file(reference, cid) for cid in ROTATION}
 
     def expect_edit(claim_id: str, **change) -> bool:
         """The same edit through the editing API on the reference copy (refused: nothing)."""

@@ -208,7 +208,7 @@ class ReviewSession(Authoring):
             (self._observers, Change("shown", view)),
             (self._late, Change("shown", view)),
         ]
-        for group, change in steps:  # fmt: skip
+        for group, change in steps:
             self.view = None if change is ended else view
             for observer in list(group):
                 observer(change)
