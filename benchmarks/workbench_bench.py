@@ -1,18 +1,23 @@
-"""How fast the workbench app answers, in a real browser (median of --runs, default 10):
+"""How fast the workbench app answers, in a real browser (median of --runs, default 10), each
+time taken inside the page (a MutationObserver sees the change; `performance.now()` and the
+page's `timeOrigin` give the times), not by Playwright's checks, which poll the page at 100,
+250, 500 and 1000 ms and so round every time up to the next of those steps:
 
 - start: `claimbook workbench --no-browser` started -> the first usable screen (the evidence
   table's first stance enabled), each run a fresh app, its page opened as soon as the command
   prints the URL;
 - open: the page opened on an app that has been running for --settle seconds (its kernel
   preheated, as when the reviewer opens the URL a little later) -> the first usable screen;
-- switch: a claim picked -> its evidence table drawn for it;
-- cite: Cite pressed (a paper of the snapshot, so no network) -> the verdict box redrawn with
-  the new count; the citation is removed again after each run (not timed).
+- switch: a claim picked (the picker's change event, in the page) -> its evidence table drawn
+  for it (`switch_in_page.py`'s measure);
+- cite: Cite clicked (in the page; a paper of the snapshot, so no network) -> the verdict box
+  redrawn with the new count; the citation is removed again after each run (not timed).
 
     PYTHONPATH=$PWD/src /work/main/.venv/bin/python benchmarks/workbench_bench.py [--runs 10]
 
-The machine's load average (1 minute) is printed with each result: on this shared 2-core
-machine it moves every timing.
+The machine's load average (1 minute) is printed with each result, and a CPU check (a plain
+Python loop of 10 million additions, in seconds) before the runs: on this shared 2-core machine
+both move every timing.
 
 It works on a temporary copy of the shipped review; the results go to docs/benchmarks.md by
 hand. Needs Playwright and Debian's chromium, as tests/test_workbench_app.py does.
@@ -30,24 +35,54 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 from jupyter_servers import chromium, local_only, review_copy, workbench_app  # noqa: E402
+from switch_in_page import PICK  # noqa: E402
 
 CLAIMS = ["C03", "C07", "C01", "C05", "C09"]
 WAIT = 120_000
 
 
-def _ms(t0: float) -> float:
-    return (time.perf_counter() - t0) * 1000
+# when the first screen is usable (the first stance enabled), as wall-clock ms
+USABLE = """
+window.cbUsable = null;
+new MutationObserver((_, seen) => {
+  if (!document.querySelector(".cb-stance-0 select:enabled")) return;
+  window.cbUsable = performance.timeOrigin + performance.now();
+  seen.disconnect();
+}).observe(document, {subtree: true, childList: true, attributes: true});
+"""
+# Cite clicked in the page -> the verdict's count changed
+CITE = """() => new Promise((done) => {
+  const note = () => document.querySelector(".cb-verdict .cb-note")?.innerText;
+  const before = note();
+  let t0 = null;
+  const seen = new MutationObserver(() => {
+    if (t0 === null || note() === before) return;
+    seen.disconnect();
+    done(performance.now() - t0);
+  });
+  seen.observe(document.body, {subtree: true, childList: true, characterData: true});
+  t0 = performance.now();
+  document.querySelector(".cb-cite-button").click();
+})"""
 
 
-def _pick(page, claim_id: str) -> float:
-    picker = page.locator(".cb-claim-picker select")
-    labels = picker.locator("option").all_inner_texts()
-    t0 = time.perf_counter()
-    picker.select_option(index=next(i for i, t in enumerate(labels) if t.startswith(claim_id)))
-    page.wait_for_selector(f".cb-evidence .cb-row-0.cb-for-{claim_id} .cb-stance select:enabled",
-                           timeout=WAIT)  # fmt: skip
-    return _ms(t0)
+def _opened(page, url: str) -> float:
+    """Open the app's page; the wall-clock time (ms) its first screen became usable."""
+    page.add_init_script(USABLE)
+    page.route("**/*", local_only)
+    page.goto(url)
+    page.wait_for_selector(".cb-stance-0 select:enabled", timeout=WAIT)
+    page.wait_for_function("() => window.cbUsable !== null", timeout=WAIT)
+    return page.evaluate("() => window.cbUsable")
+
+
+def _cpu_check() -> float:
+    t0, total = time.perf_counter(), 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -65,6 +100,7 @@ def main() -> None:
 
     starts, opens, switches, cites = [], [], [], []
     loads: dict[str, list[float]] = {"start": [], "open": [], "switch": [], "cite": []}
+    print(f"CPU check: {_cpu_check():.2f} s for 10 million additions", flush=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         root = review_copy(Path(tmp) / "review")
         review = load_review(project=root)
@@ -78,23 +114,23 @@ def main() -> None:
         browser = chromium(pw)
         try:
             for run in range(args.runs):
-                t0 = time.perf_counter()
+                t0 = time.time() * 1000  # wall clock, as the page's timeOrigin
                 with workbench_app(root, Path(tmp) / f"run{run}") as app:
                     page = browser.new_page(viewport={"width": 1280, "height": 1400})
-                    page.route("**/*", local_only)
-                    page.goto(app.url)
-                    page.wait_for_selector(".cb-stance-0 select:enabled", timeout=WAIT)
-                    starts.append(_ms(t0))
+                    starts.append(_opened(page, app.url) - t0)
                     loads["start"].append(os.getloadavg()[0])
                     print(f"start {run}: {starts[-1]:.0f} ms", flush=True)
                     if run == 0:  # the other measures in the first app
+                        time.sleep(3)  # the first view's timeline and the rest, all sent
                         for i in range(args.runs):
-                            switches.append(_pick(page, CLAIMS[(i + 1) % len(CLAIMS)]))
+                            ms, _frames = page.evaluate(PICK, CLAIMS[(i + 1) % len(CLAIMS)])
+                            switches.append(ms)
                             loads["switch"].append(os.getloadavg()[0])
+                            time.sleep(1.5)  # the rest of the view
                         if args.switch_only:
                             break
                         if CLAIMS[args.runs % len(CLAIMS)] != "C03":  # not the last picked
-                            _pick(page, "C03")
+                            page.evaluate(PICK, "C03")
                         for _ in range(args.runs):
                             page.wait_for_selector(".cb-cite-ident input:enabled", timeout=WAIT)
                             counts = page.locator(".cb-verdict .cb-note")
@@ -105,25 +141,20 @@ def main() -> None:
                                 "A paper cited by the benchmark, removed again after it.",
                                 timeout=WAIT,
                             )
-                            button = page.locator(".cb-cite-button")
-                            expect(button).to_be_enabled(timeout=WAIT)
-                            t1 = time.perf_counter()
-                            button.click()
-                            expect(counts).not_to_have_text(before, timeout=WAIT)
-                            cites.append(_ms(t1))
+                            expect(page.locator(".cb-cite-button")).to_be_enabled(timeout=WAIT)
+                            time.sleep(0.5)  # the look-up's messages all handled
+                            cites.append(page.evaluate(CITE))
                             loads["cite"].append(os.getloadavg()[0])
                             n = len(claim.evidence)
                             page.locator(f".cb-row-{n} .cb-remove").click()
                             page.locator(f".cb-remove-confirm-{n}").click()
                             expect(counts).to_have_text(before, timeout=WAIT)
+                            time.sleep(0.5)
                     page.close()
                     time.sleep(args.settle)  # the app idle, its next kernel preheated
                     page = browser.new_page(viewport={"width": 1280, "height": 1400})
-                    page.route("**/*", local_only)
-                    t2 = time.perf_counter()
-                    page.goto(app.url)
-                    page.wait_for_selector(".cb-stance-0 select:enabled", timeout=WAIT)
-                    opens.append(_ms(t2))
+                    usable = _opened(page, app.url)
+                    opens.append(usable - page.evaluate("() => performance.timeOrigin"))
                     loads["open"].append(os.getloadavg()[0])
                     print(f"open {run}: {opens[-1]:.0f} ms", flush=True)
                     page.close()

@@ -420,3 +420,18 @@ def test_the_same_paper_has_the_same_appraisal_in_every_claim(appraisal, where, 
         assert rob.tool == rob_tool(design, randomised)
     else:
         assert rob is None
+
+
+def test_checking_one_claim_file_leaves_the_reused_context_as_it_was(review):
+    """An edit checks its claim against the others of a context it keeps for the next edit;
+    appraising gives citations their study fields (the files hold none: papers.yaml does), so
+    it must work on copies of the others' citations: the context is the same afterwards."""
+    from claimbook.claims.validate import check_claim_text, claim_context
+
+    context = claim_context(review / "claims", review / "data")
+    before = [c.model_dump() for c, _at in context.others]
+    assert all(cit.design is None for c, _at in context.others for cit in c.evidence)
+    for path in sorted((review / "claims").glob("C1*.yaml")):
+        checked = check_claim_text(path, path.read_text(encoding="utf-8"), context)
+        assert all(cit.design is not None for cit in checked.evidence)  # appraised
+    assert [c.model_dump() for c, _at in context.others] == before

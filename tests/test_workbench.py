@@ -44,7 +44,7 @@ def test_a_stance_set_in_the_table_saves_that_line_and_updates_the_verdict(revie
     bench = Workbench(project=review, claim_id="C01", offline=True)
     path = claim_file(review, "C01")
     before = path.read_text(encoding="utf-8")
-    verdict_before = bench.verdict_html.value
+    verdict_before, figure_before = bench.verdict_html.value, bench.figure.value
     row = bench.rows[0]
     new = _other_stance(row.stance.value)
 
@@ -64,7 +64,9 @@ def test_a_stance_set_in_the_table_saves_that_line_and_updates_the_verdict(revie
     assert f">{html.escape(fresh['label'])}<" in bench.verdict_html.value  # the informative label
     assert f">{fresh['certainty']}<" in bench.verdict_html.value
     assert bench.review.verdict_row("C01")["rationale"] == fresh["rationale"]
-    assert bench.figure.outputs and "image/png" in bench.figure.outputs[0]["data"]
+    # the timeline (inline SVG) moved the paper to its new stance
+    point = f'class="cb-point cb-stance-{new}"'
+    assert bench.figure.value.count(point) == figure_before.count(point) + 1
 
 
 def test_each_edit_is_timed_for_the_benchmark(review):

@@ -10,7 +10,8 @@ appraisals writes papers.yaml (each paper's appraisal, once) and migrate moves a
 folder's appraisals off its citations into it (`claimbook migrate`).
 Beside them: scaffold makes a new review (`claimbook init`); screening keeps the saved-search
 queue; curated adds curated citations to the snapshot. Writes go through claimbook.files
-(atomic, locked) and the snapshot through claimbook.pubmed.store.
+(atomic, locked) and the snapshot through claimbook.pubmed.store. `preload(path)` parses a
+claim file ahead of its next edit (the workbench calls it while idle).
 
 May import: everything below it (core, pubmed, article, claims, notebooks), never evidence,
 report, jupyter or cli. The claim edits are re-exported here:
@@ -19,7 +20,7 @@ report, jupyter or cli. The claim edits are re-exported here:
 
 from claimbook.edit.citations import cite, exclude, uncite, update_citation
 from claimbook.edit.claim_edits import add_claim, set_advice, set_fields, signoff, split_claim
-from claimbook.edit.claim_files import EditError
+from claimbook.edit.claim_files import EditError, preload
 from claimbook.edit.migrate import Migration, migrate
 from claimbook.edit.papers import PaperDetails, fetch_paper, find_paper, lookup_paper, parse_ident
 from claimbook.errors import Problem  # what an EditError holds
@@ -37,6 +38,7 @@ __all__ = [
     "lookup_paper",
     "migrate",
     "parse_ident",
+    "preload",
     "set_advice",
     "set_fields",
     "signoff",

@@ -153,6 +153,7 @@ class ClaimWordsPanel(Panel):
     def __init__(self, controls: Controls) -> None:
         self.words_box = styled(widgets.VBox(), "cb-claim-words")
         self.fields: dict[str, widgets.Widget] = {}
+        self._view: View | None = None  # the view the fields were drawn for
         super().__init__(controls)
         self.children = [
             heading("The claim", "its words and its PubMed query; saved when you leave a field"),
@@ -163,11 +164,19 @@ class ClaimWordsPanel(Panel):
         if change.kind == "ended" and change.clear:
             self.words_box.children = ()
             self.fields = {}
-        elif change.kind == "shown":
+        elif change.kind == "shown" and not (
+            change.edit and self.fields and change.view.same_pick(self._view)
+        ):  # (the rows redrawn after an edit: the fields stay)
             self._build(change.view)
 
     def _build(self, view: View) -> None:
-        claim, own = self.session.claim, self.controls.own
+        """The fields, for the claim as picked: they stay when an edit redraws its rows (an
+        edit of the rows changes none of its words), so they act on the view shown then."""
+        claim, self._view = self.session.claim, view
+
+        def own(widget: widgets.Widget) -> Any:
+            return self.controls.own(widget, claim=True)
+
         topics = list(self.session.review.article.topics)
         questions = [(f"{q.key}: {q.label}", q.key) for q in QUESTION_KINDS]
         wide = {"description_width": "8em"}
@@ -184,7 +193,9 @@ class ClaimWordsPanel(Panel):
         }  # fmt: skip
         self.fields = {k: own(w) for k, w in made.items()}
         for name, widget in self.fields.items():
-            handler = self.controls.bind(view, lambda ch, name=name: self._changed(name, ch))
+            handler = self.controls.bind(
+                view, lambda ch, name=name: self._changed(name, ch), claim=True
+            )
             widget.observe(handler, names="value")
         labels = {"claim": "Plain wording", "query": "PubMed query"}
         rows = [
@@ -207,13 +218,17 @@ class ClaimWordsPanel(Panel):
             self.fields[name].value = getattr(claim, name) or ""
 
     def _split_form(self, view: View) -> widgets.Widget:
-        own = self.controls.own
+        def own(widget: widgets.Widget) -> Any:
+            return self.controls.own(widget, claim=True)
+
         self.split_title = own(_text("Title", "the new part's title", "cb-split-title"))
         self.split_claim = own(_area("the new part in plain words", "3.2em", "cb-split-wording"))
         self.split_quote = own(_area("its exact quote of the article", "3.2em", "cb-split-quote"))
         self.split_button = own(make(widgets.Button, "cb-split-button",
                                      description="Split into parts", icon="columns"))  # fmt: skip
-        self.split_button.on_click(self.controls.bind(view, lambda _b: self.split(view)))
+        self.split_button.on_click(
+            self.controls.bind(view, lambda _b: self.split(self.session.view), claim=True)
+        )
         body = make(widgets.VBox, children=[
             make(widgets.HTML, value=views.SPLIT_NOTE), self.split_title, self.split_claim,
             self.split_quote, self.split_button])  # fmt: skip

@@ -37,12 +37,15 @@ DEFAULTS = {"cite_stance": "supports", "cite_design": "other"}  # the others: ""
 
 
 class CitePanel(Panel):
-    """The cite form of the view shown (its widgets are drawn again for every view)."""
+    """The cite form of the claim shown (its widgets are drawn again for every claim picked,
+    and stay when an edit redraws the claim's rows)."""
 
     def __init__(self, controls: Controls) -> None:
         self.cite_box = styled(widgets.VBox(), "cb-cite")
         self.record: Found | None = None  # the paper looked up, offered for citing
         self._keep: dict[str, Any] = {}  # what was typed in the view that ended
+        self._citing = False  # a cite is being saved: the form is drawn again empty
+        self._view: View | None = None  # the view the form was drawn for
         super().__init__(controls)
         self.children = [
             heading("Cite a paper", "look it up by PMID, DOI or address first, then cite it"),
@@ -51,12 +54,22 @@ class CitePanel(Panel):
 
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
-            self._keep = self._typed() if not change.clear else {}
+            self._keep = self._typed() if not (change.clear or self._citing) else {}
             if change.clear:
                 self.cite_box.children = ()
         elif change.kind == "shown":
-            self._build(change.view, self._keep if change.edit else {})
+            if change.edit and self._view is not None and self._view.same_pick(change.view):
+                self._kept(change.view)  # the rows redrawn after an edit: the form stays
+            else:
+                self._build(change.view, self._keep if change.edit else {})
             self._keep = {}
+
+    def _kept(self, view: View) -> None:
+        """The form stays on screen through a redrawing of the rows (its widgets belong to
+        the claim as picked); an offer of a paper the claim now cites or excludes is withdrawn."""
+        self._view = view
+        if self.record is not None and self.session.already(self.record) is not None:
+            self._withdraw_offer()
 
     def _typed(self) -> dict[str, Any]:
         """What the reviewer typed in the form and has not saved yet."""
@@ -65,12 +78,12 @@ class CitePanel(Panel):
         return {name: getattr(self, name).value for name in FIELDS} | {"record": self.record}
 
     def _build(self, view: View, keep: dict[str, Any]) -> None:
-        own = self.controls.own
+        own, self._view = self.controls.own, view
 
         def field(name: str, kind: type[widgets.Widget], **options: Any) -> Any:
             """The form's field `name`, holding what was typed in it before a redraw."""
             value = keep.get(f"cite_{name}", DEFAULTS.get(f"cite_{name}", ""))
-            return own(make(kind, f"cb-cite-{name}", **options, value=value))
+            return own(make(kind, f"cb-cite-{name}", **options, value=value), claim=True)
 
         self.cite_ident = field(
             "ident", widgets.Text, description="PMID or DOI",
@@ -80,6 +93,7 @@ class CitePanel(Panel):
         self.lookup_button = own(
             widgets.Button(description="Look up", icon="search", tooltip="Show the paper's record"),
             "cb-lookup",
+            claim=True,
         )
         self.record_html = styled(widgets.HTML(), "cb-record")
         self.suggest_html = styled(widgets.HTML(), "cb-suggestions")
@@ -100,7 +114,7 @@ class CitePanel(Panel):
         self.cite_button = own(
             widgets.Button(description="Cite", icon="plus", button_style="primary",
                            disabled=True, tooltip="Look the paper up first"),
-            "cb-cite-button",
+            "cb-cite-button", claim=True,
         )  # fmt: skip
         self._build_confirm()
         self.cite_fields = widgets.VBox(
@@ -119,12 +133,17 @@ class CitePanel(Panel):
         rec = keep.get("record")
         if rec is not None and self.session.already(rec) is None:  # the same claim, redrawn
             self._offer(rec)
-        on = self.controls.bind
-        self.lookup_button.on_click(on(view, lambda _b: self.look_up(view=view)))
-        self.cite_button.on_click(on(view, lambda _b: self.cite(view=view)))
-        self.anyway_button.on_click(on(view, lambda _b: self.cite(view=view, anyway=True)))
-        self.cancel_button.on_click(on(view, lambda _b: self._unconfirm()))
-        self.cite_ident.observe(on(view, self._on_ident_typed), names="value")
+
+        # the form belongs to the claim as picked (it stays when an edit redraws the rows):
+        # its buttons act on the view shown when they are pressed
+        def on(handler: Any) -> Any:
+            return self.controls.bind(view, handler, claim=True)
+
+        self.lookup_button.on_click(on(lambda _b: self.look_up(view=self.session.view)))
+        self.cite_button.on_click(on(lambda _b: self.cite(view=self.session.view)))
+        self.anyway_button.on_click(on(lambda _b: self.cite(view=self.session.view, anyway=True)))
+        self.cancel_button.on_click(on(lambda _b: self._unconfirm()))
+        self.cite_ident.observe(on(self._on_ident_typed), names="value")
 
     def _build_details(self, field: Any) -> None:
         """The fields of a paper PubMed lacks: title, first author, journal, year (hidden)."""
@@ -149,8 +168,10 @@ class CitePanel(Panel):
         self.anyway_button = own(
             widgets.Button(description="Cite anyway", icon="check", button_style="warning",
                            tooltip="It is the paper meant: cite it"), "cb-cite-anyway",
+            claim=True,
         )  # fmt: skip
-        self.cancel_button = own(widgets.Button(description="Cancel"), "cb-cite-cancel")
+        self.cancel_button = own(widgets.Button(description="Cancel"), "cb-cite-cancel",
+                                 claim=True)  # fmt: skip
         self.confirm_box = styled(
             widgets.HBox([self.confirm_html, self.anyway_button, self.cancel_button],
                          layout=widgets.Layout(display="none")),
@@ -313,12 +334,16 @@ class CitePanel(Panel):
         )
         finding = " ".join(self.cite_finding.value.split())
         note = self.cite_note.value.strip() or None
-        ok = self.controls.act(
-            lambda: self.session.cite(
-                ident, stance=stance, design=design, finding=finding, n=n, note=note, view=view,
-                details=details, anyway=anyway,
-            )
-        )  # fmt: skip
-        if ok:
+        self._citing = True  # saved: nothing typed is kept for a form drawn again
+        try:
+            ok = self.controls.act(
+                lambda: self.session.cite(
+                    ident, stance=stance, design=design, finding=finding, n=n, note=note,
+                    view=view, details=details, anyway=anyway,
+                )
+            )  # fmt: skip
+        finally:
+            self._citing = False
+        if ok:  # the form stays through the redrawing of the rows: emptied for the next paper
             self._reset()
         return ok

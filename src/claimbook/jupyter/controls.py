@@ -71,10 +71,11 @@ def heading(title: str, hint: str) -> widgets.HTML:
 
 def _disable_here(widget: widgets.Widget) -> None:
     """Disable a widget of a view that has ended, in the kernel only: the panels take it off
-    the screen in the same breath (another claim picked, a reload), so telling the browser
-    would cost one message per widget (a hundred and more per claim switch, most of the
-    switch's time) for a widget about to go. A change the browser still sends from it is
-    refused by `bind`, which checks the view, not this flag."""
+    the screen or draw the view again in the same breath (another claim picked, a reload, an
+    edit that renumbers the rows), so telling the browser would cost one message per widget
+    (a hundred and more per claim switch, and as many before a cite's verdict) for a widget
+    about to go. A change the browser still sends from it is refused by `bind`, which checks
+    the view, not this flag."""
     with widget._lock_property(disabled=True):  # ipywidgets: no sync of a value so locked
         widget.disabled = True
 
@@ -87,35 +88,42 @@ class Controls:
         self.message = styled(widgets.HTML(), "cb-message")
         self._quiet = False
         self._owned: list[widgets.Widget] = []  # the widgets of the view that can change things
+        self._kept: list[widgets.Widget] = []  # those of the claim as picked (`own(claim=True)`)
         session.observe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
         if change.kind == "ended":  # its widgets can change nothing any more
             old, self._owned = self._owned, []
-            for widget in old:
-                if change.clear:  # taken off the screen at once: the browser need not know
-                    _disable_here(widget)
-                else:  # left on screen until the view is drawn again: disabled there too
-                    widget.disabled = True
+            if change.clear:  # another claim, or none: the claim's own widgets go too
+                old, self._kept = old + self._kept, []
+            for widget in old:  # replaced at once: the browser need not know
+                _disable_here(widget)
         elif change.kind == "loaded" and self.session.review is not None:
             self.message.value = ""
 
     # ------------------------------------------------------------------ views
 
-    def own(self, widget: widgets.Widget, *classes: str) -> Any:
+    def own(self, widget: widgets.Widget, *classes: str, claim: bool = False) -> Any:
         """`widget` (with CSS `classes`) as part of the view being drawn: it is disabled when
-        the view ends. Give it callbacks through `bind`."""
-        self._owned.append(styled(widget, *classes))
+        the view ends (`claim`: when another claim is picked; it does not depend on the rows,
+        so it stays through their redrawing after an edit). Give it callbacks through `bind`."""
+        (self._kept if claim else self._owned).append(styled(widget, *classes))
         return widget
 
-    def bind(self, view: View, handler: Callable[..., Any]) -> Callable[..., Any]:
+    def bind(
+        self, view: View, handler: Callable[..., Any], *, claim: bool = False
+    ) -> Callable[..., Any]:
         """`handler` as the callback of a widget drawn for `view`: it runs only while `view`
-        is the one shown. A callback from an ended view (another claim picked, the rows redrawn)
-        changes nothing and says so. Every widget that can change something goes through here."""
+        is the one shown (`claim`: while its claim is shown as it was picked then, the rows
+        perhaps redrawn since; for a widget owned with `claim=True`, whose handler acts on
+        the view shown then). A callback from an ended view (another claim picked, the rows
+        redrawn) changes nothing and says so. Every widget that can change something goes
+        through here."""
+        current = self.session.still_picked if claim else self.session.is_current
 
         @functools.wraps(handler)
         def current_only(*args: Any) -> Any:
-            if not self.session.is_current(view):
+            if not current(view):
                 self.show_error(self.session.stale_message(view))
                 return None
             return handler(*args)

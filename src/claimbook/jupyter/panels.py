@@ -10,9 +10,6 @@ app or another panel.
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +20,7 @@ from claimbook.jupyter.controls import Controls, heading, make, styled, width
 from claimbook.jupyter.evidence_table import CitationRow, EvidenceTable, on_message, table_data
 from claimbook.jupyter.rows import HitWidgets
 from claimbook.jupyter.session import Change, ShownAsLastRead, View
+from claimbook.jupyter.timeline import timeline_svg
 from claimbook.pubmed.store import PaperRecord
 
 __all__ = ["AdvicePanel", "ClaimPanel", "EvidencePanel", "QueuePanel", "ReviewBar", "SignoffPanel"]
@@ -31,45 +29,15 @@ MAX_QUEUE = 50  # screening hits shown at once
 WIDE = "min(100%, 60em)"
 
 
-def aside(
-    work: Callable[[], Any], then: Callable[[Any], None], failed: Callable[[Exception], None]
-) -> None:
-    """Run `work` in a thread of its own, then `then(result)` (or `failed(exc)`) on the
-    kernel's event loop; all at once where there is no running loop (a script, a test). The
-    timeline figure is drawn so: matplotlib's import and drawing take longer than the rest of
-    a claim's view, and the kernel keeps answering the browser meanwhile (the first screen is
-    not held up by the figure; the reviewer can work on the rows)."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        try:
-            result = work()
-        except Exception as exc:
-            failed(exc)
-            return
-        then(result)
-        return
-
-    def run() -> None:
-        try:
-            result = work()
-        except Exception as exc:
-            loop.call_soon_threadsafe(failed, exc)
-            return
-        loop.call_soon_threadsafe(then, result)
-
-    threading.Thread(target=run, name="claimbook-timeline", daemon=True).start()
-
-
 class Panel:
     """A panel: its `Controls` (and so its session), the widgets it puts on screen
     (`children`) and `on_change`, which the session calls with every `Change`."""
 
     children: list[widgets.Widget]
 
-    def __init__(self, controls: Controls) -> None:
+    def __init__(self, controls: Controls, *, first: bool = False) -> None:
         self.controls, self.session = controls, controls.session
-        controls.session.observe(self.on_change)
+        controls.session.observe(self.on_change, first=first)
 
     def on_change(self, change: Change) -> None:
         raise NotImplementedError
@@ -133,15 +101,17 @@ class ReviewBar(Panel):
 
 
 class ClaimPanel(Panel):
-    """The claim shown: its text and state, its live verdict and its timeline figure (drawn
-    last, as a late observer: the slow part; for a claim picked, once the rest is sent)."""
+    """The claim shown: its text and state, its live verdict and its timeline (inline SVG,
+    `jupyter.timeline`). Told first (before the evidence table, and before the other panels
+    redraw after an edit), so the verdict is the first message of a switch or an edit; the
+    timeline last, once the rest of the view is sent (a late observer)."""
 
     def __init__(self, controls: Controls) -> None:
         self.claim_html = styled(widgets.HTML(), "cb-claim")
         self.verdict_html = styled(widgets.HTML(), "cb-verdict")
-        self.figure = styled(widgets.Output(), "cb-figure")
-        super().__init__(controls)
-        controls.session.observe(self._on_figure, late=True)
+        self.figure = styled(widgets.HTML(), "cb-figure")
+        super().__init__(controls, first=True)
+        controls.session.observe(self._on_figure, late=True)  # after the evidence table
         self.children = [self.claim_html, self.verdict_html, self.figure]
 
     def on_change(self, change: Change) -> None:
@@ -151,8 +121,7 @@ class ClaimPanel(Panel):
                 if change.next_claim
                 else views.no_claim(self.session.review)
             )
-            self.verdict_html.value = ""
-            self.figure.outputs = ()
+            self.verdict_html.value = self.figure.value = ""
         elif change.kind == "loaded" and self.session.view is None:
             self.claim_html.value = views.no_claim(self.session.review)
         elif change.kind in ("shown", "edited"):
@@ -161,43 +130,10 @@ class ClaimPanel(Panel):
             self.verdict_html.value = views.verdict(claim, self.session.verdict())
 
     def _on_figure(self, change: Change) -> None:
-        if change.kind not in ("shown", "edited"):
-            return
-        if change.edit:  # a failure is the edit's to report ("saved, but ...")
-            self.draw_figure()
-            return
-        view, review = change.view, self.session.review
-        aside(
-            lambda: self.session.timeline_png(view.claim_id, review),
-            lambda png: self._show_figure(png, view),
-            lambda exc: self._figure_failed(exc, view),
-        )
-
-    def _show_figure(self, png: bytes, view: View) -> None:
-        """The figure of a claim picked, if it is still the one shown."""
-        if self.session.is_current(view):
-            self._put_figure(png)
-
-    def _figure_failed(self, exc: Exception, view: View) -> None:
-        if self.session.is_current(view):  # the rows stay usable without a figure
-            self.controls.show_error(
-                f"The timeline could not be drawn: {self.session.one_line(exc)}"
-            )
-
-    def draw_figure(self) -> None:
-        self._put_figure(self.session.timeline_png())
-
-    def _put_figure(self, png: bytes) -> None:
-        self.figure.outputs = (
-            {
-                "output_type": "display_data",
-                "data": {
-                    "image/png": base64.b64encode(png).decode("ascii"),
-                    "text/plain": f"<timeline of {self.session.claim_id}>",
-                },
-                "metadata": {},
-            },
-        )
+        if change.kind in ("shown", "edited"):
+            claim_id, table = self.session.claim_id, self.session.review.table
+            rows = table[table["claim_id"] == claim_id].to_dict("records")
+            self.figure.value = timeline_svg(rows, claim_id)
 
 
 class EvidencePanel(Panel):
@@ -325,6 +261,7 @@ class AdvicePanel(Panel):
     def __init__(self, controls: Controls) -> None:
         self.advice_box = styled(widgets.VBox(), "cb-advice-box")
         self.advice: widgets.Textarea | None = None
+        self._view: View | None = None  # the view the advice was drawn for
         super().__init__(controls)
         self.children = [heading("What to tell a client", "saved when you leave the field"),
                          self.advice_box]  # fmt: skip
@@ -333,6 +270,9 @@ class AdvicePanel(Panel):
         if change.kind == "ended" and change.clear:
             self.advice_box.children = ()
         elif change.kind == "shown":
+            if change.edit and self.advice is not None and change.view.same_pick(self._view):
+                return  # the rows redrawn after an edit: the advice stays
+            self._view = change.view
             self.advice = self.controls.own(
                 make(
                     widgets.Textarea,
@@ -341,9 +281,11 @@ class AdvicePanel(Panel):
                     placeholder="What to tell a client, in plain words (at least 20 characters)",
                     continuous_update=False,
                     layout={"width": WIDE, "height": "5em"},
-                )
+                ),
+                claim=True,
             )
-            self.advice.observe(self.controls.bind(change.view, self._on_advice), names="value")
+            on = self.controls.bind(change.view, self._on_advice, claim=True)
+            self.advice.observe(on, names="value")
             self.advice_box.children = [self.advice]
 
     def _on_advice(self, change: dict) -> None:
@@ -366,6 +308,7 @@ class SignoffPanel(Panel):
         self.signoff_note: widgets.Text | None = None
         self.signoff_button: widgets.Button | None = None
         self._note = ""  # the note typed in the view that ended, for its redrawing
+        self._view: View | None = None  # the view the form was drawn for
         super().__init__(controls)
         self.children = [
             heading("Sign-off", "vouch that this claim's evidence has been checked"),
@@ -381,18 +324,25 @@ class SignoffPanel(Panel):
         elif change.kind in ("shown", "edited"):
             self.signoff_html.value = views.claim_state(self.session.claim)
         if change.kind == "shown":
-            self._build(change.view, self._note if change.edit else "")
+            kept = change.edit and self.signoff_note is not None
+            if not (kept and change.view.same_pick(self._view)):  # else kept through an edit
+                self._build(change.view, self._note if change.edit else "")
 
     def _build(self, view: View, note: str) -> None:
+        """The note and the button, for the claim as picked: they stay when an edit redraws
+        its rows, so the button signs off the view shown when it is pressed."""
+        self._view = view
         self.signoff_note = self.controls.own(
             make(widgets.Text, "cb-signoff-note", value=note, description="Note",
-                 placeholder="optional", width="30em")
+                 placeholder="optional", width="30em"), claim=True,
         )  # fmt: skip
         self.signoff_button = self.controls.own(
             make(widgets.Button, "cb-signoff-button", description="Sign off", icon="check",
-                 button_style="success")
+                 button_style="success"), claim=True,
         )  # fmt: skip
-        self.signoff_button.on_click(self.controls.bind(view, lambda _b: self.sign_off(view)))
+        self.signoff_button.on_click(
+            self.controls.bind(view, lambda _b: self.sign_off(self.session.view), claim=True)
+        )
         self.signoff_form.children = [self.signoff_note, self.signoff_button]
 
     def sign_off(self, view: View | None = None) -> bool:

@@ -17,14 +17,15 @@ claim is picked, the folder reloaded or the rows redrawn after a cite, exclude o
 the old one ends first, before anything slow, and observers hear of it at once.
 
 Observers (the workbench's panels) are told of every `Change`: a view `ended`, the review
-`loaded`, a view `shown`, the claim of the view `edited`. Late observers (the figure, the
-slow part) are told after the others, so an edit's timing says how soon the verdict showed.
+`loaded`, a view `shown`, the claim of the view `edited`. First observers (the verdict, the
+evidence table) are told before the others; late observers (slow drawing) after them, so an
+edit's timing says how soon the verdict showed.
 """
 
 from __future__ import annotations
 
-import io
-import threading
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -69,8 +70,6 @@ __all__ = [  # the session, and the values it hands out (session_types.py)
     "parse_n",
 ]
 
-FIGURE_DPI = 96
-_DRAWING = threading.Lock()  # pyplot's figures are one global state: one drawing at a time
 
 Observer = Callable[[Change], None]
 
@@ -95,6 +94,7 @@ class ReviewSession(Authoring):
         self.view: View | None = None
         self.timings: list[dict[str, Any]] = []
         self._generation = 0
+        self._pick = 0  # the generation at which the claim shown was picked
         self._first: list[Observer] = []
         self._observers: list[Observer] = []
         self._late: list[Observer] = []
@@ -102,7 +102,6 @@ class ReviewSession(Authoring):
         self.blind = True  # screening: the other reviewers' votes hidden until all are done
         self._candidates = self._text = None
         self._stamps: dict[Any, tuple[int, int]] = {}  # claim file -> (mtime_ns, size) last read
-        self._figures: tuple[Review | None, dict[str, bytes]] = (None, {})  # of that review
 
     def __repr__(self) -> str:
         return f"ReviewSession({str(self.folder.root)!r}, claim_id={self.claim_id!r})"
@@ -132,6 +131,11 @@ class ReviewSession(Authoring):
     def is_current(self, view: View | None) -> bool:
         return view is not None and view == self.view
 
+    def still_picked(self, view: View | None) -> bool:
+        """Whether the claim of `view` is still shown as it was picked then (its rows may have
+        been redrawn since, after an edit)."""
+        return view is not None and view.same_pick(self.view)
+
     def stale_message(self, view: View) -> str:
         """Why a change made on `view`, no longer shown, was not saved."""
         return stale_message(view, self.claim_id)
@@ -155,7 +159,8 @@ class ReviewSession(Authoring):
 
     def _show(self, *, edit: bool = False) -> View:
         """Make the claim `claim_id` a new view and tell the (early) observers."""
-        self.view = View(self.claim_id, self._generation)
+        pick = self._pick if edit else self._generation  # an edit redraws the claim picked
+        self.view = View(self.claim_id, self._generation, pick)
         self._tell(Change("shown", self.view, edit=edit), late=False)
         return self.view
 
@@ -200,8 +205,11 @@ class ReviewSession(Authoring):
             self._refresh_from_disk()
         except Exception as exc:  # the file on disk is broken now: show what we had, and why
             problem = exc
-        view, ended = View(claim_id, self._generation), Change("ended", next_claim=claim_id)
-        # the evidence table first, then the others end the old widgets and draw; the figure last
+        self._pick = self._generation
+        view = View(claim_id, self._generation, self._pick)
+        ended = Change("ended", next_claim=claim_id)
+        # the verdict and the evidence table first, then the others end the old widgets and
+        # draw; the late observers last
         steps = [
             (self._first, Change("shown", view)),
             (self._observers, ended),
@@ -214,6 +222,7 @@ class ReviewSession(Authoring):
                 observer(change)
         if problem is not None:
             raise ShownAsLastRead(self.one_line(problem)) from problem
+        self._preload(self.claim)
         return view
 
     def _refresh_from_disk(self) -> None:
@@ -297,29 +306,6 @@ class ReviewSession(Authoring):
             return ""
         return f"saved search of {saved.searched_at[:10]}; {saved.count} records match the query"
 
-    def timeline_png(self, claim_id: str | None = None, review: Review | None = None) -> bytes:
-        """A claim's timeline figure (default: the one shown, in the review now) as PNG: drawn
-        once per claim and `Review`, matplotlib imported only then; one at a time (threads)."""
-        claim_id, review = claim_id or self.claim_id, review or self.review
-        with _DRAWING:
-            of, drawn = self._figures
-            if of is not review:
-                drawn = {}  # kept only for the review as it is now
-                self._figures = (review, drawn) if review is self.review else self._figures
-            if claim_id not in drawn:
-                import matplotlib.pyplot as plt
-
-                from claimbook.evidence import plots
-
-                fig = plots.timeline(review.table, claim_id)
-                try:
-                    buf = io.BytesIO()
-                    fig.savefig(buf, format="png", dpi=FIGURE_DPI)
-                finally:
-                    plt.close(fig)
-                drawn[claim_id] = buf.getvalue()
-            return drawn[claim_id]
-
     # ------------------------------------------------------------------ editing
 
     def apply(
@@ -366,7 +352,17 @@ class ReviewSession(Authoring):
             "total_ms": (time.perf_counter() - t0) * 1000,
         }
         self.timings.append(timing)
+        self._preload(claim)
         return Saved(claim, what, timing, view)
+
+    def _preload(self, claim: Claim) -> None:
+        """Parse the claim's file for its next edit once the kernel is idle (after this
+        change's messages are sent: `edit.preload`); not where no event loop runs (a script,
+        a test), which has no idle time to use."""
+        path = getattr(claim, "path", None)
+        with contextlib.suppress(RuntimeError):
+            if path is not None:
+                asyncio.get_running_loop().call_soon(editing.preload, path)
 
     def update_citation(self, ident: str, *, view: View | None = None, **changes: Any) -> Saved:
         """Change fields of one citation of the claim of `view` (stance, design, n, ...). A

@@ -7,7 +7,7 @@ reads a typed number of participants.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,10 +37,19 @@ MAX_MESSAGE = 400  # characters of a one-line message
 @dataclass(frozen=True)
 class View:
     """One drawing of a claim's widgets: the claim it shows and its generation. Each drawing
-    (a claim picked, the folder reloaded, the rows redrawn after a cite) gets a new one."""
+    (a claim picked, the folder reloaded, the rows redrawn after a cite) gets a new one.
+    `pick` is the generation at which the claim was picked (or the folder read): the same for
+    every redrawing of its rows after an edit, so what does not depend on the rows (the
+    claim's words, the cite form, the sign-off) can stay on screen (`same_pick`)."""
 
     claim_id: str
     generation: int
+    pick: int = field(default=0, compare=False)
+
+    def same_pick(self, other: View | None) -> bool:
+        """Whether `other` shows the same claim as picked in this view (its rows may have been
+        drawn again since)."""
+        return other is not None and (other.claim_id, other.pick) == (self.claim_id, self.pick)
 
 
 def file_stamp(path: Path) -> tuple[int, int]:

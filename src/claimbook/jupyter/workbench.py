@@ -25,7 +25,11 @@ The app is built as ipywidgets apps are:
 An edit is saved to the claim it was made on, or not at all: every widget that can change
 something is drawn for one `View` (a claim and a generation number) and its callback goes
 through `Workbench.bind`, which runs it only while that view is the one shown. Picking another
-claim ends the view at once, before anything slow.
+claim ends the view at once, before anything slow. An edit that renumbers the rows (a cite, an
+exclude, a removal) draws them again as a new view of the same claim; what does not depend on
+the rows (the claim's words, advice, cite form, sign-off) stays on screen, bound to the claim
+as it was picked (`bind(..., claim=True)`), so such an edit sends the verdict, the table and
+a few values, not a hundred new widgets.
 
 Every widget carries a stable CSS class (`cb-claim-picker`, `cb-stance-0`, `cb-cite-button`,
 ...) so browser tests and custom styles can find it; an evidence or queue row also carries
