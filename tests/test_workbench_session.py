@@ -108,10 +108,33 @@ def test_an_edit_writes_one_line_and_regrades_only_that_claim(review):
     assert saved.view == view == session.view  # the same rows: the view goes on
     assert saved.message.startswith(f"Saved {FIRST}: stance of {SHARED}. Verdict updated in ")
     assert path.name in saved.message
-    assert [c.kind for c in heard] == ["edited"] and heard[0].edit
+    # graded first (the verdict is drawn before anything else), then the same rows edited
+    assert [c.kind for c in heard] == ["graded", "edited"] and all(c.edit for c in heard)
+    assert heard[0].view == heard[1].view == view
     assert session.timings[-1]["verdict_ms"] > 0
     fresh = load_review(review / "claims", review / "data").verdict_row(FIRST)
     assert session.verdict()["rationale"] == fresh["rationale"]
+
+
+def test_a_cite_is_graded_before_its_rows_are_redrawn_for_the_claim_as_picked(review):
+    """A cite renumbers nothing but adds a row: the verdict is told first (`graded`, while the
+    old view is still the one shown), then the rows end and a new view of the same claim, the
+    same pick, is shown; an unrelated paper needs `anyway`."""
+    session = _session(review)
+    view, paper = session.view, _uncited(session)
+    heard: list[Change] = []
+    session.observe(heard.append)
+
+    session.cite(paper.pmid, stance="supports", anyway=True,
+                 finding="A finding typed by the test, long enough to be saved.")  # fmt: skip
+
+    assert [(c.kind, c.clear) for c in heard] == [("graded", True), ("ended", False),
+                                                  ("shown", True)]  # fmt: skip
+    assert heard[0].view == view and heard[2].view == session.view != view
+    assert session.view.same_pick(view) and session.still_picked(view)
+    assert not session.is_current(view)  # a row of the old view is refused
+    session.select(OTHER)
+    assert not session.still_picked(view)
 
 
 def test_a_refused_edit_raises_one_plain_line_and_writes_nothing(review):

@@ -35,9 +35,9 @@ class Panel:
 
     children: list[widgets.Widget]
 
-    def __init__(self, controls: Controls, *, first: bool = False) -> None:
+    def __init__(self, controls: Controls) -> None:
         self.controls, self.session = controls, controls.session
-        controls.session.observe(self.on_change, first=first)
+        controls.session.observe(self.on_change)
 
     def on_change(self, change: Change) -> None:
         raise NotImplementedError
@@ -102,15 +102,15 @@ class ReviewBar(Panel):
 
 class ClaimPanel(Panel):
     """The claim shown: its text and state, its live verdict and its timeline (inline SVG,
-    `jupyter.timeline`). Told first (before the evidence table, and before the other panels
-    redraw after an edit), so the verdict is the first message of a switch or an edit; the
-    timeline last, once the rest of the view is sent (a late observer)."""
+    `jupyter.timeline`, drawn once the rest of the view is sent: a late observer). For a claim
+    picked it is told after the other panels have taken the old claim's widgets off, so the
+    claim named on screen and the forms below it never disagree."""
 
     def __init__(self, controls: Controls) -> None:
         self.claim_html = styled(widgets.HTML(), "cb-claim")
         self.verdict_html = styled(widgets.HTML(), "cb-verdict")
         self.figure = styled(widgets.HTML(), "cb-figure")
-        super().__init__(controls, first=True)
+        super().__init__(controls)
         controls.session.observe(self._on_figure, late=True)  # after the evidence table
         self.children = [self.claim_html, self.verdict_html, self.figure]
 
@@ -124,10 +124,10 @@ class ClaimPanel(Panel):
             self.verdict_html.value = self.figure.value = ""
         elif change.kind == "loaded" and self.session.view is None:
             self.claim_html.value = views.no_claim(self.session.review)
-        elif change.kind in ("shown", "edited"):
+        elif change.kind in ("shown", "graded", "edited"):  # graded: an edit's verdict, first
             claim = self.session.claim
-            self.claim_html.value = views.claim_text(claim, self.session.folder.root)
             self.verdict_html.value = views.verdict(claim, self.session.verdict())
+            self.claim_html.value = views.claim_text(claim, self.session.folder.root)
 
     def _on_figure(self, change: Change) -> None:
         if change.kind in ("shown", "edited"):

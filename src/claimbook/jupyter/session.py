@@ -17,7 +17,8 @@ claim is picked, the folder reloaded or the rows redrawn after a cite, exclude o
 the old one ends first, before anything slow, and observers hear of it at once.
 
 Observers (the workbench's panels) are told of every `Change`: a view `ended`, the review
-`loaded`, a view `shown`, the claim of the view `edited`. First observers (the verdict, the
+`loaded`, a view `shown`, the claim of the view `graded` after an edit (before any redrawing),
+then `edited`. First observers (the verdict, the
 evidence table) are told before the others; late observers (slow drawing) after them, so an
 edit's timing says how soon the verdict showed.
 """
@@ -329,6 +330,7 @@ class ReviewSession(Authoring):
         t1 = time.perf_counter()
         try:
             self._regrade(claim)
+            self._tell(Change("graded", view, edit=True), late=False)  # the verdict, first
             if rebuild:  # other rows: a new view
                 self._end(view.claim_id, clear=False)
                 view = self._show(edit=True)

@@ -78,9 +78,12 @@ class Change:
     `ended`: the view shown ended (`next_claim` comes; `clear`: another claim, so its widgets
     leave the screen now; else the same claim is redrawn at once). `loaded`: the review was
     read again (or failed to be: `review` is None). `shown`: `view` is drawn now (`edit`:
-    because an edit redrew it). `edited`: the claim of `view` was edited and re-graded."""
+    because an edit redrew it). `graded`: an edit of the claim of `view` was saved and the
+    claim graded again, told before anything is redrawn (the verdict is the first thing sent);
+    `edited` or `ended` and `shown` follow. `edited`: the claim of `view` was edited and
+    re-graded, its rows unchanged."""
 
-    kind: Literal["ended", "loaded", "shown", "edited"]
+    kind: Literal["ended", "loaded", "shown", "graded", "edited"]
     view: View | None = None
     next_claim: str | None = None
     clear: bool = True
