@@ -44,7 +44,6 @@ class CitePanel(Panel):
         self.cite_box = styled(widgets.VBox(), "cb-cite")
         self.record: Found | None = None  # the paper looked up, offered for citing
         self._keep: dict[str, Any] = {}  # what was typed in the view that ended
-        self._citing = False  # a cite is being saved: the form is drawn again empty
         self._view: View | None = None  # the view the form was drawn for
         super().__init__(controls)
         self.children = [
@@ -54,7 +53,7 @@ class CitePanel(Panel):
 
     def on_change(self, change: Change) -> None:
         if change.kind == "ended":
-            self._keep = self._typed() if not (change.clear or self._citing) else {}
+            self._keep = self._typed() if not change.clear else {}
             if change.clear:
                 self.cite_box.children = ()
         elif change.kind == "shown":
@@ -334,16 +333,12 @@ class CitePanel(Panel):
         )
         finding = " ".join(self.cite_finding.value.split())
         note = self.cite_note.value.strip() or None
-        self._citing = True  # saved: nothing typed is kept for a form drawn again
-        try:
-            ok = self.controls.act(
-                lambda: self.session.cite(
-                    ident, stance=stance, design=design, finding=finding, n=n, note=note,
-                    view=view, details=details, anyway=anyway,
-                )
-            )  # fmt: skip
-        finally:
-            self._citing = False
+        ok = self.controls.act(
+            lambda: self.session.cite(
+                ident, stance=stance, design=design, finding=finding, n=n, note=note, view=view,
+                details=details, anyway=anyway,
+            )
+        )  # fmt: skip
         if ok:  # the form stays through the redrawing of the rows: emptied for the next paper
             self._reset()
         return ok

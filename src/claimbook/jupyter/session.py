@@ -18,9 +18,8 @@ the old one ends first, before anything slow, and observers hear of it at once.
 
 Observers (the workbench's panels) are told of every `Change`: a view `ended`, the review
 `loaded`, a view `shown`, the claim of the view `graded` after an edit (before any redrawing),
-then `edited`. First observers (the verdict, the
-evidence table) are told before the others; late observers (slow drawing) after them, so an
-edit's timing says how soon the verdict showed.
+then `edited`. First observers (the evidence table) are told before the others; late
+observers (the timeline) after them, so an edit's timing says how soon the verdict showed.
 """
 
 from __future__ import annotations
@@ -209,8 +208,8 @@ class ReviewSession(Authoring):
         self._pick = self._generation
         view = View(claim_id, self._generation, self._pick)
         ended = Change("ended", next_claim=claim_id)
-        # the verdict and the evidence table first, then the others end the old widgets and
-        # draw; the late observers last
+        # the evidence table first, then the others end the old widgets and draw (the claim
+        # named last among them, once its forms are off); the late observers last
         steps = [
             (self._first, Change("shown", view)),
             (self._observers, ended),

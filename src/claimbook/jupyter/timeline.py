@@ -3,8 +3,8 @@ and design strength (up), its stance by colour and by shape, a retracted paper r
 
 The same picture as `evidence.plots.timeline` (the notebooks' and the report's matplotlib
 figure), drawn as markup so the app neither imports matplotlib (over a second of its start)
-nor draws a PNG in the kernel on every edit: it is sent with the verdict. Data in (the rows of
-the review's evidence table), text out; every label is escaped.
+nor draws a PNG in the kernel on every edit: it is sent as one value, after the rest of the
+view. Data in (the rows of the review's evidence table), text out; every label is escaped.
 """
 
 from __future__ import annotations
