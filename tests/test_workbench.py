@@ -5,9 +5,13 @@ paper's record before citing it; the workbench notebook is committed as the buil
 
 from __future__ import annotations
 
+import asyncio
 import html
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 
@@ -321,6 +325,37 @@ def test_a_broken_review_shows_its_problem_not_a_traceback(review):
     shutil.copy(ROOT / "claims" / path.name, path)
     bench.reload_button.click()
     assert not _is_error(bench) and bench.claim_id == "C01" and bench.rows
+
+
+def test_in_the_app_the_review_is_read_once_the_kernel_is_idle(review):
+    """The app's cell returns before the review is read (`when_idle`), so Voilà sends the page
+    while the kernel reads and grades it; the claim area says it is loading meanwhile."""
+
+    async def drawn() -> tuple[Workbench, str, object]:
+        bench = Workbench(project=review, claim_id="C02", offline=True, when_idle=True)
+        before = (bench.claim_html.value, bench.review)
+        await asyncio.sleep(0)  # the kernel's next idle moment
+        return bench, *before
+
+    bench, said_before, review_before = asyncio.run(drawn())
+    assert review_before is None and "Loading C02" in said_before
+    assert bench.claim_id == "C02" and bench.rows and not _is_error(bench)
+    assert "Loading" not in bench.claim_html.value
+
+
+def test_the_app_draws_its_first_screen_before_pandas_is_imported():
+    """The app's kernel imports the workbench before its page is sent; pandas (a third of that
+    import) waits for the review to be read, which happens while the browser loads the page."""
+    code = "import sys; import claimbook.jupyter.workbench; print('pandas' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_without_an_event_loop_the_review_is_read_at_once(review):
+    bench = Workbench(project=review, claim_id="C02", offline=True, when_idle=True)
+    assert bench.claim_id == "C02" and bench.rows  # a script has no idle time to wait for
 
 
 # --------------------------------------------------------------------------- the notebook

@@ -15,6 +15,7 @@ from claimbook.claims.schema import Claim
 from claimbook.evidence.domains import Rating, WeighedCitation
 from claimbook.evidence.grading import Grading, grade
 from claimbook.evidence.memo import Memo, claim_rows_text, rows_texts
+from claimbook.evidence.names import surname
 from claimbook.evidence.review_rating import review_ratings
 from claimbook.evidence.rules import Rules, load_rules, wording
 from claimbook.pubmed.designs import design_from_pubmed
@@ -53,19 +54,6 @@ DRAFT = Grading(
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- tables
-
-
-def surname(author: str | None) -> str:
-    """'Maughan' from 'Maughan RJ', 'de Jager' from 'de Jager I': how rationales and tables
-    name a paper's first author; a collective name ('US Food and Drug Administration') is kept
-    whole, and a record without authors is 'Anon.' (`paper_name` names it by its journal)."""
-    if not author:
-        return "Anon."
-    name, _, initials = author.strip().rpartition(" ")
-    is_initials = initials.isalpha() and initials.isupper() and len(initials) <= 4
-    if name and is_initials and len(name.split()) <= 3:  # a person; a group name is longer
-        return name
-    return author.strip()
 
 
 def paper_name(first_author: str | None, journal: str | None, year) -> str:

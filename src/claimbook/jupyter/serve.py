@@ -69,7 +69,7 @@ def app_notebook(folder: ReviewFolder) -> dict:
     root, claims, data = (str(p.resolve()) for p in (folder.root, folder.claims, folder.data))
     code = (
         "from claimbook.jupyter.workbench import Workbench\n\n"
-        f"Workbench(project={root!r}, claims={claims!r}, data={data!r})"
+        f"Workbench(project={root!r}, claims={claims!r}, data={data!r}, when_idle=True)"
     )
     cell = {"cell_type": "code", "execution_count": None, "id": "cell-00", "metadata": {},
             "outputs": [], "source": code}  # fmt: skip
@@ -110,6 +110,7 @@ def start_app(folder: ReviewFolder, port: int | None = None) -> tuple[str, AppSe
         # the kernel runs the notebook as the server starts, before the page is opened, so
         # opening it shows the workbench at once (one kernel ready: one reviewer's app)
         "--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1",
+        "--VoilaKernelManager.fill_delay=5",
     ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:

@@ -28,13 +28,12 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimbook import edit as editing
 from claimbook.claims.schema import Claim
 from claimbook.claims.validate import check_claim_text, claim_context
 from claimbook.edit.screening import load_hits, screening_queue
-from claimbook.evidence.review import Review, load_review
 from claimbook.folder import PathLike, ReviewFolder
 from claimbook.inputs import MAX_YAML_BYTES, read_text
 from claimbook.jupyter import citing
@@ -54,6 +53,9 @@ from claimbook.jupyter.session_types import (
     stale_message,
 )
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
+
+if TYPE_CHECKING:
+    from claimbook.evidence.review import Review
 
 __all__ = [  # the session, and the values it hands out (session_types.py)
     "Change",
@@ -174,6 +176,9 @@ class ReviewSession(Authoring):
         self._candidates, self._text = None, None  # the article may have changed too
         self._end(want)  # reading every file takes a while: nothing stays editable
         try:
+            # imported here: pandas is not needed before the app's first page is sent
+            from claimbook.evidence.review import load_review
+
             self.review = load_review(self.folder.claims, self.folder.data, self.rules_file)
         except Exception:
             self.review = None

@@ -11,16 +11,18 @@ from __future__ import annotations
 import html
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimbook.claims.schema import Claim
-from claimbook.evidence.review import Review
-from claimbook.evidence.table import surname
+from claimbook.evidence.names import surname
 from claimbook.folder import shown_path
 from claimbook.ids import doi_url, pubmed_url, safe_url
 from claimbook.pubmed.designs import design_from_pubmed
 from claimbook.pubmed.store import PaperRecord
 from claimbook.vocab import STANCES, VERDICT_COLOURS, verdict_sentence
+
+if TYPE_CHECKING:  # pandas, imported only once the review is read
+    from claimbook.evidence.review import Review
 
 AUTHORS_SHOWN = 6
 

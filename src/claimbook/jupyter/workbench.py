@@ -38,6 +38,7 @@ Every widget carries a stable CSS class (`cb-claim-picker`, `cb-stance-0`, `cb-c
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from typing import Any
@@ -76,6 +77,16 @@ def _session(name: str) -> property:
     return property(lambda self: getattr(self.session, name), doc=f"`session.{name}`")
 
 
+def _later(call: Callable[[], Any]) -> bool:
+    """Run `call` once the kernel is idle (after the cell that drew the app has returned, so
+    its page is sent while the review is read); False where no event loop runs."""
+    try:
+        asyncio.get_running_loop().call_soon(call)
+    except RuntimeError:
+        return False
+    return True
+
+
 class Workbench(widgets.VBox):
     """A claim-by-claim review workbench for one review folder (an ipywidgets VBox).
 
@@ -101,6 +112,7 @@ class Workbench(widgets.VBox):
         claim_id: str | None = None,
         offline: bool = False,
         rules_file: PathLike | None = None,
+        when_idle: bool = False,
     ) -> None:
         if isinstance(project, ReviewFolder):
             folder = project
@@ -149,7 +161,10 @@ class Workbench(widgets.VBox):
             ]
         )
         self.add_class("cb-workbench")
-        self.reload(claim_id)
+        if when_idle and _later(lambda: self.reload(claim_id)):
+            self.claim_html.value = views.loading(claim_id)
+        else:
+            self.reload(claim_id)
 
     def __repr__(self) -> str:  # short and stable (the default lists every child widget)
         return f"Workbench(project={str(self.folder.root)!r}, claim_id={self.claim_id!r})"
