@@ -329,18 +329,44 @@ def test_a_broken_review_shows_its_problem_not_a_traceback(review):
 
 def test_in_the_app_the_review_is_read_once_the_kernel_is_idle(review):
     """The app's cell returns before the review is read (`when_idle`), so Voilà sends the page
-    while the kernel reads and grades it; the claim area says it is loading meanwhile."""
+    while the kernel reads and grades it; its widgets are made only once the page says it is
+    ready (widgets made while the page's widget manager starts came in out of order, and the
+    manager retried for 10-30 s); the claim area says it is loading meanwhile."""
 
-    async def drawn() -> tuple[Workbench, str, object]:
+    async def idle() -> tuple[Workbench, str, object]:
         bench = Workbench(project=review, claim_id="C02", offline=True, when_idle=True)
         before = (bench.claim_html.value, bench.review)
         await asyncio.sleep(0)  # the kernel's next idle moment
         return bench, *before
 
-    bench, said_before, review_before = asyncio.run(drawn())
+    bench, said_before, review_before = asyncio.run(idle())
     assert review_before is None and "Loading C02" in said_before
+    assert bench.review is None and bench.rows == []  # read, not yet drawn
+    assert "Loading C02" in bench.claim_html.value
+    bench.page_ready._handle_custom_msg({"something": "else"}, [])
+    assert bench.review is None
+    bench.page_ready._handle_custom_msg({"ready": True}, [])  # what the page sends, drawn
     assert bench.claim_id == "C02" and bench.rows and not _is_error(bench)
     assert "Loading" not in bench.claim_html.value
+    shown = bench.view
+    bench.page_ready._handle_custom_msg({"ready": True}, [])  # a second page: nothing again
+    assert bench.view == shown
+
+
+def test_a_review_refused_while_the_page_loads_is_said_once_it_is_ready(review):
+    path = next((review / "claims").glob("C04-*.yaml"))
+    path.write_text(path.read_text(encoding="utf-8").replace("stance: supports", "stance: maybe"))
+
+    async def idle() -> Workbench:
+        bench = Workbench(project=review, offline=True, when_idle=True)
+        await asyncio.sleep(0)
+        return bench
+
+    bench = asyncio.run(idle())
+    assert not _is_error(bench)
+    bench.page_ready._handle_custom_msg({"ready": True}, [])
+    assert _is_error(bench) and "'maybe' is not allowed" in _said(bench)
+    assert bench.review is None
 
 
 def test_the_app_draws_its_first_screen_before_pandas_is_imported():

@@ -104,6 +104,7 @@ class ReviewSession(Authoring):
         self.blind = True  # screening: the other reviewers' votes hidden until all are done
         self._candidates = self._text = None
         self._stamps: dict[Any, tuple[int, int]] = {}  # claim file -> (mtime_ns, size) last read
+        self._ahead: tuple[Review | None, BaseException | None, dict] | None = None
 
     def __repr__(self) -> str:
         return f"ReviewSession({str(self.folder.root)!r}, claim_id={self.claim_id!r})"
@@ -175,23 +176,37 @@ class ReviewSession(Authoring):
         want = claim_id or self.claim_id
         self._candidates, self._text = None, None  # the article may have changed too
         self._end(want)  # reading every file takes a while: nothing stays editable
-        try:
-            # imported here: pandas is not needed before the app's first page is sent
-            from claimbook.evidence.review import load_review
-
-            self.review = load_review(self.folder.claims, self.folder.data, self.rules_file)
-        except Exception:
+        ahead, self._ahead = self._ahead, None
+        review, problem, stamps = ahead or self._read()
+        if problem is not None:
             self.review = None
             self.claim_id = None
             self._end(None)
             self._tell(Change("loaded"))
-            raise
-        self._stamps = {c.path: file_stamp(c.path) for c in self.review.claims if c.path}
+            raise problem
+        self.review, self._stamps = review, stamps
         self._tell(Change("loaded"))
         ids = [c.id for c in self.review.claims]
         if want not in ids:
             want = ids[0] if ids else None
         return self.select(want)
+
+    def read_ahead(self) -> None:
+        """Read and grade the review now, without showing it (no observer hears of it): the
+        next `load` shows what was read here. The app reads while its page is still loading
+        in the browser, and draws only once the page is ready for the widgets' messages."""
+        self._ahead = self._read()
+
+    def _read(self) -> tuple[Review | None, BaseException | None, dict]:
+        """The review read from disk and the stamps of its claim files, or what refused it."""
+        try:
+            # imported here: pandas is not needed before the app's first page is sent
+            from claimbook.evidence.review import load_review
+
+            review = load_review(self.folder.claims, self.folder.data, self.rules_file)
+        except Exception as exc:
+            return None, exc, {}
+        return review, None, {c.path: file_stamp(c.path) for c in review.claims if c.path}
 
     def select(self, claim_id: str | None) -> View | None:
         """Show one claim as a new view (re-reading its file first, so edits made elsewhere

@@ -53,6 +53,7 @@ from claimbook.jupyter.cite_panel import CitePanel
 from claimbook.jupyter.conflicts_panel import ConflictsPanel
 from claimbook.jupyter.controls import Controls
 from claimbook.jupyter.full_text_panel import FullTextPanel
+from claimbook.jupyter.page_ready import PageReady
 from claimbook.jupyter.panels import (
     AdvicePanel,
     ClaimPanel,
@@ -79,7 +80,7 @@ def _session(name: str) -> property:
 
 def _later(call: Callable[[], Any]) -> bool:
     """Run `call` once the kernel is idle (after the cell that drew the app has returned, so
-    its page is sent while the review is read); False where no event loop runs."""
+    its page is sent while `call` runs); False where no event loop runs."""
     try:
         asyncio.get_running_loop().call_soon(call)
     except RuntimeError:
@@ -93,7 +94,9 @@ class Workbench(widgets.VBox):
     `project` is the review folder (default: the one around the current folder); `claims` and
     `data` move its claims or data folder elsewhere, as `ReviewFolder.at` does. `claim_id`
     picks the first claim shown; `offline=True` never looks papers up on PubMed (only the
-    snapshot); `rules_file` grades with other rules.
+    snapshot); `rules_file` grades with other rules. `when_idle=True` (the app's cell) returns
+    at once: the review is read once the kernel is idle, while the browser loads the page, and
+    drawn when the page says it is ready (`page_ready`); without an event loop, at once.
 
     Attributes for scripts and tests: `session` (the `ReviewSession`: state and actions),
     `review`, `claim_id`, `view` (what is drawn now: claim and generation), `message` (the
@@ -161,8 +164,11 @@ class Workbench(widgets.VBox):
             ]
         )
         self.add_class("cb-workbench")
-        if when_idle and _later(lambda: self.reload(claim_id)):
+        if when_idle and _later(self.session.read_ahead):
+            # read while the browser loads the page; drawn once the page can take the widgets
             self.claim_html.value = views.loading(claim_id)
+            self.page_ready = PageReady(lambda: self.reload(claim_id))
+            self.children = (*self.children, self.page_ready)
         else:
             self.reload(claim_id)
 
