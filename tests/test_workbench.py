@@ -353,6 +353,19 @@ def test_in_the_app_the_review_is_read_once_the_kernel_is_idle(review):
     assert bench.view == shown
 
 
+def test_the_app_without_a_claim_picked_says_it_is_reading_the_review(review):
+    async def idle() -> tuple[Workbench, str]:
+        bench = Workbench(project=review, offline=True, when_idle=True)
+        said = bench.claim_html.value
+        await asyncio.sleep(0)
+        return bench, said
+
+    bench, said = asyncio.run(idle())
+    assert "Reading the review" in said and "Reading the review" in bench.claim_html.value
+    bench.page_ready._handle_custom_msg({"ready": True}, [])
+    assert bench.claim_id == "C01" and "Reading the review" not in bench.claim_html.value
+
+
 def test_a_review_refused_while_the_page_loads_is_said_once_it_is_ready(review):
     path = next((review / "claims").glob("C04-*.yaml"))
     path.write_text(path.read_text(encoding="utf-8").replace("stance: supports", "stance: maybe"))

@@ -103,6 +103,11 @@ def loading(claim_id: str | None) -> str:
     return note(f"Loading {esc(claim_id)}…") if claim_id else ""
 
 
+def reading_review() -> str:
+    """What the claim area says while the app reads its review, before any claim is shown."""
+    return note("Reading the review and grading its claims…")
+
+
 def no_claim(review: Review | None) -> str:
     """What the claim area says when no claim is shown: why, and what to do."""
     if review is None:

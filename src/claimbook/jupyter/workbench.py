@@ -166,7 +166,7 @@ class Workbench(widgets.VBox):
         self.add_class("cb-workbench")
         if when_idle and _later(self.session.read_ahead):
             # read while the browser loads the page; drawn once the page can take the widgets
-            self.claim_html.value = views.loading(claim_id)
+            self.claim_html.value = views.loading(claim_id) or views.reading_review()
             self.page_ready = PageReady(lambda: self.reload(claim_id))
             self.children = (*self.children, self.page_ready)
         else:
