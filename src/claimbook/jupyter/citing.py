@@ -10,7 +10,7 @@ makes (design, n, each with its rule) and whether it looks unrelated to the clai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimbook import edit as editing
 from claimbook.edit.papers import PaperDetails, claim_texts, looks_unrelated, unrelated_message
@@ -23,7 +23,7 @@ from claimbook.vocab import DESIGN_LABELS
 if TYPE_CHECKING:  # the session calls `find` for its own look-up: no import at run time
     from claimbook.jupyter.session import ReviewSession
 
-__all__ = ["Suggestions", "details", "find", "suggestions", "unrelated"]
+__all__ = ["Suggestions", "appraisal", "details", "find", "suggestions", "unrelated"]
 
 EMPTY_IDENT = "Type a PMID, a DOI or the paper's address to look it up"
 LOOKUP_FAILED = "Look-up failed"
@@ -84,3 +84,13 @@ def details(title: str, first_author: str, journal: str, year: str) -> PaperDeta
     if not text.isdigit():
         raise SessionError("Not saved: type the paper's year in digits (e.g. 2010)")
     return PaperDetails(title, first_author, int(text), journal or None)
+
+
+def appraisal(session: ReviewSession, rec: PaperRecord) -> Any:
+    """The appraisal of a paper (its design, n, risk_of_bias ...) as the claims citing it have
+    it, so a paper is appraised once; None when no claim cites it yet."""
+    if session.review is None:
+        return None
+    keys = {rec.key} | ({"doi:" + rec.doi.lower()} if rec.doi else set())
+    cited = (cit for c in session.review.claims for cit in c.evidence if cit.key in keys)
+    return next(cited, None)

@@ -42,6 +42,7 @@ from claimbook.jupyter.session_types import (
     Change,
     NotSaved,
     NotShown,
+    ReadReview,
     Saved,
     SessionError,
     ShownAsLastRead,
@@ -50,6 +51,7 @@ from claimbook.jupyter.session_types import (
     ident_of,
     one_line,
     parse_n,
+    read_review,
     stale_message,
 )
 from claimbook.pubmed.store import PaperRecord, Snapshot, load_snapshot
@@ -104,7 +106,7 @@ class ReviewSession(Authoring):
         self.blind = True  # screening: the other reviewers' votes hidden until all are done
         self._candidates = self._text = None
         self._stamps: dict[Any, tuple[int, int]] = {}  # claim file -> (mtime_ns, size) last read
-        self._ahead: tuple[Review | None, BaseException | None, dict] | None = None
+        self._ahead: ReadReview | None = None  # read while the app's page loads
 
     def __repr__(self) -> str:
         return f"ReviewSession({str(self.folder.root)!r}, claim_id={self.claim_id!r})"
@@ -177,7 +179,7 @@ class ReviewSession(Authoring):
         self._candidates, self._text = None, None  # the article may have changed too
         self._end(want)  # reading every file takes a while: nothing stays editable
         ahead, self._ahead = self._ahead, None
-        review, problem, stamps = ahead or self._read()
+        review, problem, stamps = ahead or read_review(self.folder, self.rules_file)
         if problem is not None:
             self.review = None
             self.claim_id = None
@@ -192,21 +194,9 @@ class ReviewSession(Authoring):
         return self.select(want)
 
     def read_ahead(self) -> None:
-        """Read and grade the review now, without showing it (no observer hears of it): the
-        next `load` shows what was read here. The app reads while its page is still loading
-        in the browser, and draws only once the page is ready for the widgets' messages."""
-        self._ahead = self._read()
-
-    def _read(self) -> tuple[Review | None, BaseException | None, dict]:
-        """The review read from disk and the stamps of its claim files, or what refused it."""
-        try:
-            # imported here: pandas is not needed before the app's first page is sent
-            from claimbook.evidence.review import load_review
-
-            review = load_review(self.folder.claims, self.folder.data, self.rules_file)
-        except Exception as exc:
-            return None, exc, {}
-        return review, None, {c.path: file_stamp(c.path) for c in review.claims if c.path}
+        """Read and grade the review now, unseen by observers; the next `load` shows it (the app
+        reads while its page loads, and draws once the page is ready for the widgets)."""
+        self._ahead = read_review(self.folder, self.rules_file)
 
     def select(self, claim_id: str | None) -> View | None:
         """Show one claim as a new view (re-reading its file first, so edits made elsewhere
@@ -422,14 +412,8 @@ class ReviewSession(Authoring):
             self._regrade(check_claim_text(record.path, text, context), context.snapshot)
 
     def appraisal(self, rec: PaperRecord) -> Any:
-        """The appraisal of a paper (its design, n, risk_of_bias ...) as the claims citing it
-        have it; None when no claim cites it yet."""
-        if self.review is None:
-            return None
-        keys = {rec.key} | ({"doi:" + rec.doi.lower()} if rec.doi else set())
-        return next(
-            (cit for c in self.review.claims for cit in c.evidence if cit.key in keys), None
-        )
+        """The appraisal of a paper as the claims citing it have it (`citing.appraisal`)."""
+        return citing.appraisal(self, rec)
 
     def exclude(self, ident: str, reason: str, *, view: View | None = None) -> Saved:
         """Screen a paper out of the claim of `view`, with the reason."""

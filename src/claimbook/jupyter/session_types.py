@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from claimbook import edit as editing
 from claimbook.claims.load import ClaimsError
 from claimbook.claims.schema import Claim
 from claimbook.errors import ClaimbookError
 from claimbook.inputs import InputError
+
+if TYPE_CHECKING:
+    from claimbook.evidence.review import Review
+    from claimbook.folder import ReviewFolder
 
 __all__ = [
     "Change",
@@ -56,6 +60,27 @@ def file_stamp(path: Path) -> tuple[int, int]:
     """A file's modification time and size: whether it changed since it was read."""
     st = path.stat()
     return st.st_mtime_ns, st.st_size
+
+
+class ReadReview(NamedTuple):
+    """A review read from disk (or what refused it) and the stamps of its claim files."""
+
+    review: Review | None
+    problem: BaseException | None
+    stamps: dict[Path, tuple[int, int]]
+
+
+def read_review(folder: ReviewFolder, rules_file: Path | None = None) -> ReadReview:
+    """Read and grade the review in `folder`; an error is returned, not raised, so the session
+    can read ahead (while the app's page loads) and say what refused it when it shows it."""
+    try:
+        # imported here: pandas is not needed before the app's first page is sent
+        from claimbook.evidence.review import load_review
+
+        review = load_review(folder.claims, folder.data, rules_file)
+    except Exception as exc:
+        return ReadReview(None, exc, {})
+    return ReadReview(review, None, {c.path: file_stamp(c.path) for c in review.claims if c.path})
 
 
 def stale_message(view: View, shown: str | None) -> str:
