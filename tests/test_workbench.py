@@ -327,19 +327,26 @@ def test_a_broken_review_shows_its_problem_not_a_traceback(review):
     assert not _is_error(bench) and bench.claim_id == "C01" and bench.rows
 
 
-def test_in_the_app_the_review_is_read_once_the_kernel_is_idle(review):
-    """The app's cell returns before the review is read (`when_idle`), so Voilà sends the page
-    while the kernel reads and grades it; its widgets are made only once the page says it is
-    ready (widgets made while the page's widget manager starts came in out of order, and the
-    manager retried for 10-30 s); the claim area says it is loading meanwhile."""
+def _app_after_idle(review, **kwargs) -> tuple[Workbench, str, object]:
+    """The app's workbench (`when_idle`) after the kernel's next idle moment, with what its
+    claim area said and its review before it."""
 
     async def idle() -> tuple[Workbench, str, object]:
-        bench = Workbench(project=review, claim_id="C02", offline=True, when_idle=True)
+        bench = Workbench(project=review, offline=True, when_idle=True, **kwargs)
         before = (bench.claim_html.value, bench.review)
         await asyncio.sleep(0)  # the kernel's next idle moment
         return bench, *before
 
-    bench, said_before, review_before = asyncio.run(idle())
+    return asyncio.run(idle())
+
+
+def test_in_the_app_the_review_is_read_once_the_kernel_is_idle(review):
+    """The app's cell returns before the review is read (`when_idle`), so Voilà sends the page
+    while the kernel reads and grades it; its widgets are made only once the page says it is
+    ready (widgets made while the page's widget manager starts came in out of order, and the
+    manager retried until 15-34 s after the start); the claim area says it is loading meanwhile."""
+
+    bench, said_before, review_before = _app_after_idle(review, claim_id="C02")
     assert review_before is None and "Loading C02" in said_before
     assert bench.review is None and bench.rows == []  # read, not yet drawn
     assert "Loading C02" in bench.claim_html.value
@@ -354,13 +361,7 @@ def test_in_the_app_the_review_is_read_once_the_kernel_is_idle(review):
 
 
 def test_the_app_without_a_claim_picked_says_it_is_reading_the_review(review):
-    async def idle() -> tuple[Workbench, str]:
-        bench = Workbench(project=review, offline=True, when_idle=True)
-        said = bench.claim_html.value
-        await asyncio.sleep(0)
-        return bench, said
-
-    bench, said = asyncio.run(idle())
+    bench, said, _ = _app_after_idle(review)
     assert "Reading the review" in said and "Reading the review" in bench.claim_html.value
     bench.page_ready._handle_custom_msg({"ready": True}, [])
     assert bench.claim_id == "C01" and "Reading the review" not in bench.claim_html.value
@@ -369,13 +370,7 @@ def test_the_app_without_a_claim_picked_says_it_is_reading_the_review(review):
 def test_a_review_refused_while_the_page_loads_is_said_once_it_is_ready(review):
     path = next((review / "claims").glob("C04-*.yaml"))
     path.write_text(path.read_text(encoding="utf-8").replace("stance: supports", "stance: maybe"))
-
-    async def idle() -> Workbench:
-        bench = Workbench(project=review, offline=True, when_idle=True)
-        await asyncio.sleep(0)
-        return bench
-
-    bench = asyncio.run(idle())
+    bench, _, _ = _app_after_idle(review)
     assert not _is_error(bench)
     bench.page_ready._handle_custom_msg({"ready": True}, [])
     assert _is_error(bench) and "'maybe' is not allowed" in _said(bench)

@@ -3,8 +3,8 @@
 The workbench app reads its review while the browser is still loading the page, but creates
 the review's widgets only once the page says it is ready: widgets created while the page's
 widget manager is still fetching the first ones' state came in out of order, and the manager
-then retried for 10-30 s before the app could be used (about one start in ten, measured in
-docs/benchmarks.md).
+then retried until the app could be used 15-34 s after its start (one start in two to ten,
+measured in docs/benchmarks.md).
 """
 
 from __future__ import annotations

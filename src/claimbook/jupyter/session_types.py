@@ -1,7 +1,8 @@
 """The values the review session hands out: the `View` a claim is drawn as, the `Change`
 its observers hear of, the `Saved` result of an edit and the `SessionError`s it raises (whose
 text is the one line the reviewer reads); `one_line` makes any error such a line, `parse_n`
-reads a typed number of participants.
+reads a typed number of participants, `read_review` reads a review for the session (a
+`ReadReview`: the review or what refused it, and its files' stamps).
 """
 
 from __future__ import annotations
