@@ -4,7 +4,9 @@ table and the rationale show, and the gaps of more than one level nobody has exp
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -32,12 +34,17 @@ def levels_apart(a: str, b: str) -> int:
     return abs(CERTAINTIES.index(a) - CERTAINTIES.index(b))
 
 
-def review_ratings(rows: pd.DataFrame, certainty: str, names: dict[str, str]) -> ReviewRatings:
-    """The recorded ratings among a claim's live citations (`rows`, evidence-table rows), set
-    against claimbook's `certainty`; `names` maps a citation's key to how rationales name it."""
+def review_ratings(
+    rows: pd.DataFrame | Iterable[Any], certainty: str, names: dict[str, str]
+) -> ReviewRatings:
+    """The recorded ratings among a claim's live citations (`rows`: evidence-table rows, as a
+    DataFrame or as its `itertuples`), set against claimbook's `certainty`; `names` maps a
+    citation's key to how rationales name it."""
     column, sentences, unexplained = [], [], []
-    rated = rows[rows["review_certainty"].notna() & ~rows["retracted"]]
-    for r in rated.itertuples(index=False):
+    if isinstance(rows, pd.DataFrame):
+        rows = rows.itertuples(index=False)
+    rated = [r for r in rows if not pd.isna(r.review_certainty) and not r.retracted]
+    for r in rated:
         name = names.get(r.key, r.key)
         column.append(f"{name}: {r.review_certainty} ({r.review_outcome})")
         text = (

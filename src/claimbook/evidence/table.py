@@ -7,7 +7,10 @@ The tables are pandas; the grading itself lives in `claimbook.evidence.grading` 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -163,9 +166,9 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
+def _graded_from_rows(rows: Iterable[Any]) -> list[WeighedCitation]:
     out = []
-    for r in rows.itertuples(index=False):
+    for r in rows:
         name, ident = paper_name(r.first_author, r.journal, r.year), paper_ident(r.pmid, r.doi)
         out.append(WeighedCitation(
             key=r.key, stance=r.stance, design=r.design,
@@ -179,21 +182,24 @@ def _graded_from_rows(rows: pd.DataFrame) -> list[WeighedCitation]:
     return out
 
 
-def verdict_row(claim: Claim, sub: pd.DataFrame, rules: Rules) -> dict:
-    """One claim's row of the verdicts table, from its own rows of the evidence table only."""
+def verdict_row(claim: Claim, sub: pd.DataFrame | Sequence[Any], rules: Rules) -> dict:
+    """One claim's row of the verdicts table, from its own rows of the evidence table only
+    (a DataFrame, or its rows as `itertuples` gives them: `verdicts` passes those, as going
+    through pandas row by row took most of the grading's time)."""
+    rows = list(sub.itertuples(index=False)) if isinstance(sub, pd.DataFrame) else list(sub)
     pub_bias = claim.publication_bias
-    graded = _graded_from_rows(sub)
+    graded = _graded_from_rows(rows)
     v = grade(
         graded, rules, wording(claim.claim, claim.positive, claim.polarity),
         claim.question,
         (pub_bias.rating, pub_bias.reason) if pub_bias else None,
     )  # fmt: skip
-    own = review_ratings(sub, v.certainty, {c.key: c.name for c in graded})
+    own = review_ratings(rows, v.certainty, {c.key: c.name for c in graded})
     if own.sentences:
         v = replace(v, rationale=" ".join([v.rationale, *own.sentences]))
     if claim.is_draft:  # graded provisionally once it has evidence, and marked as such
         v = DRAFT if not claim.evidence else replace(v, rationale=DRAFT_PREFIX + v.rationale)
-    counts = sub[~sub["retracted"]]["stance"].value_counts()
+    counts = Counter(r.stance for r in rows if not r.retracted)
     return {
         "claim_id": claim.id,
         "topic": claim.topic,
@@ -204,8 +210,8 @@ def verdict_row(claim: Claim, sub: pd.DataFrame, rules: Rules) -> dict:
         "label": verdict_label(v.verdict, v.certainty, claim.is_draft),
         "rationale": v.rationale,
         "rule": v.rule,
-        **{stance: int(counts.get(stance, 0)) for stance in STANCES},
-        "retracted": int(sub["retracted"].sum()),
+        **{stance: counts[stance] for stance in STANCES},
+        "retracted": sum(bool(r.retracted) for r in rows),
         "independent_studies": v.independent_studies,
         "review_rating": own.column,
         "support_weight": v.support_weight,
@@ -250,12 +256,14 @@ def verdicts(
     again (its row is read back)."""
     rules = rules or load_rules()
     table = evidence_table(claims, snapshot, rules) if table is None else table
-    groups, empty = by_claim(table), table.iloc[0:0]
+    rows_of: dict[str, list[Any]] = {}  # each claim's rows, read out of pandas once
+    for r in table.itertuples(index=False):
+        rows_of.setdefault(str(r.claim_id), []).append(r)
     rules_text = rules.model_dump_json()
     texts = rows_texts(table) if memo is not None else {}
     rows = []
     for claim in claims:
-        sub = groups.get(claim.id, empty)
+        sub = rows_of.get(claim.id, [])
         if memo is None:
             rows.append(verdict_row(claim, sub, rules))
             continue
