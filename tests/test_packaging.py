@@ -52,7 +52,7 @@ def test_system_deps_without_apt_get_says_how_to_get_the_pdf_and_goes_on(tmp_pat
     assert "HTML and Markdown only" in done.stdout and "CLAIMBOOK_CHROMIUM" in done.stdout
 
 
-def test_the_wheel_carries_the_mit_license(tmp_path):
+def test_the_wheel_carries_the_mit_license_and_the_apps_page_template(tmp_path):
     import subprocess
     import sys
     import zipfile
@@ -69,3 +69,5 @@ def test_the_wheel_carries_the_mit_license(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = [n for n in zf.namelist() if n.endswith("/LICENSE")]
         assert names and zf.read(names[0]).decode("utf-8") == license_text
+        page = "claimbook/jupyter/app_template/voila/templates/claimbook-workbench/"
+        assert {page + "index.html.j2", page + "conf.json"} <= set(zf.namelist())

@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from jupyter_servers import CHROMIUM, chromium, jupyter_env, local_only, workbench_app
+from jupyter_servers import (
+    CHROMIUM,
+    chromium,
+    jupyter_env,
+    local_only,
+    review_copy,
+    workbench_app,
+)
 from werkzeug import Response
 
 from conftest import ROOT, SHARED, need_shared
@@ -211,6 +218,36 @@ def test_the_app_starts_serves_with_a_token_and_stops_on_ctrl_c(tmp_path):
     strays = [p for p in left if _session_of(p) == app.process.pid or str(tmp_path) in
               _cmdline(p)]  # fmt: skip
     assert not strays, [(_cmdline(p)) for p in strays]
+
+
+def test_a_page_opened_at_once_uses_the_preheated_kernel_and_asks_for_its_scripts_first(
+    tmp_path, monkeypatch
+):
+    """The URL is given once Voilà's preheated kernel is known to its pages: a page asked for
+    at once is served by that kernel, not by a second one started for it (two kernels reading
+    the review at once on two cores slowed the first screen). And the page asks for Voilà's
+    scripts before the notebook's output, so the browser loads them while the kernel runs."""
+    import urllib.request
+
+    from claimbook.folder import ReviewFolder
+    from claimbook.jupyter.serve import start_app, stop_app
+
+    for name, value in jupyter_env(tmp_path / "jupyter").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
+    root = review_copy(tmp_path / "review")
+    url, server = start_app(ReviewFolder.at(root))
+    try:
+        with urllib.request.urlopen(url, timeout=120) as answer:  # as soon as it is given
+            page = answer.read().decode("utf-8")
+        said = server.log.read_text(encoding="utf-8")
+    finally:
+        stop_app(server)
+    assert "Using pre-heated kernel" in said, said[-2000:]
+    scripts = page.index('/voila.js"></script>')
+    output = page.index("application/vnd.voila.cell-output+json")
+    assert page.index('id="jupyter-config-data"') < scripts < output
+    assert page.count('/voila.js"></script>') == 1 and "application/vnd.jupyter.widget-view" in page
 
 
 def _cmdline(proc: Path) -> str:

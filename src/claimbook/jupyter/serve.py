@@ -12,7 +12,9 @@ both (docs/workbench.md says why Voilà rather than the alternatives).
 The notebook served is written into a temporary folder (one code cell: the workbench of this
 review folder), never into the review. The server listens on 127.0.0.1 only, with a random
 token in the URL; it runs in its own session, so Ctrl-C reaches claimbook, which stops it (and
-the kernel it started) and exits cleanly.
+the kernel it started) and exits cleanly. The page is Voilà's lab page with one change
+(app_template/voila/templates/claimbook-workbench): its scripts are asked for before the
+notebook has run, not after.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from claimbook.notebooks.ipynb import KERNELSPEC, MARK
 __all__ = ["AppServer", "ServeError", "app_notebook", "free_port", "start_app", "stop_app"]
 
 HOST = "127.0.0.1"
+TEMPLATES = Path(__file__).with_name("app_template")  # Voilà's page template for the app
 START_TIMEOUT = 60  # seconds Voilà may take to listen
 STOP_TIMEOUT = 10  # seconds it may take to stop, after Ctrl-C
 
@@ -46,6 +49,13 @@ STOP_TIMEOUT = 10  # seconds it may take to stop, after Ctrl-C
 # jsonschema imports it, if installed, only to check the "iri" format that no Jupyter schema
 # uses, and building its grammar takes seconds of the server's start (docs/benchmarks.md).
 VOILA = "import sys; sys.modules['rfc3987_syntax'] = None; from voila.app import main; main()"
+
+
+# What Voilà logs once its preheated kernel is started and known to its pages. A page asked
+# for before then is given a kernel of its own, and two kernels running the workbench at once
+# on two cores slowed the first screen by about half a second (docs/benchmarks.md).
+POOL_FILLED = b"Kernel pool of workbench.ipynb is filled"
+POOL_WAIT = 10  # seconds to wait for it once Voilà listens (then the URL is given anyway)
 
 
 class ServeError(ClaimbookError):
@@ -78,6 +88,11 @@ def app_notebook(folder: ReviewFolder) -> dict:
     return {"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
 
 
+def _jupyter_path() -> str:
+    """JUPYTER_PATH with the app's page template first (app_template/voila/templates)."""
+    return os.pathsep.join(filter(None, [str(TEMPLATES), os.environ.get("JUPYTER_PATH")]))
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
@@ -93,7 +108,8 @@ def _listening(port: int) -> bool:
 
 def start_app(folder: ReviewFolder, port: int | None = None) -> tuple[str, AppServer]:
     """Start Voilà on 127.0.0.1:`port` (a free one by default) serving the workbench of
-    `folder`; return its URL (with the token) once it listens. ServeError if it cannot."""
+    `folder`; return its URL (with the token) once it listens and its kernel is started.
+    ServeError if it cannot."""
     if port is not None and _listening(port):
         raise ServeError(f"port {port} on {HOST} is in use; pick another with --port")
     port = port or free_port()
@@ -105,14 +121,16 @@ def start_app(folder: ReviewFolder, port: int | None = None) -> tuple[str, AppSe
     command = [
         sys.executable, "-c", VOILA, str(notebook), "--no-browser",
         f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0", f"--token={token}",
-        "--theme=light", "--VoilaConfiguration.show_tracebacks=False",
+        # the page asks for its scripts as soon as the kernel is known (app_template/)
+        "--template=claimbook-workbench", "--theme=light",
+        "--VoilaConfiguration.show_tracebacks=False",
         f"--Voila.root_dir={workdir}",
         # the kernel runs the notebook as the server starts, before the page is opened, so
         # opening it shows the workbench at once (one kernel ready: one reviewer's app)
         "--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1",
         "--VoilaKernelManager.fill_delay=5",
     ]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "JUPYTER_PATH": _jupyter_path()}
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -127,7 +145,17 @@ def start_app(folder: ReviewFolder, port: int | None = None) -> tuple[str, AppSe
             last = said[-1] if said else "no output"
             raise ServeError(f"the workbench app did not start on port {port}: {last}")
         time.sleep(0.1)
+    _wait_for_kernel(server, time.monotonic() + POOL_WAIT)
     return server.url, server
+
+
+def _wait_for_kernel(server: AppServer, deadline: float) -> None:
+    """Wait until Voilà says its preheated kernel is ready for the first page (or `deadline`,
+    or the server ends), so opening the URL at once uses that kernel, not a second one."""
+    while POOL_FILLED not in server.log.read_bytes() and time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            return
+        time.sleep(0.02)
 
 
 def _children(pid: int) -> list[int]:
