@@ -15,6 +15,13 @@ page's `timeOrigin` give the times), not by Playwright's checks, which poll the 
 
     PYTHONPATH=$PWD/src /work/main/.venv/bin/python benchmarks/workbench_bench.py [--runs 10]
 
+Nothing leaves 127.0.0.1: Chromium is started with a proxy at a closed port of 127.0.0.1, so
+every request for another host fails at once, while 127.0.0.1 itself is reached directly
+(Chromium never sends loopback through a proxy); the benchmark checks that first, and stops if
+an outside address answers. The tests use Playwright's `page.route` instead, which hands every
+request to the Python driver and back: that cost about half a second of each start here, a
+cost no practitioner's browser has (`--route` measures that way too, for comparison).
+
 The machine's load average (1 minute) is printed with each result, and a CPU check (a plain
 Python loop of 10 million additions, in seconds) before the runs: on this shared 2-core machine
 both move every timing.
@@ -36,7 +43,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from jupyter_servers import chromium, local_only, review_copy, workbench_app  # noqa: E402
+from jupyter_servers import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    local_only,
+    review_copy,
+    workbench_app,
+)
 from switch_in_page import PICK  # noqa: E402
 
 CLAIMS = ["C03", "C07", "C01", "C05", "C09"]
@@ -68,10 +82,34 @@ CITE = """() => new Promise((done) => {
 })"""
 
 
-def _opened(page, url: str) -> float:
+def _browser(pw, route: bool):
+    """Debian's headless Chromium that reaches 127.0.0.1 only (see the module's docstring)."""
+    if route:
+        return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    closed = f"--proxy-server=http://127.0.0.1:{free_port()}"  # nothing listens there
+    browser = pw.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, closed], headless=True
+    )
+    page = browser.new_page()
+    try:  # a reserved name (RFC 2606): nothing is sent anywhere if the proxy refuses it
+        page.goto("http://example.com/", timeout=10_000)
+    except Exception as exc:  # Playwright's Error: net::ERR_PROXY_CONNECTION_FAILED
+        if "ERR_PROXY_CONNECTION_FAILED" not in str(exc):
+            raise
+    else:
+        browser.close()
+        raise SystemExit("an outside address answered through the browser: not benchmarking")
+    finally:
+        if browser.is_connected():
+            page.close()
+    return browser
+
+
+def _opened(page, url: str, route: bool) -> float:
     """Open the app's page; the wall-clock time (ms) its first screen became usable."""
     page.add_init_script(USABLE)
-    page.route("**/*", local_only)
+    if route:
+        page.route("**/*", local_only)
     page.goto(url)
     page.wait_for_selector(".cb-stance-0 select:enabled", timeout=WAIT)
     page.wait_for_function("() => window.cbUsable !== null", timeout=WAIT)
@@ -92,6 +130,9 @@ def main() -> None:
                         help="seconds the app runs before the page is opened (open)")  # fmt: skip
     parser.add_argument("--switch-only", action="store_true",
                         help="measure only the claim switches, in one app")  # fmt: skip
+    parser.add_argument("--route", action="store_true",
+                        help="keep the page local with Playwright's page.route, as the tests "
+                             "do, not with the closed proxy")  # fmt: skip
     args = parser.parse_args()
     from playwright.sync_api import expect, sync_playwright
 
@@ -101,6 +142,7 @@ def main() -> None:
     starts, opens, switches, cites = [], [], [], []
     loads: dict[str, list[float]] = {"start": [], "open": [], "switch": [], "cite": []}
     print(f"CPU check: {_cpu_check():.2f} s for 10 million additions", flush=True)
+    print("pages kept local by", "page.route" if args.route else "a closed proxy", flush=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         root = review_copy(Path(tmp) / "review")
         review = load_review(project=root)
@@ -111,13 +153,13 @@ def main() -> None:
             for r in review.snapshot
             if r.pmid and r.key not in cited and not looks_unrelated(r, claim_texts(claim))
         )  # no "cite anyway?"
-        browser = chromium(pw)
+        browser = _browser(pw, args.route)
         try:
             for run in range(args.runs):
                 t0 = time.time() * 1000  # wall clock, as the page's timeOrigin
                 with workbench_app(root, Path(tmp) / f"run{run}") as app:
                     page = browser.new_page(viewport={"width": 1280, "height": 1400})
-                    starts.append(_opened(page, app.url) - t0)
+                    starts.append(_opened(page, app.url, args.route) - t0)
                     loads["start"].append(os.getloadavg()[0])
                     print(f"start {run}: {starts[-1]:.0f} ms", flush=True)
                     if run == 0:  # the other measures in the first app
@@ -153,7 +195,7 @@ def main() -> None:
                     page.close()
                     time.sleep(args.settle)  # the app idle, its next kernel preheated
                     page = browser.new_page(viewport={"width": 1280, "height": 1400})
-                    usable = _opened(page, app.url)
+                    usable = _opened(page, app.url, args.route)
                     opens.append(usable - page.evaluate("() => performance.timeOrigin"))
                     loads["open"].append(os.getloadavg()[0])
                     print(f"open {run}: {opens[-1]:.0f} ms", flush=True)
