@@ -73,6 +73,34 @@ def test_a_stance_set_in_the_table_saves_that_line_and_updates_the_verdict(revie
     assert bench.figure.value.count(point) == figure_before.count(point) + 1
 
 
+def _verdict_note(bench: Workbench) -> str:
+    box = bench.verdict_html.value
+    return html.unescape(re.sub(r"<[^>]+>", "", box[box.index('<div class="cb-note"') :]))
+
+
+def test_the_verdict_says_which_cited_stances_are_read_as_context(review):
+    """The stances given count every citation, the why's lists only the studies: the note says
+    how many cited narrative reviews or guidelines were read as context, so the two agree."""
+    bench = Workbench(project=review, claim_id="C01", offline=True)
+    rows = load_review(review / "claims", review / "data").table
+    rows = rows[rows["claim_id"] == "C01"]
+    reviews = rows[rows["design"].isin(["narrative-review", "guideline"])
+                   & (rows["stance"] != "context") & ~rows["retracted"]]  # fmt: skip
+    assert len(reviews) >= 2  # C01 cites narrative reviews as supporting or against
+    note = _verdict_note(bench)
+    assert note.startswith("Stances given: ")
+    assert f"{len(reviews)} of them are narrative reviews or guidelines" in note, note
+    counted = bench.review.verdict_row("C01")["rationale"].split("Context, not counted:")[0]
+    for key in reviews["key"]:  # none is among the studies the why counts for or against
+        assert key not in counted, (key, counted)
+
+    row = next(r for r in bench.rows if r.key == reviews["key"].iloc[0])
+    row.stance.value = "context"  # one of them given the context stance: one fewer to explain
+
+    assert not _is_error(bench), _said(bench)
+    assert f"{len(reviews) - 1} of them" in _verdict_note(bench), _verdict_note(bench)
+
+
 def test_each_edit_is_timed_for_the_benchmark(review):
     """The time from an edit to its verdict is recorded per edit (benchmarks/edit_bench.py
     reports it; timed assertions do not belong in tests)."""

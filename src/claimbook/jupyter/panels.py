@@ -126,8 +126,20 @@ class ClaimPanel(Panel):
             self.claim_html.value = views.no_claim(self.session.review)
         elif change.kind in ("shown", "graded", "edited"):  # graded: an edit's verdict, first
             claim = self.session.claim
-            self.verdict_html.value = views.verdict(claim, self.session.verdict())
+            self.verdict_html.value = views.verdict(
+                claim, self.session.verdict(), self._as_context()
+            )
             self.claim_html.value = views.claim_text(claim, self.session.folder.root)
+
+    def _as_context(self) -> int:
+        """How many of the claim's live citations are of a context design (narrative review,
+        guideline) but given a stance other than context: the grading counts them as context."""
+        review = self.session.review
+        rows = review.table[review.table["claim_id"] == self.session.claim_id]
+        return int(
+            (rows["design"].isin(review.rules.context_designs) & (rows["stance"] != "context")
+             & ~rows["retracted"]).sum()
+        )  # fmt: skip
 
     def _on_figure(self, change: Change) -> None:
         if change.kind in ("shown", "edited"):

@@ -182,11 +182,18 @@ def claim_text(c: Claim, root: Path) -> str:
     )
 
 
-def verdict(c: Claim, v: Any) -> str:
+def verdict(c: Claim, v: Any, as_context: int = 0) -> str:
     """The live verdict: its label (the word with its certainty, in GRADE's informative words),
-    certainty, sentence, why, and the citations by stance."""
-    counts = " · ".join(f"{int(v[s])} {s}" for s in STANCES)
+    certainty, sentence, why, and the stances given to its citations; `as_context` of them are
+    narrative reviews or guidelines given another stance, which the grading counts as context
+    (said, so the counts and the lists of the why agree)."""
+    counts = "Stances given: " + " · ".join(f"{int(v[s])} {s}" for s in STANCES)
     retracted = f" · {int(v['retracted'])} retracted" if int(v["retracted"]) else ""
+    read_as_context = {
+        0: "",
+        1: ". 1 of them is a narrative review or guideline, read as context whatever its stance.",
+    }.get(as_context, f". {as_context} of them are narrative reviews or guidelines, read as "
+                      "context whatever their stance.")  # fmt: skip
     word = v["verdict"] if v["verdict"] in VERDICT_COLOURS else "unknown"
     return (
         f'<div class="cb-verdict-box cb-v-{esc(word)}">'
@@ -194,7 +201,7 @@ def verdict(c: Claim, v: Any) -> str:
         f' · certainty: <span class="cb-certainty">{esc(v["certainty"])}</span></div>'
         f"<div>{esc(draft_sentence(c) or verdict_sentence(v['verdict'], v['certainty']))}</div>"
         f'<div><i>Why:</i> <span class="cb-rationale">{esc(v["rationale"])}</span></div>'
-        + note(f"{counts}{retracted}")
+        + note(f"{counts}{retracted}{read_as_context}")
         + "</div>"
     )
 
