@@ -97,11 +97,9 @@ def _browser(pw, route: bool):
         if "ERR_PROXY_CONNECTION_FAILED" not in str(exc):
             raise
     else:
-        browser.close()
         raise SystemExit("an outside address answered through the browser: not benchmarking")
     finally:
-        if browser.is_connected():
-            page.close()
+        page.close()
     return browser
 
 

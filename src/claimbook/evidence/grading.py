@@ -14,6 +14,7 @@ re-exported here, where callers have always imported them from.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from claimbook.evidence.domains import (
@@ -52,7 +53,7 @@ from claimbook.vocab import (
 __all__ = [
     "BUILT_IN", "DOMAINS", "DOMAIN_RULES", "LEVELS_DOWN", "MAX_RULES_BYTES", "MAX_WEIGHT", "Body",
     "Grading", "Rating", "Rules", "RulesError", "WeighedCitation", "claim_clause", "grade",
-    "load_rules", "statement",
+    "load_rules", "read_as_context", "statement", "weighs",
 ]  # fmt: skip
 
 
@@ -83,11 +84,25 @@ class Grading:
         return self.support_weight / total if total else None
 
 
+def weighs(stance: str, rules: Rules) -> bool:
+    """Whether a stance counts for or against a claim (not the context stance)."""
+    share = rules.stances[stance]
+    return share.support > 0 or share.contradict > 0
+
+
 def counts(c: WeighedCitation, rules: Rules) -> bool:
     """Whether a live citation is counted: not a context design (narrative review, guideline)
     and not given the context stance."""
-    share = rules.stances[c.stance]
-    return c.design not in rules.context_designs and (share.support > 0 or share.contradict > 0)
+    return c.design not in rules.context_designs and weighs(c.stance, rules)
+
+
+def read_as_context(designs: Iterable[str], stances: Iterable[str], rules: Rules) -> int:
+    """How many live citations (their designs and stances, in step) are given a stance that
+    weighs but are read as context for their design (narrative reviews, guidelines)."""
+    return sum(
+        d in rules.context_designs and weighs(s, rules)
+        for d, s in zip(designs, stances, strict=True)
+    )
 
 
 def _small(c: WeighedCitation, rules: Rules) -> bool:

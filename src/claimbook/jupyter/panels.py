@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from claimbook.evidence.grading import read_as_context
 from claimbook.jupyter import views
 from claimbook.jupyter.controls import Controls, heading, make, styled, width
 from claimbook.jupyter.evidence_table import CitationRow, EvidenceTable, on_message, table_data
@@ -132,14 +133,12 @@ class ClaimPanel(Panel):
             self.claim_html.value = views.claim_text(claim, self.session.folder.root)
 
     def _as_context(self) -> int:
-        """How many of the claim's live citations are of a context design (narrative review,
-        guideline) but given a stance other than context: the grading counts them as context."""
+        """How many of the claim's live citations the grading reads as context for their
+        design although given a stance for or against (`read_as_context`)."""
         review = self.session.review
-        rows = review.table[review.table["claim_id"] == self.session.claim_id]
-        return int(
-            (rows["design"].isin(review.rules.context_designs) & (rows["stance"] != "context")
-             & ~rows["retracted"]).sum()
-        )  # fmt: skip
+        rows = review.table[(review.table["claim_id"] == self.session.claim_id)
+                            & ~review.table["retracted"]]  # fmt: skip
+        return read_as_context(rows["design"], rows["stance"], review.rules)
 
     def _on_figure(self, change: Change) -> None:
         if change.kind in ("shown", "edited"):

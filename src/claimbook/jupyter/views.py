@@ -189,11 +189,14 @@ def verdict(c: Claim, v: Any, as_context: int = 0) -> str:
     (said, so the counts and the lists of the why agree)."""
     counts = "Stances given: " + " · ".join(f"{int(v[s])} {s}" for s in STANCES)
     retracted = f" · {int(v['retracted'])} retracted" if int(v["retracted"]) else ""
-    read_as_context = {
-        0: "",
-        1: ". 1 of them is a narrative review or guideline, read as context whatever its stance.",
-    }.get(as_context, f". {as_context} of them are narrative reviews or guidelines, read as "
-                      "context whatever their stance.")  # fmt: skip
+    if as_context == 1:
+        read_as_context = ". 1 of them is a narrative review or guideline, read as context"
+        read_as_context += " whatever its stance."
+    elif as_context:
+        read_as_context = f". {as_context} of them are narrative reviews or guidelines, read"
+        read_as_context += " as context whatever their stance."
+    else:
+        read_as_context = ""
     word = v["verdict"] if v["verdict"] in VERDICT_COLOURS else "unknown"
     return (
         f'<div class="cb-verdict-box cb-v-{esc(word)}">'
